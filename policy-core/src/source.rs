@@ -1,0 +1,170 @@
+//! Source text, byte spans and line/column positions.
+
+use std::sync::Arc;
+
+/// A half-open byte range `start..end` into a source text.
+///
+/// Spans are `u32`: a policy document (or template) over 4 GiB is refused by the readers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// First byte of the range.
+    pub start: u32,
+    /// One past the last byte of the range.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from byte offsets; offsets past `u32::MAX` saturate.
+    pub fn new(start: usize, end: usize) -> Self {
+        Self {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The span that covers both `self` and `other`.
+    #[must_use]
+    pub fn join(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start) as usize
+    }
+
+    /// Whether the span covers no byte.
+    pub fn is_empty(self) -> bool {
+        self.end <= self.start
+    }
+
+    /// The byte range, for slicing the source text.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        miette::SourceSpan::new((span.start as usize).into(), span.len())
+    }
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    /// Line number, from 1.
+    pub line: u32,
+    /// Column number in characters, from 1.
+    pub column: u32,
+}
+
+/// A named source text with a line index, shared cheaply between diagnostics.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    name: Arc<str>,
+    text: Arc<str>,
+    line_starts: Arc<[u32]>,
+}
+
+impl SourceFile {
+    /// A source file from its display name and text.
+    pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            )
+            .collect();
+        Self {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The display name (usually a path).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The whole text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The shared text.
+    pub fn text_arc(&self) -> Arc<str> {
+        Arc::clone(&self.text)
+    }
+
+    /// The text a span covers, or `""` when the span is out of range.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    /// The 1-based line and column of a byte offset (clamped to the text).
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+        let line_index = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let mut start = line_start as usize;
+        let mut end = offset as usize;
+        // A span may point inside a multi-byte character only if given one; round down.
+        while end > start && !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        if !self.text.is_char_boundary(start) {
+            start = end;
+        }
+        let column = self.text.get(start..end).map_or(0, |s| s.chars().count());
+        LineCol {
+            line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Start and end positions of a span; the end is inclusive of the last character.
+    pub fn span_positions(&self, span: Span) -> (LineCol, LineCol) {
+        let start = self.line_col(span.start);
+        let end = if span.is_empty() {
+            start
+        } else {
+            let mut last = span.end as usize - 1;
+            while last > span.start as usize && !self.text.is_char_boundary(last) {
+                last -= 1;
+            }
+            self.line_col(u32::try_from(last).unwrap_or(u32::MAX))
+        };
+        (start, end)
+    }
+
+    /// This file as a miette source, for diagnostics.
+    pub fn to_named_source(&self) -> miette::NamedSource<String> {
+        miette::NamedSource::new(&self.name, self.text.to_string()).with_language("json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::new("a", "ab\nçd\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // `d` is at byte 5 (ç is two bytes) and column 2.
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(99), LineCol { line: 3, column: 1 });
+    }
+}
