@@ -42,6 +42,8 @@ struct Root {
     condition_patterns: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     global_condition_keys: Vec<GlobalKey>,
+    #[serde(default)]
+    rcp_supported_services: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +137,17 @@ fn main() {
     std::fs::write(out_dir.join("service_ref_strings.txt"), strings.text)
         .expect("write string table");
     std::fs::write(out_dir.join("service_ref_tables.bin"), tables).expect("write tables");
+
+    // The services RCPs apply to, one lower-case prefix a line, sorted.
+    let mut rcp: Vec<String> = root
+        .rcp_supported_services
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    rcp.sort();
+    rcp.dedup();
+    std::fs::write(out_dir.join("service_ref_rcp.txt"), rcp.join("\n"))
+        .expect("write RCP services");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,10 @@ pub struct Cli {
 pub enum Command {
     /// Check policy files for invalid or risky policies.
     Lint(LintArgs),
+    /// Decide the requests of scenario files, and check their expected decisions.
+    Eval(EvalArgs),
+    /// Decide one request: can PRINCIPAL do ACTION on RESOURCE?
+    Can(Box<CanArgs>),
     /// List the actions an action pattern matches (`s3:Get*`), with access levels.
     Expand(ExpandArgs),
     /// List every rule.
@@ -54,6 +58,77 @@ pub struct LintArgs {
     /// Print nothing when there are no findings, and no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `iampol eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Scenario files, or directories of them (`*.json`, recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format: an explanation per scenario, or one JSON object per scenario per line.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+    /// Print only the scenarios whose decision differs from `expect`.
+    #[arg(long)]
+    pub failures_only: bool,
+}
+
+/// `iampol can`.
+#[derive(Debug, clap::Args)]
+pub struct CanArgs {
+    /// The caller: `anonymous`, a service principal, or an account root, user, role, role
+    /// session or federated user ARN.
+    #[arg(long)]
+    pub principal: String,
+    /// The action (`s3:GetObject`).
+    #[arg(long)]
+    pub action: String,
+    /// The resource ARN (`*` for actions that take none).
+    #[arg(long)]
+    pub resource: String,
+    /// The account that owns the resource (default: the ARN's, else the caller's).
+    #[arg(long)]
+    pub resource_account: Option<String>,
+    /// An identity-based policy file (repeatable).
+    #[arg(long = "identity")]
+    pub identity: Vec<PathBuf>,
+    /// The resource's policy file (a role trust policy for `sts:AssumeRole*` on a role).
+    #[arg(long)]
+    pub resource_policy: Option<PathBuf>,
+    /// The permissions boundary file.
+    #[arg(long)]
+    pub boundary: Option<PathBuf>,
+    /// The session policy file.
+    #[arg(long)]
+    pub session_policy: Option<PathBuf>,
+    /// An SCP file, one per level from the root to the account (repeatable).
+    #[arg(long = "scp")]
+    pub scps: Vec<PathBuf>,
+    /// An RCP file, one per level from the root to the account (repeatable).
+    #[arg(long = "rcp")]
+    pub rcps: Vec<PathBuf>,
+    /// A VPC endpoint policy file (repeatable).
+    #[arg(long = "endpoint-policy")]
+    pub endpoints: Vec<PathBuf>,
+    /// The organization's management account (SCPs and RCPs do not apply to it).
+    #[arg(long)]
+    pub management_account: Option<String>,
+    /// A context key and value, `KEY=VALUE`; repeat a key for several values.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+}
+
+/// How decisions are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// The decision and the statements that decided it.
+    Human,
+    /// One JSON object per scenario per line.
+    Json,
 }
 
 /// `iampol expand`.

@@ -28,6 +28,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Lint(args) => commands::lint::run(&args),
+        Command::Eval(args) => commands::eval::run(&args),
+        Command::Can(args) => commands::can::run(&args),
         Command::Expand(args) => commands::expand::run(&args),
         Command::Rules(args) => commands::rules::run_rules(&args),
         Command::Rule(args) => commands::rules::run_rule(&args),

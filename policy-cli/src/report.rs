@@ -168,3 +168,79 @@ impl Human {
         writeln!(out, "{s}")
     }
 }
+
+/// An input error (not a lint finding) as a miette diagnostic.
+struct InputError<'a> {
+    message: &'a str,
+    help: Option<&'a str>,
+    span: policy_core::Span,
+    source: NamedSource<std::sync::Arc<str>>,
+}
+
+impl fmt::Debug for InputError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl fmt::Display for InputError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for InputError<'_> {}
+
+impl Diagnostic for InputError<'_> {
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, self.span),
+        )))
+    }
+}
+
+/// Renders an input error at a span of a file, with the snippet; the first line always names
+/// `path:line:column`.
+pub fn render_error(
+    file: &SourceFile,
+    span: policy_core::Span,
+    message: &str,
+    help: Option<&str>,
+    color: bool,
+) -> String {
+    let p = file.line_col(span.start);
+    let mut s = format!(
+        "error: {}:{}:{}: {message}\n",
+        file.name(),
+        p.line,
+        p.column
+    );
+    let diagnostic = InputError {
+        message,
+        help,
+        span,
+        source: NamedSource::new(file.name(), file.text_arc()).with_language("json"),
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut rendered = String::new();
+    if GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .render_report(&mut rendered, &diagnostic)
+        .is_ok()
+    {
+        s.push_str(&rendered);
+    }
+    s
+}

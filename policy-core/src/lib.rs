@@ -26,7 +26,10 @@
 )]
 
 pub mod ast;
+pub mod eval;
 pub mod parse;
+pub mod request;
+pub mod scenario;
 pub mod source;
 pub mod syntax;
 pub mod text;

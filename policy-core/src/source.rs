@@ -1,6 +1,6 @@
 //! Source text, byte spans and line/column positions.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `start..end` into a source text.
 ///
@@ -67,26 +67,32 @@ pub struct LineCol {
 pub struct SourceFile {
     name: Arc<str>,
     text: Arc<str>,
-    line_starts: Arc<[u32]>,
+    /// Built on first use: most files have no finding to place.
+    line_starts: Arc<OnceLock<Vec<u32>>>,
 }
 
 impl SourceFile {
     /// A source file from its display name and text.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
-        let text: Arc<str> = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-            )
-            .collect();
         Self {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: Arc::new(OnceLock::new()),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                )
+                .collect()
+        })
     }
 
     /// The display name (usually a path).
@@ -112,11 +118,12 @@ impl SourceFile {
     /// The 1-based line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-        let line_index = match self.line_starts.binary_search(&offset) {
+        let line_starts = self.line_starts();
+        let line_index = match line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
+        let line_start = line_starts.get(line_index).copied().unwrap_or(0);
         let mut start = line_start as usize;
         let mut end = offset as usize;
         // A span may point inside a multi-byte character only if given one; round down.

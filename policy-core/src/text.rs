@@ -1,34 +1,52 @@
 //! Small text helpers shared by suggestions ("did you mean").
 
-/// Levenshtein distance between two strings, by characters.
+/// Levenshtein distance between two strings, by characters, ignoring ASCII case.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
+    edit_distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// Levenshtein distance between `a` and `b`, ignoring ASCII case; gives up (returns `None`)
+/// as soon as the distance is certain to exceed `limit`.
+pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    // Length first: most candidates of a "did you mean" scan are ruled out here, cheaply.
+    if a.chars().count().abs_diff(b.chars().count()) > limit {
+        return None;
+    }
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    let mut cur: Vec<usize> = Vec::with_capacity(b.len() + 1);
     for (i, ca) in a.chars().enumerate() {
-        if let Some(first) = cur.first_mut() {
-            *first = i + 1;
-        }
+        let ca = ca.to_ascii_lowercase();
+        cur.clear();
+        cur.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX) + 1;
-            let ins = cur.get(j).copied().unwrap_or(usize::MAX) + 1;
-            let sub = prev.get(j).copied().unwrap_or(usize::MAX) + cost;
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = del.min(ins).min(sub);
-            }
+            let substitute = prev
+                .get(j)
+                .map_or(usize::MAX, |d| d.saturating_add(usize::from(ca != *cb)));
+            let delete = prev.get(j + 1).map_or(usize::MAX, |d| d.saturating_add(1));
+            let insert = cur.last().map_or(usize::MAX, |d| d.saturating_add(1));
+            cur.push(substitute.min(delete).min(insert));
+        }
+        if cur.iter().min().is_some_and(|&d| d > limit) {
+            return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev.last().copied().unwrap_or(0)
+    prev.last().copied().filter(|&d| d <= limit)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn distances() {
-        assert_eq!(super::edit_distance("GetObjekt", "GetObject"), 1);
-        assert_eq!(super::edit_distance("", "abc"), 3);
-        assert_eq!(super::edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("GetObjekt", "GetObject"), 1);
+        assert_eq!(edit_distance("GetObjekt", "getobject"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance_within("kitten", "sitting", 3), Some(3));
+        assert_eq!(edit_distance_within("kitten", "sitting", 2), None);
+        assert_eq!(edit_distance_within("abc", "", 2), None);
     }
 }

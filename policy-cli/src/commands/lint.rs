@@ -1,6 +1,7 @@
 //! `iampol lint`: check policy files.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use policy_core::SourceFile;
 use policy_lint::{lint_source, Finding, Settings, Severity};
@@ -27,22 +28,24 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         let findings = lint_source(file.text(), args.kind, &settings);
         results.push((file, findings));
     } else {
-        for path in collect_files(&args.paths, &mut errors) {
-            match read_input(&path) {
-                Ok(input) => {
-                    let (file, findings) = match input.text {
-                        Ok(text) => {
-                            let findings = lint_source(&text, args.kind, &settings);
-                            (SourceFile::new(input.name, text), findings)
-                        }
-                        Err((offset, prefix)) => {
-                            let file = SourceFile::new(input.name, prefix);
-                            let finding = invalid_utf8(offset, &settings);
-                            (file, finding.into_iter().collect())
-                        }
-                    };
-                    results.push((file, findings));
+        let files = collect_files(&args.paths, &mut errors);
+        let outcomes = parallel_map(&files, |path| {
+            let input = read_input(path)?;
+            Ok(match input.text {
+                Ok(text) => {
+                    let findings = lint_source(&text, args.kind, &settings);
+                    (SourceFile::new(input.name, text), findings)
                 }
+                Err((offset, prefix)) => {
+                    let file = SourceFile::new(input.name, prefix);
+                    let finding = invalid_utf8(offset, &settings);
+                    (file, finding.into_iter().collect())
+                }
+            })
+        });
+        for outcome in outcomes {
+            match outcome {
+                Ok(result) => results.push(result),
                 Err(e) => errors.push(e),
             }
         }
@@ -74,6 +77,38 @@ pub fn run(args: &LintArgs) -> ExitStatus {
     } else {
         ExitStatus::Success
     }
+}
+
+/// Maps `f` over `items` on every core, keeping the order of `items` in the result.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len().div_ceil(64).max(1));
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    slots.sort_by_key(|(i, _)| *i);
+    slots.into_iter().map(|(_, r)| r).collect()
 }
 
 /// A finding for a file that is not UTF-8, at the first bad byte.

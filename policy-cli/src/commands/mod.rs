@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod can;
+pub mod eval;
 pub mod expand;
 pub mod lint;
 pub mod rules;

@@ -35,6 +35,21 @@ pub(crate) fn format_problem(action: &str) -> Option<(&'static str, Option<Strin
     if action == "*" {
         return None;
     }
+    // Fast path for the usual `service:Action` shape.
+    let bytes = action.as_bytes();
+    let colon = bytes.iter().position(|&b| b == b':');
+    if let Some(c) = colon {
+        let plain = bytes.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b':' | b'*' | b'?' | b'-' | b'_' | b'.')
+        });
+        if plain
+            && c > 0
+            && c + 1 < bytes.len()
+            && !bytes.get(c + 1..).unwrap_or_default().contains(&b':')
+        {
+            return None;
+        }
+    }
     if action.trim() != action {
         return Some((
             "has leading or trailing white space",

@@ -46,7 +46,7 @@ impl Rule for UnknownAction {
                 continue; // `unknown-service` reports unknown prefixes.
             }
             let known = if has_wildcard(name) {
-                !data.expand(text).is_empty()
+                data.matches_any(text)
             } else {
                 data.action(text).is_some()
             };

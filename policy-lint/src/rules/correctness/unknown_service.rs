@@ -44,7 +44,7 @@ impl Rule for UnknownService {
                 continue;
             };
             let known = if has_wildcard(prefix) {
-                !data.expand(&format!("{prefix}:*")).is_empty()
+                data.matches_any(&format!("{prefix}:*"))
             } else {
                 data.service(prefix).is_some()
             };

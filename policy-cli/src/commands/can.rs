@@ -1,0 +1,181 @@
+//! `iampol can`: one ad-hoc question.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use policy_core::ast::PolicyKind;
+use policy_core::eval::{CompiledPolicy, Decision, Level, PolicySet};
+use policy_core::parse::parse_policy;
+use policy_core::request::{Context, Request, RequestPrincipal};
+use policy_core::SourceFile;
+
+use crate::args::{CanArgs, EvalFormat};
+use crate::commands::eval::{json_decision, write_explanation};
+use crate::exit::ExitStatus;
+use crate::io::read_input;
+use crate::report::render_error;
+
+struct Loader {
+    files: Vec<SourceFile>,
+    failed: bool,
+    color: bool,
+}
+
+impl Loader {
+    fn load(&mut self, path: &Path, kind: PolicyKind) -> Option<CompiledPolicy> {
+        let mut stderr = std::io::stderr().lock();
+        let input = match read_input(path) {
+            Ok(i) => i,
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {e}");
+                self.failed = true;
+                return None;
+            }
+        };
+        let Ok(text) = input.text else {
+            let _ = writeln!(stderr, "error: {}: the file is not valid UTF-8", input.name);
+            self.failed = true;
+            return None;
+        };
+        let file = SourceFile::new(input.name, text);
+        let parsed = parse_policy(file.text(), Some(kind));
+        if !parsed.errors.is_empty() {
+            for e in &parsed.errors {
+                let message = e.kind.to_string();
+                let help = e.kind.help();
+                let _ = write!(
+                    stderr,
+                    "{}",
+                    render_error(&file, e.span, &message, help.as_deref(), self.color)
+                );
+            }
+            self.failed = true;
+            return None;
+        }
+        let index = self.files.len();
+        let name = path.file_name().map_or_else(
+            || file.name().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let compiled = parsed.policy.map(|p| CompiledPolicy::new(&p, &name, index));
+        self.files.push(file);
+        compiled
+    }
+
+    fn load_all(&mut self, paths: &[PathBuf], kind: PolicyKind) -> Vec<CompiledPolicy> {
+        paths.iter().filter_map(|p| self.load(p, kind)).collect()
+    }
+}
+
+/// Runs `iampol can`: exit 0 allowed, 1 denied, 2 bad input.
+pub fn run(args: &CanArgs) -> ExitStatus {
+    let principal = match RequestPrincipal::parse(&args.principal) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: --principal: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    if !args.action.contains(':') {
+        eprintln!(
+            "error: --action: `{}` is not an action: write `service:Action`",
+            args.action
+        );
+        return ExitStatus::Error;
+    }
+    let mut context = Context::new();
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for kv in &args.context {
+        let Some((k, v)) = kv.split_once('=') else {
+            eprintln!("error: --context: `{kv}` is not KEY=VALUE");
+            return ExitStatus::Error;
+        };
+        pairs.push((k, v));
+    }
+    let mut keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
+    keys.sort_by_key(|k| k.to_ascii_lowercase());
+    keys.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    for key in keys {
+        let values = pairs
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| (*v).to_string())
+            .collect();
+        context.insert(key, values);
+    }
+
+    let mut loader = Loader {
+        files: Vec::new(),
+        failed: false,
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let resource_kind = if args
+        .action
+        .to_ascii_lowercase()
+        .starts_with("sts:assumerole")
+        && args.resource.contains(":role/")
+    {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Resource
+    };
+    let levels = |loader: &mut Loader, paths: &[PathBuf], kind| -> Vec<Level> {
+        paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Level {
+                target: format!("level{}", i + 1),
+                policies: loader.load(p, kind).into_iter().collect(),
+            })
+            .collect()
+    };
+    let set = PolicySet {
+        identity: loader.load_all(&args.identity, PolicyKind::Identity),
+        resource: args
+            .resource_policy
+            .as_ref()
+            .and_then(|p| loader.load(p, resource_kind)),
+        boundary: args
+            .boundary
+            .as_ref()
+            .and_then(|p| loader.load(p, PolicyKind::Boundary)),
+        session: args
+            .session_policy
+            .as_ref()
+            .and_then(|p| loader.load(p, PolicyKind::Session)),
+        scps: levels(&mut loader, &args.scps, PolicyKind::Scp),
+        rcps: levels(&mut loader, &args.rcps, PolicyKind::Rcp),
+        endpoints: loader.load_all(&args.endpoints, PolicyKind::Endpoint),
+        management_account: args.management_account.clone(),
+    };
+    if loader.failed {
+        return ExitStatus::Error;
+    }
+    let request = Request::new(
+        principal,
+        &args.action,
+        &args.resource,
+        args.resource_account.clone(),
+        context,
+    );
+    let response = set.evaluate(&request);
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
+        EvalFormat::Json => {
+            let line = json_decision(None, "can", &response, None, &loader.files);
+            serde_json::to_string(&line)
+                .map_err(std::io::Error::from)
+                .and_then(|s| writeln!(out, "{s}"))
+        }
+        EvalFormat::Human => writeln!(out, "{}", response.decision)
+            .and_then(|()| write_explanation(&mut out, &response, &loader.files, "  ")),
+    };
+    if written.is_err() {
+        return ExitStatus::Error;
+    }
+    if response.decision == Decision::Allowed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}

@@ -1,0 +1,356 @@
+//! A request to authorize: who, what, on which resource, with which context.
+
+use std::fmt;
+
+/// What kind of caller made a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrincipalKind {
+    /// An unsigned request.
+    Anonymous,
+    /// The account's root user (`arn:aws:iam::111122223333:root`).
+    Root,
+    /// An IAM user.
+    User,
+    /// A session of an IAM role, named by the role's ARN (session name unknown).
+    Role,
+    /// A role session (`arn:aws:sts::111122223333:assumed-role/name/session`).
+    RoleSession,
+    /// A federated user session (`arn:aws:sts::111122223333:federated-user/name`).
+    FederatedUser,
+    /// An AWS service principal (`lambda.amazonaws.com`).
+    Service,
+}
+
+impl PrincipalKind {
+    /// The value of `aws:PrincipalType` for this kind (UG `reference_policies_variables`,
+    /// "Principal key values").
+    pub fn principal_type(self) -> &'static str {
+        match self {
+            PrincipalKind::Anonymous => "Anonymous",
+            PrincipalKind::Root => "Account",
+            PrincipalKind::User => "User",
+            PrincipalKind::Role | PrincipalKind::RoleSession => "AssumedRole",
+            PrincipalKind::FederatedUser => "FederatedUser",
+            PrincipalKind::Service => "Service",
+        }
+    }
+
+    /// Whether the caller is a session that may carry a session policy.
+    pub fn is_session(self) -> bool {
+        matches!(
+            self,
+            PrincipalKind::Role | PrincipalKind::RoleSession | PrincipalKind::FederatedUser
+        )
+    }
+}
+
+/// The caller, parsed from its ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestPrincipal {
+    /// The ARN as given (or `anonymous`, or the service principal name).
+    pub arn: String,
+    /// What kind of caller it is.
+    pub kind: PrincipalKind,
+    /// Its partition (`aws`), when it has an ARN.
+    pub partition: String,
+    /// Its account, when it has one.
+    pub account: Option<String>,
+    /// User name, role name, session's role name or federated user name.
+    pub name: String,
+    /// The session name of a role session.
+    pub session: Option<String>,
+    /// The IAM ARN behind a session (`arn:aws:iam::acct:role/name`, or the user's ARN); the
+    /// value of `aws:PrincipalArn`.
+    pub principal_arn: String,
+    /// Whether the principal is a service-linked role (path `/aws-service-role/`).
+    pub service_linked: bool,
+}
+
+/// Why a principal string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a principal: use `anonymous`, a service principal such as `lambda.amazonaws.com`, or the ARN of an account root, user, role, role session or federated user")]
+pub struct PrincipalError(pub String);
+
+impl RequestPrincipal {
+    /// Reads `anonymous`, a service principal, or an IAM/STS principal ARN.
+    pub fn parse(text: &str) -> Result<Self, PrincipalError> {
+        let err = || PrincipalError(text.to_string());
+        if text == "anonymous" || text == "*" {
+            return Ok(Self::simple(text, PrincipalKind::Anonymous));
+        }
+        if !text.starts_with("arn:") {
+            if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
+                return Ok(Self::simple(text, PrincipalKind::Service));
+            }
+            return Err(err());
+        }
+        let mut parts = text.splitn(6, ':');
+        let (Some(_), Some(partition), Some(service), Some(_region), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(err());
+        };
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
+        let base = |kind, name: &str| RequestPrincipal {
+            arn: text.to_string(),
+            kind,
+            partition: partition.to_string(),
+            account: Some(account.to_string()),
+            name: name.to_string(),
+            session: None,
+            principal_arn: text.to_string(),
+            service_linked: false,
+        };
+        match (service, resource.split_once('/')) {
+            ("iam", _) if resource == "root" => Ok(base(PrincipalKind::Root, "root")),
+            ("iam", Some(("user", path_name))) if !path_name.is_empty() => {
+                let name = path_name.rsplit('/').next().unwrap_or(path_name);
+                Ok(base(PrincipalKind::User, name))
+            }
+            ("iam", Some(("role", path_name))) if !path_name.is_empty() => {
+                let name = path_name.rsplit('/').next().unwrap_or(path_name);
+                let mut p = base(PrincipalKind::Role, name);
+                p.service_linked = path_name.starts_with("aws-service-role/");
+                Ok(p)
+            }
+            ("sts", Some(("assumed-role", rest))) => {
+                let (role, session) = rest.split_once('/').ok_or_else(err)?;
+                if role.is_empty() || session.is_empty() {
+                    return Err(err());
+                }
+                let mut p = base(PrincipalKind::RoleSession, role);
+                p.session = Some(session.to_string());
+                // The session ARN drops the role's path; `aws:PrincipalArn` is the role ARN.
+                p.principal_arn = format!("arn:{partition}:iam::{account}:role/{role}");
+                Ok(p)
+            }
+            ("sts", Some(("federated-user", name))) if !name.is_empty() => {
+                Ok(base(PrincipalKind::FederatedUser, name))
+            }
+            _ => Err(err()),
+        }
+    }
+
+    fn simple(text: &str, kind: PrincipalKind) -> Self {
+        RequestPrincipal {
+            arn: text.to_string(),
+            kind,
+            partition: "aws".to_string(),
+            account: None,
+            name: text.to_string(),
+            session: None,
+            principal_arn: text.to_string(),
+            service_linked: false,
+        }
+    }
+
+    /// The role's ARN for a role or role session (path included when known).
+    pub fn role_arn(&self) -> Option<&str> {
+        matches!(self.kind, PrincipalKind::Role | PrincipalKind::RoleSession)
+            .then_some(self.principal_arn.as_str())
+    }
+}
+
+impl fmt::Display for RequestPrincipal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.arn)
+    }
+}
+
+/// Request context keys and their values. Keys are case-insensitive (stored lower-cased),
+/// values keep their case; a key may have several values (multivalued keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Sorted by lower-cased key, unique keys.
+    entries: Vec<(Box<str>, Vec<String>)>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a key's values, replacing earlier ones.
+    pub fn insert(&mut self, key: &str, values: Vec<String>) {
+        let lower = key.to_ascii_lowercase();
+        match self
+            .entries
+            .binary_search_by(|(k, _)| (**k).cmp(lower.as_str()))
+        {
+            Ok(i) => {
+                if let Some(slot) = self.entries.get_mut(i) {
+                    slot.1 = values;
+                }
+            }
+            Err(i) => self.entries.insert(i, (lower.into_boxed_str(), values)),
+        }
+    }
+
+    /// Sets a key only when it has no value yet.
+    pub fn insert_default(&mut self, key: &str, value: &str) {
+        if self.get(&key.to_ascii_lowercase()).is_none() {
+            self.insert(key, vec![value.to_string()]);
+        }
+    }
+
+    /// The values of a key given in lower case.
+    pub fn get(&self, lower_key: &str) -> Option<&[String]> {
+        self.entries
+            .binary_search_by(|(k, _)| (**k).cmp(lower_key))
+            .ok()
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Every key (lower-cased) and its values, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.entries.iter().map(|(k, v)| (&**k, v.as_slice()))
+    }
+}
+
+/// One request: principal, action, resource and context, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The caller.
+    pub principal: RequestPrincipal,
+    /// The action as given (`s3:GetObject`).
+    pub action: String,
+    /// The action in lower case, for matching.
+    pub action_lower: String,
+    /// The resource ARN (or `*`).
+    pub resource: String,
+    /// The account that owns the resource, when known.
+    pub resource_account: Option<String>,
+    /// Context keys, including the ones derived from the request.
+    pub context: Context,
+}
+
+impl Request {
+    /// A request; context keys that AWS derives from the request itself (`aws:PrincipalArn`,
+    /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`, `aws:userid`,
+    /// `aws:ResourceAccount`) are filled in unless `context` gives them (UG
+    /// `reference_policies_condition-keys`, "Properties of the principal").
+    pub fn new(
+        principal: RequestPrincipal,
+        action: &str,
+        resource: &str,
+        resource_account: Option<String>,
+        mut context: Context,
+    ) -> Self {
+        let resource_account = resource_account
+            .or_else(|| arn_account(resource).map(str::to_string))
+            .or_else(|| principal.account.clone());
+        let p = &principal;
+        if p.kind != PrincipalKind::Anonymous {
+            context.insert_default("aws:PrincipalType", p.kind.principal_type());
+        }
+        if p.kind != PrincipalKind::Anonymous && p.kind != PrincipalKind::Service {
+            context.insert_default("aws:PrincipalArn", &p.principal_arn);
+        }
+        if let Some(account) = &p.account {
+            context.insert_default("aws:PrincipalAccount", account);
+        }
+        match p.kind {
+            PrincipalKind::User => context.insert_default("aws:username", &p.name),
+            PrincipalKind::Root => {
+                if let Some(account) = &p.account {
+                    context.insert_default("aws:userid", account);
+                }
+            }
+            PrincipalKind::FederatedUser => {
+                if let Some(account) = &p.account {
+                    context.insert_default("aws:userid", &format!("{account}:{}", p.name));
+                }
+            }
+            PrincipalKind::Service => context.insert_default("aws:PrincipalServiceName", &p.arn),
+            _ => {}
+        }
+        if let Some(account) = &resource_account {
+            context.insert_default("aws:ResourceAccount", account);
+        }
+        Request {
+            action_lower: action.to_ascii_lowercase(),
+            action: action.to_string(),
+            resource: resource.to_string(),
+            resource_account,
+            principal,
+            context,
+        }
+    }
+
+    /// The service prefix of the action, lower-cased.
+    pub fn service(&self) -> &str {
+        self.action_lower.split_once(':').map_or("", |(s, _)| s)
+    }
+}
+
+/// The account field of an ARN, when it has a non-empty one.
+pub fn arn_account(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?
+        .split(':')
+        .nth(3)
+        .filter(|a| !a.is_empty() && !a.contains(['*', '?']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_kind_of_principal() {
+        let p =
+            RequestPrincipal::parse("arn:aws:sts::111111111111:assumed-role/dev/alice").unwrap();
+        assert_eq!(p.kind, PrincipalKind::RoleSession);
+        assert_eq!(p.principal_arn, "arn:aws:iam::111111111111:role/dev");
+        let r = RequestPrincipal::parse(
+            "arn:aws:iam::111111111111:role/aws-service-role/x.amazonaws.com/R",
+        )
+        .unwrap();
+        assert!(r.service_linked);
+        assert_eq!(r.name, "R");
+        assert_eq!(
+            RequestPrincipal::parse("anonymous").unwrap().kind,
+            PrincipalKind::Anonymous
+        );
+        assert_eq!(
+            RequestPrincipal::parse("lambda.amazonaws.com")
+                .unwrap()
+                .kind,
+            PrincipalKind::Service
+        );
+        assert_eq!(
+            RequestPrincipal::parse("arn:aws:iam::111111111111:root")
+                .unwrap()
+                .kind,
+            PrincipalKind::Root
+        );
+        assert!(RequestPrincipal::parse("arn:aws:iam::1:user/x").is_err());
+        assert!(RequestPrincipal::parse("bob").is_err());
+    }
+
+    #[test]
+    fn derives_context_keys_unless_given() {
+        let p = RequestPrincipal::parse("arn:aws:iam::111111111111:user/bob").unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("AWS:PrincipalAccount", vec!["999".into()]);
+        let r = Request::new(p, "S3:GetObject", "arn:aws:s3:::b/k", None, ctx);
+        assert_eq!(
+            r.context.get("aws:username"),
+            Some(&["bob".to_string()][..])
+        );
+        assert_eq!(
+            r.context.get("aws:principalaccount"),
+            Some(&["999".to_string()][..])
+        );
+        assert_eq!(r.resource_account.as_deref(), Some("111111111111"));
+        assert_eq!(r.action_lower, "s3:getobject");
+    }
+}

@@ -1,0 +1,441 @@
+//! Scenario files: a request, the policies that apply to it and, optionally, the expected
+//! decision. The interface for tests, the CLI and other tools (format in `corpus/eval/README.md`).
+//!
+//! Scenarios are read from the spanned value tree, so an error in a scenario or in a policy
+//! it embeds points at the line and column in the scenario file.
+
+use crate::ast::PolicyKind;
+use crate::eval::{CompiledPolicy, Decision, Level, PolicySet};
+use crate::parse::lower_policy;
+use crate::request::{Context, Request, RequestPrincipal};
+use crate::source::Span;
+use crate::syntax::{json, Member, Value, ValueKind};
+
+/// One scenario, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its name (`#N` when unnamed).
+    pub name: String,
+    /// The request.
+    pub request: Request,
+    /// The policies.
+    pub policies: PolicySet,
+    /// The expected decision.
+    pub expect: Option<Decision>,
+    /// Where the expectation comes from.
+    pub source: Option<String>,
+    /// The scenario object in its file.
+    pub span: Span,
+}
+
+/// A problem in a scenario file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ScenarioError {
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// Advice.
+    pub help: Option<String>,
+}
+
+const FIELDS: [&str; 17] = [
+    "name",
+    "principal",
+    "action",
+    "resource",
+    "resourceAccount",
+    "context",
+    "identityPolicies",
+    "resourcePolicy",
+    "permissionsBoundary",
+    "sessionPolicy",
+    "scps",
+    "rcps",
+    "vpcEndpointPolicies",
+    "managementAccount",
+    "expect",
+    "source",
+    "description",
+];
+
+/// Reads every scenario of a file (one object or an array). `source` numbers the file for
+/// the spans of the compiled policies. Returns every error found, not the first.
+pub fn parse_scenarios(text: &str, source: usize) -> Result<Vec<Scenario>, Vec<ScenarioError>> {
+    let parsed = json::parse(text);
+    let mut errors: Vec<ScenarioError> = parsed
+        .errors
+        .iter()
+        .map(|e| ScenarioError {
+            message: e.kind.to_string(),
+            span: e.span,
+            help: None,
+        })
+        .collect();
+    let Some(value) = parsed.value else {
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let items: Vec<&Value> = match &value.kind {
+        ValueKind::Array(items) => items.iter().collect(),
+        ValueKind::Object(_) => vec![&value],
+        _ => {
+            return Err(vec![error(
+                &value,
+                "a scenario file holds an object or an array of objects",
+            )]);
+        }
+    };
+    let mut scenarios = Vec::with_capacity(items.len());
+    let mut reader = Reader {
+        source,
+        errors: &mut errors,
+    };
+    for (i, item) in items.into_iter().enumerate() {
+        if let Some(s) = reader.scenario(item, i) {
+            scenarios.push(s);
+        }
+    }
+    if errors.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(errors)
+    }
+}
+
+fn error(value: &Value, message: impl Into<String>) -> ScenarioError {
+    ScenarioError {
+        message: message.into(),
+        span: value.span,
+        help: None,
+    }
+}
+
+struct Reader<'e> {
+    source: usize,
+    errors: &'e mut Vec<ScenarioError>,
+}
+
+impl Reader<'_> {
+    fn push(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
+        self.errors.push(ScenarioError {
+            message: message.into(),
+            span,
+            help,
+        });
+    }
+
+    fn string(&mut self, value: &Value, field: &str) -> Option<String> {
+        match &value.kind {
+            ValueKind::String(s) => Some(s.to_string()),
+            _ => {
+                self.push(
+                    value.span,
+                    format!("`{field}` must be a string, found {}", value.type_name()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn scenario(&mut self, value: &Value, index: usize) -> Option<Scenario> {
+        let Some(members) = value.as_object() else {
+            self.push(
+                value.span,
+                format!("scenario must be an object, found {}", value.type_name()),
+                None,
+            );
+            return None;
+        };
+        let before = self.errors.len();
+        let get = |key: &str| {
+            members
+                .iter()
+                .rev()
+                .find(|m| &*m.key == key)
+                .map(|m| &m.value)
+        };
+        for m in members {
+            if !FIELDS.contains(&&*m.key) {
+                let close = FIELDS.iter().find(|f| f.eq_ignore_ascii_case(&m.key));
+                self.push(
+                    m.key_span,
+                    format!("unknown scenario field `{}`", m.key),
+                    Some(close.map_or_else(
+                        || format!("fields are: {}", FIELDS.join(", ")),
+                        |f| format!("did you mean `{f}`?"),
+                    )),
+                );
+            }
+        }
+        let name = get("name")
+            .and_then(|v| self.string(v, "name"))
+            .unwrap_or_else(|| format!("#{}", index + 1));
+        let mut required = |key: &str| match get(key) {
+            Some(v) => self.string(v, key).map(|s| (s, v.span)),
+            None => {
+                self.push(
+                    Span::new(value.span.start as usize, value.span.start as usize + 1),
+                    format!("scenario `{name}` has no `{key}`"),
+                    None,
+                );
+                None
+            }
+        };
+        let principal = required("principal");
+        let action = required("action");
+        let resource = required("resource");
+        let principal = principal.and_then(|(p, span)| match RequestPrincipal::parse(&p) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.push(span, e.to_string(), None);
+                None
+            }
+        });
+        if let Some((a, span)) = &action {
+            if !a.contains(':') || a.contains('*') {
+                self.push(
+                    *span,
+                    format!("`{a}` is not an action: write `service:Action`"),
+                    None,
+                );
+            }
+        }
+        let resource_account =
+            get("resourceAccount").and_then(|v| self.string(v, "resourceAccount"));
+        let context = get("context").map(|v| self.context(v)).unwrap_or_default();
+        let action_text = action.as_ref().map(|(a, _)| a.clone()).unwrap_or_default();
+        let resource_text = resource
+            .as_ref()
+            .map(|(r, _)| r.clone())
+            .unwrap_or_default();
+        let resource_kind = if action_text
+            .to_ascii_lowercase()
+            .starts_with("sts:assumerole")
+            && resource_text.contains(":role/")
+        {
+            PolicyKind::Trust
+        } else {
+            PolicyKind::Resource
+        };
+        let mut policies = PolicySet {
+            identity: get("identityPolicies")
+                .map(|v| self.policy_list(v, "identityPolicies", PolicyKind::Identity))
+                .unwrap_or_default(),
+            resource: get("resourcePolicy")
+                .and_then(|v| self.policy(v, "resourcePolicy", resource_kind, "resource policy")),
+            boundary: get("permissionsBoundary").and_then(|v| {
+                self.policy(
+                    v,
+                    "permissionsBoundary",
+                    PolicyKind::Boundary,
+                    "permissions boundary",
+                )
+            }),
+            session: get("sessionPolicy").and_then(|v| {
+                self.policy(v, "sessionPolicy", PolicyKind::Session, "session policy")
+            }),
+            scps: get("scps")
+                .map(|v| self.levels(v, "scps", PolicyKind::Scp))
+                .unwrap_or_default(),
+            rcps: get("rcps")
+                .map(|v| self.levels(v, "rcps", PolicyKind::Rcp))
+                .unwrap_or_default(),
+            endpoints: get("vpcEndpointPolicies")
+                .map(|v| self.policy_list(v, "vpcEndpointPolicies", PolicyKind::Endpoint))
+                .unwrap_or_default(),
+            management_account: None,
+        };
+        policies.management_account =
+            get("managementAccount").and_then(|v| self.string(v, "managementAccount"));
+        let expect = get("expect").and_then(|v| {
+            let s = self.string(v, "expect")?;
+            let d = Decision::parse(&s);
+            if d.is_none() {
+                self.push(
+                    v.span,
+                    format!(
+                        "`expect` must be `allowed`, `explicitDeny` or `implicitDeny`, found `{s}`"
+                    ),
+                    None,
+                );
+            }
+            d
+        });
+        let source = get("source").and_then(|v| self.string(v, "source"));
+        if self.errors.len() > before {
+            return None;
+        }
+        let request = Request::new(
+            principal?,
+            &action_text,
+            &resource_text,
+            resource_account,
+            context,
+        );
+        Some(Scenario {
+            name,
+            request,
+            policies,
+            expect,
+            source,
+            span: value.span,
+        })
+    }
+
+    fn context(&mut self, value: &Value) -> Context {
+        let mut ctx = Context::new();
+        let Some(members) = value.as_object() else {
+            self.push(
+                value.span,
+                format!("`context` must be an object, found {}", value.type_name()),
+                None,
+            );
+            return ctx;
+        };
+        for m in members {
+            let values = match &m.value.kind {
+                ValueKind::Array(items) => items
+                    .iter()
+                    .filter_map(|v| self.scalar(v, &m.key))
+                    .collect(),
+                _ => self.scalar(&m.value, &m.key).into_iter().collect(),
+            };
+            ctx.insert(&m.key, values);
+        }
+        ctx
+    }
+
+    fn scalar(&mut self, value: &Value, key: &str) -> Option<String> {
+        match &value.kind {
+            ValueKind::String(s) | ValueKind::Number(s) => Some(s.to_string()),
+            ValueKind::Bool(b) => Some(b.to_string()),
+            _ => {
+                self.push(
+                    value.span,
+                    format!(
+                        "context value of `{key}` must be a string, number or boolean, found {}",
+                        value.type_name()
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A policy given bare or as `{"name": ..., "policy": ...}`.
+    fn policy(
+        &mut self,
+        value: &Value,
+        field: &str,
+        kind: PolicyKind,
+        default_name: &str,
+    ) -> Option<CompiledPolicy> {
+        let (name, doc) = match value.get("policy") {
+            Some(doc) => {
+                let name = value
+                    .get("name")
+                    .and_then(|n| self.string(n, "name"))
+                    .unwrap_or_else(|| default_name.to_string());
+                if let Some(members) = value.as_object() {
+                    for m in members
+                        .iter()
+                        .filter(|m| !matches!(&*m.key, "name" | "policy"))
+                    {
+                        self.push(
+                            m.key_span,
+                            format!("unknown field `{}` in `{field}`", m.key),
+                            Some("a named policy has `name` and `policy`".to_string()),
+                        );
+                    }
+                }
+                (name, doc)
+            }
+            None => (default_name.to_string(), value),
+        };
+        let parsed = lower_policy(doc, Some(kind));
+        for e in &parsed.errors {
+            self.push(e.span, format!("in {name}: {}", e.kind), e.kind.help());
+        }
+        if !parsed.errors.is_empty() {
+            return None;
+        }
+        parsed
+            .policy
+            .map(|p| CompiledPolicy::new(&p, &name, self.source))
+    }
+
+    fn policy_list(&mut self, value: &Value, field: &str, kind: PolicyKind) -> Vec<CompiledPolicy> {
+        let items: Vec<&Value> = match &value.kind {
+            ValueKind::Array(items) => items.iter().collect(),
+            ValueKind::Object(_) => vec![value],
+            _ => {
+                self.push(
+                    value.span,
+                    format!("`{field}` must be an array of policies"),
+                    None,
+                );
+                return Vec::new();
+            }
+        };
+        items
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, v)| self.policy(v, field, kind, &format!("{field}[{i}]")))
+            .collect()
+    }
+
+    fn levels(&mut self, value: &Value, field: &str, kind: PolicyKind) -> Vec<Level> {
+        let ValueKind::Array(items) = &value.kind else {
+            self.push(
+                value.span,
+                format!("`{field}` must be an array of levels, root first"),
+                None,
+            );
+            return Vec::new();
+        };
+        let mut levels = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let Some(members) = item.as_object() else {
+                self.push(
+                    item.span,
+                    format!("a level of `{field}` must be an object with `target` and `policies`"),
+                    None,
+                );
+                continue;
+            };
+            for m in members
+                .iter()
+                .filter(|m: &&Member| !matches!(&*m.key, "target" | "policies"))
+            {
+                self.push(
+                    m.key_span,
+                    format!("unknown field `{}` in a level of `{field}`", m.key),
+                    Some("a level has `target` and `policies`".to_string()),
+                );
+            }
+            let target = item
+                .get("target")
+                .and_then(|t| self.string(t, "target"))
+                .unwrap_or_else(|| format!("level{i}"));
+            let policies = match item.get("policies") {
+                Some(p) => self.policy_list(p, &format!("{field}[{i}].policies"), kind),
+                None => {
+                    self.push(
+                        item.span,
+                        format!("a level of `{field}` has no `policies`"),
+                        None,
+                    );
+                    Vec::new()
+                }
+            };
+            levels.push(Level { target, policies });
+        }
+        levels
+    }
+}
