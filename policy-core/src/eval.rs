@@ -12,6 +12,7 @@ mod pattern;
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 pub use compile::{CompiledPolicy, CompiledStatement};
 use pattern::Tok;
@@ -99,11 +100,11 @@ pub struct Reason {
     /// The kind of policy.
     pub policy_type: PolicyType,
     /// The policy's name (and, for SCPs and RCPs, its level: `ou-prod/Guardrails`).
-    pub policy: String,
+    pub policy: Arc<str>,
     /// The statement's index in its policy, from 0.
     pub statement: usize,
     /// The statement's Sid.
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     /// `Allow` or `Deny`.
     pub effect: Effect,
     /// The statement's span in its source.
@@ -135,6 +136,17 @@ pub struct Level {
     pub target: String,
     /// The policies attached there.
     pub policies: Vec<CompiledPolicy>,
+}
+
+impl Level {
+    /// A level; its policies are renamed `target/name` for explanations.
+    pub fn new(target: impl Into<String>, mut policies: Vec<CompiledPolicy>) -> Self {
+        let target = target.into();
+        for p in &mut policies {
+            p.name = format!("{target}/{}", p.name).into();
+        }
+        Level { target, policies }
+    }
 }
 
 /// Every policy that applies to a request, compiled.
@@ -183,8 +195,10 @@ struct Verdict<'p> {
 }
 
 /// Actions that need no permission: allowed whatever the policies say (STS API reference,
-/// `GetCallerIdentity`: "No permissions are required to perform this operation").
-const PERMISSIONLESS: [&str; 1] = ["sts:getcalleridentity"];
+/// `GetCallerIdentity`: "No permissions are required to perform this operation"; UG
+/// `id_credentials_temp_control-access_getsessiontoken`: including `GetSessionToken` in a
+/// policy "does not affect the user's ability" to call it).
+const PERMISSIONLESS: [&str; 2] = ["sts:getcalleridentity", "sts:getsessiontoken"];
 
 impl PolicySet {
     /// Decides a request.
@@ -203,7 +217,6 @@ impl PolicySet {
         }
         let principal = &request.principal;
         let resource_for_match = effective_resource(request);
-        let resource_for_match = resource_for_match.as_str();
 
         // Which layers apply (SEMANTICS E2, E3; orgs_manage_policies_scps "Tasks and entities
         // not restricted by SCPs"; orgs_manage_policies_rcps).
@@ -236,8 +249,8 @@ impl PolicySet {
 
         let mut reasons = Vec::new();
         let mut denies: Vec<Reason> = Vec::new();
-        let mut collect_denies = |v: &Verdict<'_>, ty: PolicyType, name: &str, source: usize| {
-            denies.extend(v.denies.iter().map(|s| s.reason(ty, name, source)));
+        let mut collect_denies = |v: &Verdict<'_>, ty: PolicyType, p: &CompiledPolicy| {
+            denies.extend(v.denies.iter().map(|s| s.reason(ty, &p.name, p.source)));
         };
 
         // Judge every applicable policy once.
@@ -275,10 +288,30 @@ impl PolicySet {
         } else {
             Vec::new()
         };
-        let resource = self
+        let mut resource = self
             .resource
             .as_ref()
             .map(|p| judge(p, request, resource_for_match, true, &mut scratch));
+        // A `Deny` with `NotPrincipal` always denies a principal that has a permissions
+        // boundary, whatever it lists (UG access_policies_boundaries, and the warning on
+        // reference_policies_elements_notprincipal).
+        if let (Some(p), Some(v), true) = (
+            &self.resource,
+            resource.as_mut(),
+            self.boundary.is_some() && identity_applies,
+        ) {
+            for s in &p.statements {
+                if s.effect == Effect::Deny
+                    && s.has_not_principal()
+                    && !v.denies.iter().any(|d| std::ptr::eq(*d, s))
+                    && s.matches_action(&request.action_lower)
+                    && s.matches_resource(resource_for_match, request, &mut scratch.buf)
+                    && s.conditions_hold(request, &mut scratch.buf, &mut scratch.missing)
+                {
+                    v.denies.push(s);
+                }
+            }
+        }
         let boundary = if identity_applies {
             self.boundary
                 .as_ref()
@@ -302,38 +335,28 @@ impl PolicySet {
         // 1. An explicit deny anywhere wins.
         for (level, verdicts) in self.scps.iter().zip(&scp_verdicts) {
             for (p, v) in level.policies.iter().zip(verdicts) {
-                collect_denies(
-                    v,
-                    PolicyType::Scp,
-                    &format!("{}/{}", level.target, p.name),
-                    p.source,
-                );
+                collect_denies(v, PolicyType::Scp, p);
             }
         }
         for (level, verdicts) in self.rcps.iter().zip(&rcp_verdicts) {
             for (p, v) in level.policies.iter().zip(verdicts) {
-                collect_denies(
-                    v,
-                    PolicyType::Rcp,
-                    &format!("{}/{}", level.target, p.name),
-                    p.source,
-                );
+                collect_denies(v, PolicyType::Rcp, p);
             }
         }
         if let (Some(p), Some(v)) = (&self.resource, &resource) {
-            collect_denies(v, PolicyType::Resource, &p.name, p.source);
+            collect_denies(v, PolicyType::Resource, p);
         }
         for (p, v) in self.identity.iter().zip(&identity) {
-            collect_denies(v, PolicyType::Identity, &p.name, p.source);
+            collect_denies(v, PolicyType::Identity, p);
         }
         if let (Some(p), Some(v)) = (&self.boundary, &boundary) {
-            collect_denies(v, PolicyType::Boundary, &p.name, p.source);
+            collect_denies(v, PolicyType::Boundary, p);
         }
         if let (Some(p), Some(v)) = (&self.session, &session) {
-            collect_denies(v, PolicyType::Session, &p.name, p.source);
+            collect_denies(v, PolicyType::Session, p);
         }
         for (p, v) in self.endpoints.iter().zip(&endpoints) {
-            collect_denies(v, PolicyType::Endpoint, &p.name, p.source);
+            collect_denies(v, PolicyType::Endpoint, p);
         }
         if !denies.is_empty() {
             denies.sort();
@@ -463,10 +486,9 @@ impl PolicySet {
                 .iter()
                 .zip(verdicts)
                 .flat_map(|(p, v)| {
-                    let name = format!("{}/{}", level.target, p.name);
                     v.allows
                         .iter()
-                        .map(move |(s, _)| s.reason(PolicyType::Scp, &name, p.source))
+                        .map(move |(s, _)| s.reason(PolicyType::Scp, &p.name, p.source))
                 })
                 .collect();
             if allowing.is_empty() {
@@ -507,14 +529,30 @@ impl PolicySet {
 
 /// The resource a statement's `Resource` is matched against: `*` for actions that name no
 /// resource type (they are authorized against `"Resource": "*"`, SEMANTICS M2).
-fn effective_resource(request: &Request) -> String {
-    let wildcard_only = ServiceRef::get()
-        .action(&request.action)
-        .is_some_and(|a| a.accepts_only_wildcard_resource());
+fn effective_resource(request: &Request) -> &str {
+    thread_local! {
+        // Memo of the reference lookup, per lower-cased action; bounded.
+        static WILDCARD_ONLY: std::cell::RefCell<std::collections::HashMap<Box<str>, bool>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    let wildcard_only = WILDCARD_ONLY.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(&known) = memo.get(request.action_lower.as_str()) {
+            return known;
+        }
+        let known = ServiceRef::get()
+            .action(&request.action)
+            .is_some_and(|a| a.accepts_only_wildcard_resource());
+        if memo.len() >= 4096 {
+            memo.clear();
+        }
+        memo.insert(request.action_lower.as_str().into(), known);
+        known
+    });
     if wildcard_only {
-        "*".to_string()
+        "*"
     } else {
-        request.resource.clone()
+        &request.resource
     }
 }
 
@@ -550,7 +588,7 @@ fn judge<'p>(
     let mut v = Verdict::default();
     for s in &policy.statements {
         if !s.matches_action(&request.action_lower)
-            || !s.matches_resource(resource, &request.context, &mut scratch.buf)
+            || !s.matches_resource(resource, request, &mut scratch.buf)
         {
             continue;
         }
@@ -562,12 +600,9 @@ fn judge<'p>(
         } else {
             None
         };
-        let mut missing = Vec::new();
-        if !s.conditions_hold(&request.context, &mut scratch.buf, &mut missing) {
-            scratch.missing.extend(missing);
+        if !s.conditions_hold(request, &mut scratch.buf, &mut scratch.missing) {
             continue;
         }
-        scratch.missing.extend(missing);
         match s.effect {
             Effect::Allow => v.allows.push((s, principal_match)),
             Effect::Deny => v.denies.push(s),

@@ -1,6 +1,7 @@
 //! A request to authorize: who, what, on which resource, with which context.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// What kind of caller made a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,6 +65,8 @@ pub struct RequestPrincipal {
     pub principal_arn: String,
     /// Whether the principal is a service-linked role (path `/aws-service-role/`).
     pub service_linked: bool,
+    /// Context keys AWS derives from the principal (lower-cased key, value), computed once.
+    derived: Vec<(&'static str, [String; 1])>,
 }
 
 /// Why a principal string could not be read.
@@ -107,8 +110,9 @@ impl RequestPrincipal {
             session: None,
             principal_arn: text.to_string(),
             service_linked: false,
+            derived: Vec::new(),
         };
-        match (service, resource.split_once('/')) {
+        let parsed = match (service, resource.split_once('/')) {
             ("iam", _) if resource == "root" => Ok(base(PrincipalKind::Root, "root")),
             ("iam", Some(("user", path_name))) if !path_name.is_empty() => {
                 let name = path_name.rsplit('/').next().unwrap_or(path_name);
@@ -135,11 +139,57 @@ impl RequestPrincipal {
                 Ok(base(PrincipalKind::FederatedUser, name))
             }
             _ => Err(err()),
+        };
+        parsed.map(Self::with_derived)
+    }
+
+    /// Computes the context keys AWS derives from the principal (UG
+    /// `reference_policies_condition-keys`, "Properties of the principal";
+    /// `reference_policies_variables`, "Principal key values").
+    fn with_derived(mut self) -> Self {
+        let mut d: Vec<(&'static str, [String; 1])> = Vec::new();
+        if self.kind != PrincipalKind::Anonymous {
+            d.push((
+                "aws:principaltype",
+                [self.kind.principal_type().to_string()],
+            ));
         }
+        if !matches!(self.kind, PrincipalKind::Anonymous | PrincipalKind::Service) {
+            d.push(("aws:principalarn", [self.principal_arn.clone()]));
+        }
+        if let Some(account) = &self.account {
+            d.push(("aws:principalaccount", [account.clone()]));
+        }
+        match self.kind {
+            PrincipalKind::User => d.push(("aws:username", [self.name.clone()])),
+            PrincipalKind::Root => {
+                if let Some(account) = &self.account {
+                    d.push(("aws:userid", [account.clone()]));
+                }
+            }
+            PrincipalKind::FederatedUser => {
+                if let Some(account) = &self.account {
+                    d.push(("aws:userid", [format!("{account}:{}", self.name)]));
+                }
+            }
+            PrincipalKind::Service => d.push(("aws:principalservicename", [self.arn.clone()])),
+            _ => {}
+        }
+        d.sort_by(|a, b| a.0.cmp(b.0));
+        self.derived = d;
+        self
+    }
+
+    /// A context key derived from the principal, by lower-cased key.
+    pub fn derived(&self, lower_key: &str) -> Option<&[String]> {
+        self.derived
+            .iter()
+            .find(|(k, _)| *k == lower_key)
+            .map(|(_, v)| v.as_slice())
     }
 
     fn simple(text: &str, kind: PrincipalKind) -> Self {
-        RequestPrincipal {
+        Self::with_derived(RequestPrincipal {
             arn: text.to_string(),
             kind,
             partition: "aws".to_string(),
@@ -148,7 +198,8 @@ impl RequestPrincipal {
             session: None,
             principal_arn: text.to_string(),
             service_linked: false,
-        }
+            derived: Vec::new(),
+        })
     }
 
     /// The role's ARN for a role or role session (path included when known).
@@ -168,8 +219,8 @@ impl fmt::Display for RequestPrincipal {
 /// values keep their case; a key may have several values (multivalued keys).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    /// Sorted by lower-cased key, unique keys.
-    entries: Vec<(Box<str>, Vec<String>)>,
+    /// Sorted by lower-cased key, unique keys; shared, so cloning a context is cheap.
+    entries: Arc<Vec<(Box<str>, Vec<String>)>>,
 }
 
 impl Context {
@@ -181,23 +232,14 @@ impl Context {
     /// Sets a key's values, replacing earlier ones.
     pub fn insert(&mut self, key: &str, values: Vec<String>) {
         let lower = key.to_ascii_lowercase();
-        match self
-            .entries
-            .binary_search_by(|(k, _)| (**k).cmp(lower.as_str()))
-        {
+        let entries = Arc::make_mut(&mut self.entries);
+        match entries.binary_search_by(|(k, _)| (**k).cmp(lower.as_str())) {
             Ok(i) => {
-                if let Some(slot) = self.entries.get_mut(i) {
+                if let Some(slot) = entries.get_mut(i) {
                     slot.1 = values;
                 }
             }
-            Err(i) => self.entries.insert(i, (lower.into_boxed_str(), values)),
-        }
-    }
-
-    /// Sets a key only when it has no value yet.
-    pub fn insert_default(&mut self, key: &str, value: &str) {
-        if self.get(&key.to_ascii_lowercase()).is_none() {
-            self.insert(key, vec![value.to_string()]);
+            Err(i) => entries.insert(i, (lower.into_boxed_str(), values)),
         }
     }
 
@@ -219,8 +261,8 @@ impl Context {
 /// One request: principal, action, resource and context, ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The caller.
-    pub principal: RequestPrincipal,
+    /// The caller (shared: many requests may come from one principal).
+    pub principal: Arc<RequestPrincipal>,
     /// The action as given (`s3:GetObject`).
     pub action: String,
     /// The action in lower case, for matching.
@@ -229,57 +271,28 @@ pub struct Request {
     pub resource: String,
     /// The account that owns the resource, when known.
     pub resource_account: Option<String>,
-    /// Context keys, including the ones derived from the request.
+    /// Context keys as given.
     pub context: Context,
 }
 
 impl Request {
-    /// A request; context keys that AWS derives from the request itself (`aws:PrincipalArn`,
-    /// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`, `aws:userid`,
-    /// `aws:ResourceAccount`) are filled in unless `context` gives them (UG
-    /// `reference_policies_condition-keys`, "Properties of the principal").
+    /// A request. The resource account defaults to the resource ARN's, then the caller's.
     pub fn new(
-        principal: RequestPrincipal,
+        principal: impl Into<Arc<RequestPrincipal>>,
         action: &str,
-        resource: &str,
+        resource: impl Into<String>,
         resource_account: Option<String>,
-        mut context: Context,
+        context: Context,
     ) -> Self {
+        let principal = principal.into();
+        let resource = resource.into();
         let resource_account = resource_account
-            .or_else(|| arn_account(resource).map(str::to_string))
+            .or_else(|| arn_account(&resource).map(str::to_string))
             .or_else(|| principal.account.clone());
-        let p = &principal;
-        if p.kind != PrincipalKind::Anonymous {
-            context.insert_default("aws:PrincipalType", p.kind.principal_type());
-        }
-        if p.kind != PrincipalKind::Anonymous && p.kind != PrincipalKind::Service {
-            context.insert_default("aws:PrincipalArn", &p.principal_arn);
-        }
-        if let Some(account) = &p.account {
-            context.insert_default("aws:PrincipalAccount", account);
-        }
-        match p.kind {
-            PrincipalKind::User => context.insert_default("aws:username", &p.name),
-            PrincipalKind::Root => {
-                if let Some(account) = &p.account {
-                    context.insert_default("aws:userid", account);
-                }
-            }
-            PrincipalKind::FederatedUser => {
-                if let Some(account) = &p.account {
-                    context.insert_default("aws:userid", &format!("{account}:{}", p.name));
-                }
-            }
-            PrincipalKind::Service => context.insert_default("aws:PrincipalServiceName", &p.arn),
-            _ => {}
-        }
-        if let Some(account) = &resource_account {
-            context.insert_default("aws:ResourceAccount", account);
-        }
         Request {
             action_lower: action.to_ascii_lowercase(),
             action: action.to_string(),
-            resource: resource.to_string(),
+            resource,
             resource_account,
             principal,
             context,
@@ -289,6 +302,20 @@ impl Request {
     /// The service prefix of the action, lower-cased.
     pub fn service(&self) -> &str {
         self.action_lower.split_once(':').map_or("", |(s, _)| s)
+    }
+
+    /// The values of a context key, by lower-cased key: as given in the context, else as AWS
+    /// derives it from the request (`aws:PrincipalArn`, `aws:PrincipalAccount`,
+    /// `aws:PrincipalType`, `aws:username`, `aws:userid`, `aws:PrincipalServiceName`,
+    /// `aws:ResourceAccount`).
+    pub fn value(&self, lower_key: &str) -> Option<&[String]> {
+        self.context.get(lower_key).or_else(|| {
+            if lower_key == "aws:resourceaccount" {
+                self.resource_account.as_ref().map(std::slice::from_ref)
+            } else {
+                self.principal.derived(lower_key)
+            }
+        })
     }
 }
 

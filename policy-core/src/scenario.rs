@@ -434,7 +434,7 @@ impl Reader<'_> {
                     Vec::new()
                 }
             };
-            levels.push(Level { target, policies });
+            levels.push(Level::new(target, policies));
         }
         levels
     }

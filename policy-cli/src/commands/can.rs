@@ -123,9 +123,11 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         paths
             .iter()
             .enumerate()
-            .map(|(i, p)| Level {
-                target: format!("level{}", i + 1),
-                policies: loader.load(p, kind).into_iter().collect(),
+            .map(|(i, p)| {
+                Level::new(
+                    format!("level{}", i + 1),
+                    loader.load(p, kind).into_iter().collect(),
+                )
             })
             .collect()
     };

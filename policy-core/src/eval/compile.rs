@@ -1,18 +1,21 @@
 //! Policies compiled for evaluation: lower-cased action patterns, resource patterns with
 //! variables, principal matchers and conditions read once.
 
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
 use super::condition::Condition;
 use super::pattern::{Pattern, Tok};
 use super::{PolicyType, PrincipalMatch, Reason};
 use crate::ast::{Effect, Policy, Principal, PrincipalKind as Key, Statement};
-use crate::request::{Context, PrincipalKind, RequestPrincipal};
+use crate::request::{PrincipalKind, Request, RequestPrincipal};
 use crate::source::Span;
 
 /// A policy ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct CompiledPolicy {
-    /// Its name, for explanations.
-    pub name: String,
+    /// Its name, for explanations (for SCPs and RCPs, `target/name`: see [`super::Level::new`]).
+    pub name: Arc<str>,
     /// Which source its spans refer to (the caller's numbering).
     pub source: usize,
     /// Its statements.
@@ -23,7 +26,7 @@ pub struct CompiledPolicy {
 #[derive(Debug, Clone)]
 pub struct CompiledStatement {
     index: usize,
-    sid: Option<String>,
+    sid: Option<Arc<str>>,
     pub(crate) effect: Effect,
     span: Span,
     actions: Option<(bool, Vec<ActionPattern>)>,
@@ -58,7 +61,7 @@ impl CompiledPolicy {
     pub fn new(policy: &Policy, name: &str, source: usize) -> Self {
         let variables = policy.has_variables();
         CompiledPolicy {
-            name: name.to_string(),
+            name: name.into(),
             source,
             statements: policy
                 .statements
@@ -126,7 +129,7 @@ impl CompiledStatement {
             .collect();
         Some(CompiledStatement {
             index: s.index,
-            sid: s.sid.as_ref().map(|n| n.node.clone()),
+            sid: s.sid.as_ref().map(|n| n.node.as_str().into()),
             effect,
             span: s.span,
             actions: Some((action.negated, actions)),
@@ -154,7 +157,7 @@ impl CompiledStatement {
     pub(crate) fn matches_resource(
         &self,
         resource: &str,
-        ctx: &Context,
+        ctx: &Request,
         buf: &mut Vec<Tok>,
     ) -> bool {
         let Some((negated, patterns)) = &self.resources else {
@@ -168,6 +171,15 @@ impl CompiledStatement {
                 if let Some(lit) = p.as_literal() {
                     return lit == resource;
                 }
+                // `literal*`: a prefix test gives the same answer as the segment-wise match,
+                // since the star is last (it either sits in the resource part or the pattern
+                // is too short for segments and matches as one glob).
+                if let Some(prefix) = p.prefix() {
+                    return resource.starts_with(prefix);
+                }
+                if let Some(tokens) = p.tokens() {
+                    return super::arn_glob(tokens, resource);
+                }
             }
             p.resolve(ctx, buf).is_some() && super::arn_glob(buf, resource)
         });
@@ -178,31 +190,46 @@ impl CompiledStatement {
     /// without one never matches in a policy that needs one (SEMANTICS M5).
     pub(crate) fn match_principal(&self, caller: &RequestPrincipal) -> Option<PrincipalMatch> {
         let (negated, patterns) = self.principals.as_ref()?;
-        let best = patterns
-            .iter()
-            .filter_map(|p| principal_matches(p, caller))
-            .max();
-        match (negated, best) {
-            (false, m) => m,
-            // NotPrincipal: everyone not listed (an account excludes all of its principals).
-            (true, None) => Some(PrincipalMatch::Direct),
-            (true, Some(_)) => None,
+        if !negated {
+            return patterns
+                .iter()
+                .filter_map(|p| principal_matches(p, caller))
+                .max();
         }
+        // NotPrincipal. A request carries several identities: its own ARN, the role behind a
+        // session, and the account. With `Deny` the statement applies unless every one of
+        // them is listed, which is why the docs say to list the account, the role and the
+        // session together, and why "all principals except Bob are explicitly denied" even
+        // when Bob's account is listed (UG reference_policies_elements_notprincipal). With
+        // `Allow` (no longer supported by AWS), it applies only when none is listed.
+        let identities = caller_identities(caller);
+        let listed =
+            |identity: &Identity<'_>| patterns.iter().any(|p| identity_listed(p, identity));
+        let applies = match self.effect {
+            Effect::Deny => identities.iter().any(|i| !listed(i)),
+            Effect::Allow => !identities.iter().any(listed),
+        };
+        applies.then_some(PrincipalMatch::Direct)
+    }
+
+    /// Whether the statement names its principals with `NotPrincipal`.
+    pub(crate) fn has_not_principal(&self) -> bool {
+        matches!(self.principals, Some((true, _)))
     }
 
     /// Whether every condition holds; the keys found missing are added to `missing`.
     pub(crate) fn conditions_hold(
         &self,
-        ctx: &Context,
+        ctx: &Request,
         buf: &mut Vec<Tok>,
-        missing: &mut Vec<String>,
+        missing: &mut BTreeSet<String>,
     ) -> bool {
         let mut all = true;
         for c in &self.conditions {
             let mut absent = false;
             let holds = c.holds(ctx, buf, &mut absent);
-            if absent {
-                missing.push(c.key.to_string());
+            if absent && !missing.contains(&*c.key) {
+                missing.insert(c.key.to_string());
             }
             if !holds {
                 all = false;
@@ -212,10 +239,15 @@ impl CompiledStatement {
     }
 
     /// This statement as a reason.
-    pub(crate) fn reason(&self, policy_type: PolicyType, policy: &str, source: usize) -> Reason {
+    pub(crate) fn reason(
+        &self,
+        policy_type: PolicyType,
+        policy: &Arc<str>,
+        source: usize,
+    ) -> Reason {
         Reason {
             policy_type,
-            policy: policy.to_string(),
+            policy: Arc::clone(policy),
             statement: self.index,
             sid: self.sid.clone(),
             effect: self.effect,
@@ -227,6 +259,44 @@ impl CompiledStatement {
     /// The condition operators, for explanations.
     pub fn condition_operators(&self) -> impl Iterator<Item = String> + '_ {
         self.conditions.iter().map(|c| c.operator().to_string())
+    }
+}
+
+/// One of the identities a request carries.
+enum Identity<'a> {
+    /// The caller's own ARN (user, session, federated user), service or `anonymous`.
+    Own(&'a str),
+    /// The role behind a role session: account and name.
+    Role(&'a str, &'a str),
+    /// The caller's account.
+    Account(&'a str),
+}
+
+fn caller_identities(caller: &RequestPrincipal) -> Vec<Identity<'_>> {
+    let mut out = Vec::with_capacity(3);
+    if caller.kind != PrincipalKind::Role && caller.kind != PrincipalKind::Root {
+        out.push(Identity::Own(&caller.arn));
+    }
+    if let (PrincipalKind::Role | PrincipalKind::RoleSession, Some(account)) =
+        (caller.kind, &caller.account)
+    {
+        out.push(Identity::Role(account, &caller.name));
+    }
+    if let Some(account) = &caller.account {
+        out.push(Identity::Account(account));
+    }
+    out
+}
+
+fn identity_listed(p: &PrincipalPattern, identity: &Identity<'_>) -> bool {
+    match (p, identity) {
+        (PrincipalPattern::Any, _) => true,
+        (PrincipalPattern::Exact(v), Identity::Own(arn)) => **v == **arn,
+        (PrincipalPattern::Role { account, name }, Identity::Role(a, n)) => {
+            **account == **a && n.eq_ignore_ascii_case(name)
+        }
+        (PrincipalPattern::Account(a), Identity::Account(b)) => **a == **b,
+        _ => false,
     }
 }
 

@@ -6,7 +6,7 @@ use ipnet::IpNet;
 
 use super::pattern::{Pattern, Tok};
 use crate::ast::{ConditionEntry, ConditionOperator, OperatorBase, OperatorFamily, SetQualifier};
-use crate::request::Context;
+use crate::request::Request;
 use crate::value::{parse_bool, parse_date, parse_ip_range, parse_number};
 
 /// A policy value, read once for its operator.
@@ -97,8 +97,8 @@ impl Condition {
 
     /// Whether the condition holds for the request context; `missing` is set when the key
     /// is absent from the context.
-    pub(crate) fn holds(&self, ctx: &Context, buf: &mut Vec<Tok>, missing: &mut bool) -> bool {
-        let present = ctx.get(&self.key).filter(|v| !v.is_empty());
+    pub(crate) fn holds(&self, ctx: &Request, buf: &mut Vec<Tok>, missing: &mut bool) -> bool {
+        let present = ctx.value(&self.key).filter(|v| !v.is_empty());
         if self.op.base == OperatorBase::Null {
             // `Null: true` holds when the key is absent; `false` when it is present. Several
             // policy values combine with OR.
@@ -106,7 +106,7 @@ impl Condition {
             return self.null_wants_absent.contains(&absent);
         }
         let Some(values) = present else {
-            *missing = ctx.get(&self.key).is_none();
+            *missing = ctx.value(&self.key).is_none();
             // Missing key (or an empty set): IfExists → true; ForAllValues → true;
             // ForAnyValue → false; a negated operator → true; else false.
             return self.op.if_exists
@@ -134,7 +134,7 @@ impl Condition {
 
     /// Whether the request value matches at least one policy value under the positive
     /// operator.
-    fn any_value_matches(&self, request: &str, ctx: &Context, buf: &mut Vec<Tok>) -> bool {
+    fn any_value_matches(&self, request: &str, ctx: &Request, buf: &mut Vec<Tok>) -> bool {
         use OperatorBase as O;
         match self.positive.family() {
             OperatorFamily::String => {
@@ -209,7 +209,10 @@ impl Condition {
 /// `ArnEquals`/`ArnLike`: the six colon-separated parts are matched separately, each with
 /// `*` and `?`, case-sensitively (UG condition operators, "Amazon Resource Name (ARN)
 /// condition operators").
-fn arn_matches(pattern: &Pattern, request: &str, ctx: &Context, buf: &mut Vec<Tok>) -> bool {
+fn arn_matches(pattern: &Pattern, request: &str, ctx: &Request, buf: &mut Vec<Tok>) -> bool {
+    if let Some(tokens) = pattern.tokens() {
+        return super::arn_glob(tokens, request);
+    }
     if pattern.resolve(ctx, buf).is_none() {
         return false;
     }

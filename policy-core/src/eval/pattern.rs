@@ -2,7 +2,7 @@
 //! `${key, 'default'}`) and the escapes `${*}`, `${?}`, `${$}` that stand for literal
 //! characters (UG `reference_policies_variables`).
 
-use crate::request::Context;
+use crate::request::Request;
 
 /// One element of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +25,10 @@ pub(crate) enum Piece {
 pub(crate) struct Pattern {
     pieces: Vec<Piece>,
     has_vars: bool,
+    /// The tokens, when there is no variable to resolve.
+    tokens: Option<Vec<Tok>>,
+    /// The literal prefix, when the pattern is `prefix*` with no other wildcard or variable.
+    prefix: Option<Box<str>>,
     /// The text as written, for explanations.
     pub(crate) text: Box<str>,
 }
@@ -90,11 +94,39 @@ impl Pattern {
             rest = rest.get(c.len_utf8()..).unwrap_or_default();
         }
         flush(&mut lit, &mut pieces);
+        let tokens = (!has_vars).then(|| {
+            let mut t = Vec::new();
+            for piece in &pieces {
+                match piece {
+                    Piece::Lit(s) => t.extend(s.chars().map(Tok::Ch)),
+                    Piece::Star => t.push(Tok::Star),
+                    Piece::One => t.push(Tok::One),
+                    Piece::Var { .. } => {}
+                }
+            }
+            t
+        });
+        let prefix = match pieces.as_slice() {
+            [Piece::Lit(s), Piece::Star] => Some(s.clone()),
+            _ => None,
+        };
         Pattern {
             pieces,
             has_vars,
+            tokens,
+            prefix,
             text: text.into(),
         }
+    }
+
+    /// The tokens of a pattern without variables.
+    pub(crate) fn tokens(&self) -> Option<&[Tok]> {
+        self.tokens.as_deref()
+    }
+
+    /// The literal prefix of a `prefix*` pattern.
+    pub(crate) fn prefix(&self) -> Option<&str> {
+        self.prefix.as_deref()
     }
 
     /// Whether the pattern has policy variables.
@@ -119,7 +151,7 @@ impl Pattern {
     /// Resolves variables into tokens. `None` when a variable has no value and no default:
     /// the value is "effectively null" and matches nothing. A variable whose key has several
     /// values is null too: only single-valued keys can be variables.
-    pub(crate) fn resolve(&self, ctx: &Context, out: &mut Vec<Tok>) -> Option<()> {
+    pub(crate) fn resolve(&self, ctx: &Request, out: &mut Vec<Tok>) -> Option<()> {
         out.clear();
         for piece in &self.pieces {
             match piece {
@@ -127,7 +159,7 @@ impl Pattern {
                 Piece::Star => out.push(Tok::Star),
                 Piece::One => out.push(Tok::One),
                 Piece::Var { key, default } => {
-                    let value = match ctx.get(key) {
+                    let value = match ctx.value(key) {
                         Some([single]) => single.as_str(),
                         _ => default.as_deref()?,
                     };
@@ -142,7 +174,7 @@ impl Pattern {
     pub(crate) fn matches(
         &self,
         text: &str,
-        ctx: &Context,
+        ctx: &Request,
         ignore_case: bool,
         buf: &mut Vec<Tok>,
     ) -> bool {
@@ -154,6 +186,9 @@ impl Pattern {
                     lit == text
                 };
             }
+        }
+        if let Some(tokens) = &self.tokens {
+            return glob(tokens, text, ignore_case);
         }
         if self.resolve(ctx, buf).is_none() {
             return false;
@@ -215,9 +250,20 @@ pub(crate) fn glob(pattern: &[Tok], text: &str, ignore_case: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::{Context, RequestPrincipal};
+
+    fn request(ctx: Context) -> Request {
+        let p = RequestPrincipal::parse("arn:aws:iam::111111111111:role/r").unwrap();
+        Request::new(p, "s3:GetObject", "arn:aws:s3:::b/k", None, ctx)
+    }
 
     fn m(pattern: &str, text: &str) -> bool {
-        Pattern::new(pattern, true, true).matches(text, &Context::new(), false, &mut Vec::new())
+        Pattern::new(pattern, true, true).matches(
+            text,
+            &request(Context::new()),
+            false,
+            &mut Vec::new(),
+        )
     }
 
     #[test]
@@ -241,6 +287,7 @@ mod tests {
         let mut ctx = Context::new();
         ctx.insert("aws:username", vec!["bob".into()]);
         ctx.insert("aws:TagKeys", vec!["a".into(), "b".into()]);
+        let ctx = request(ctx);
         let mut buf = Vec::new();
         let p = Pattern::new("home/${aws:UserName}/*", true, true);
         assert!(p.matches("home/bob/x", &ctx, false, &mut buf));
