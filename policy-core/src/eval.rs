@@ -126,7 +126,7 @@ pub struct Response {
     /// of the first deny).
     pub blocked_by: Option<PolicyType>,
     /// Context keys that matching statements test and the request did not supply.
-    pub missing_context_keys: BTreeSet<String>,
+    pub missing_context_keys: BTreeSet<Arc<str>>,
 }
 
 /// One level of an organization's hierarchy (root, OU or account) and its SCPs or RCPs.
@@ -184,14 +184,29 @@ pub(crate) enum PrincipalMatch {
 /// Scratch space reused across statements of one evaluation.
 struct Scratch {
     buf: Vec<Tok>,
-    missing: BTreeSet<String>,
+    missing: BTreeSet<Arc<str>>,
 }
 
-/// What one policy says about a request.
-#[derive(Default)]
-struct Verdict<'p> {
-    allows: Vec<(&'p CompiledStatement, Option<PrincipalMatch>)>,
-    denies: Vec<&'p CompiledStatement>,
+/// A statement that matches the request (action, resource, principal and conditions).
+struct Hit<'p> {
+    layer: PolicyType,
+    /// The SCP/RCP level, or the policy's index among the endpoint policies.
+    slot: usize,
+    policy: &'p CompiledPolicy,
+    statement: &'p CompiledStatement,
+    /// How the principal matched, for resource-based policies.
+    principal: Option<PrincipalMatch>,
+}
+
+impl Hit<'_> {
+    fn is_allow(&self) -> bool {
+        self.statement.effect == Effect::Allow
+    }
+
+    fn reason(&self) -> Reason {
+        self.statement
+            .reason(self.layer, &self.policy.name, self.policy.source)
+    }
 }
 
 /// Actions that need no permission: allowed whatever the policies say (STS API reference,
@@ -216,10 +231,10 @@ impl PolicySet {
             };
         }
         let principal = &request.principal;
-        let resource_for_match = effective_resource(request);
+        let resource = effective_resource(request);
 
-        // Which layers apply (SEMANTICS E2, E3; orgs_manage_policies_scps "Tasks and entities
-        // not restricted by SCPs"; orgs_manage_policies_rcps).
+        // Which layers apply (SEMANTICS E2, E3; Organizations guide, "Tasks and entities not
+        // restricted by SCPs" and RCPs).
         let in_management = |account: Option<&String>| {
             self.management_account.is_some() && account == self.management_account.as_ref()
         };
@@ -247,156 +262,124 @@ impl PolicySet {
                 | PrincipalKind::FederatedUser
         );
 
-        let mut reasons = Vec::new();
-        let mut denies: Vec<Reason> = Vec::new();
-        let mut collect_denies = |v: &Verdict<'_>, ty: PolicyType, p: &CompiledPolicy| {
-            denies.extend(v.denies.iter().map(|s| s.reason(ty, &p.name, p.source)));
-        };
-
-        // Judge every applicable policy once.
-        let scp_verdicts: Vec<Vec<Verdict<'_>>> = if scps_apply {
-            self.scps
-                .iter()
-                .map(|l| {
-                    l.policies
-                        .iter()
-                        .map(|p| judge(p, request, resource_for_match, false, &mut scratch))
-                        .collect()
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let rcp_verdicts: Vec<Vec<Verdict<'_>>> = if rcps_apply {
-            self.rcps
-                .iter()
-                .map(|l| {
-                    l.policies
-                        .iter()
-                        .map(|p| judge(p, request, resource_for_match, true, &mut scratch))
-                        .collect()
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let identity: Vec<Verdict<'_>> = if identity_applies {
-            self.identity
-                .iter()
-                .map(|p| judge(p, request, resource_for_match, false, &mut scratch))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let mut resource = self
-            .resource
-            .as_ref()
-            .map(|p| judge(p, request, resource_for_match, true, &mut scratch));
-        // A `Deny` with `NotPrincipal` always denies a principal that has a permissions
-        // boundary, whatever it lists (UG access_policies_boundaries, and the warning on
-        // reference_policies_elements_notprincipal).
-        if let (Some(p), Some(v), true) = (
-            &self.resource,
-            resource.as_mut(),
-            self.boundary.is_some() && identity_applies,
-        ) {
-            for s in &p.statements {
-                if s.effect == Effect::Deny
-                    && s.has_not_principal()
-                    && !v.denies.iter().any(|d| std::ptr::eq(*d, s))
-                    && s.matches_action(&request.action_lower)
-                    && s.matches_resource(resource_for_match, request, &mut scratch.buf)
-                    && s.conditions_hold(request, &mut scratch.buf, &mut scratch.missing)
-                {
-                    v.denies.push(s);
+        // Every matching statement of every applicable policy, in one list.
+        let mut hits: Vec<Hit<'_>> = Vec::with_capacity(16);
+        macro_rules! judge {
+            ($layer:expr, $slot:expr, $policy:expr, $needs_principal:expr) => {
+                judge(
+                    $layer,
+                    $slot,
+                    $policy,
+                    request,
+                    resource,
+                    $needs_principal,
+                    &mut scratch,
+                    &mut hits,
+                )
+            };
+        }
+        if scps_apply {
+            for (i, level) in self.scps.iter().enumerate() {
+                for p in &level.policies {
+                    judge!(PolicyType::Scp, i, p, false);
                 }
             }
         }
-        let boundary = if identity_applies {
-            self.boundary
-                .as_ref()
-                .map(|p| judge(p, request, resource_for_match, false, &mut scratch))
-        } else {
-            None
+        if rcps_apply {
+            for (i, level) in self.rcps.iter().enumerate() {
+                for p in &level.policies {
+                    judge!(PolicyType::Rcp, i, p, true);
+                }
+            }
+        }
+        if let Some(p) = &self.resource {
+            judge!(PolicyType::Resource, 0, p, true);
+        }
+        if identity_applies {
+            for p in &self.identity {
+                judge!(PolicyType::Identity, 0, p, false);
+            }
+            if let Some(p) = &self.boundary {
+                judge!(PolicyType::Boundary, 0, p, false);
+            }
+        }
+        if principal.kind.is_session() {
+            if let Some(p) = &self.session {
+                judge!(PolicyType::Session, 0, p, false);
+            }
+        }
+        for (i, p) in self.endpoints.iter().enumerate() {
+            judge!(PolicyType::Endpoint, i, p, true);
+        }
+        // A `Deny` with `NotPrincipal` always denies a principal that has a permissions
+        // boundary, whatever it lists (UG access_policies_boundaries, and the warning on
+        // reference_policies_elements_notprincipal).
+        if let (Some(p), true) = (&self.resource, self.boundary.is_some() && identity_applies) {
+            for s in &p.statements {
+                let already = hits.iter().any(|h| std::ptr::eq(h.statement, s));
+                if s.effect == Effect::Deny
+                    && s.has_not_principal()
+                    && !already
+                    && s.matches_action(&request.action_lower)
+                    && s.matches_resource(resource, request, &mut scratch.buf)
+                    && s.conditions_hold(request, &mut scratch.buf, &mut scratch.missing)
+                {
+                    hits.push(Hit {
+                        layer: PolicyType::Resource,
+                        slot: 0,
+                        policy: p,
+                        statement: s,
+                        principal: Some(PrincipalMatch::Direct),
+                    });
+                }
+            }
+        }
+        let missing = std::mem::take(&mut scratch.missing);
+        let implicit = |blocked_by| Response {
+            decision: Decision::ImplicitDeny,
+            reasons: Vec::new(),
+            blocked_by,
+            missing_context_keys: missing.clone(),
         };
-        let session = if principal.kind.is_session() {
-            self.session
-                .as_ref()
-                .map(|p| judge(p, request, resource_for_match, false, &mut scratch))
-        } else {
-            None
-        };
-        let endpoints: Vec<Verdict<'_>> = self
-            .endpoints
-            .iter()
-            .map(|p| judge(p, request, resource_for_match, true, &mut scratch))
-            .collect();
 
         // 1. An explicit deny anywhere wins.
-        for (level, verdicts) in self.scps.iter().zip(&scp_verdicts) {
-            for (p, v) in level.policies.iter().zip(verdicts) {
-                collect_denies(v, PolicyType::Scp, p);
-            }
-        }
-        for (level, verdicts) in self.rcps.iter().zip(&rcp_verdicts) {
-            for (p, v) in level.policies.iter().zip(verdicts) {
-                collect_denies(v, PolicyType::Rcp, p);
-            }
-        }
-        if let (Some(p), Some(v)) = (&self.resource, &resource) {
-            collect_denies(v, PolicyType::Resource, p);
-        }
-        for (p, v) in self.identity.iter().zip(&identity) {
-            collect_denies(v, PolicyType::Identity, p);
-        }
-        if let (Some(p), Some(v)) = (&self.boundary, &boundary) {
-            collect_denies(v, PolicyType::Boundary, p);
-        }
-        if let (Some(p), Some(v)) = (&self.session, &session) {
-            collect_denies(v, PolicyType::Session, p);
-        }
-        for (p, v) in self.endpoints.iter().zip(&endpoints) {
-            collect_denies(v, PolicyType::Endpoint, p);
-        }
-        if !denies.is_empty() {
-            denies.sort();
-            let blocked_by = denies.first().map(|r| r.policy_type);
+        if hits.iter().any(|h| !h.is_allow()) {
+            let mut reasons: Vec<Reason> = hits
+                .iter()
+                .filter(|h| !h.is_allow())
+                .map(Hit::reason)
+                .collect();
+            reasons.sort();
+            let blocked_by = reasons.first().map(|r| r.policy_type);
             return Response {
                 decision: Decision::ExplicitDeny,
-                reasons: denies,
+                reasons,
                 blocked_by,
-                missing_context_keys: scratch.missing,
+                missing_context_keys: missing,
             };
         }
+        let allows_in = |layer: PolicyType| hits.iter().any(|h| h.layer == layer);
 
         // 2. The grants: identity path (identity ∩ boundary ∩ session) and resource path.
         let identity_allows =
-            principal.kind == PrincipalKind::Root || identity.iter().any(|v| !v.allows.is_empty());
-        let boundary_ok = boundary.as_ref().is_none_or(|v| !v.allows.is_empty());
+            principal.kind == PrincipalKind::Root || allows_in(PolicyType::Identity);
+        let boundary_ok =
+            !identity_applies || self.boundary.is_none() || allows_in(PolicyType::Boundary);
         // A federated user's permissions are the intersection with the session policy passed
         // to GetFederationToken; without one, nothing is allowed (UG evaluation logic, step 6).
-        let session_ok = match (principal.kind, &session) {
+        let session_ok = match (principal.kind, &self.session) {
             (PrincipalKind::FederatedUser, None) => false,
-            (_, Some(v)) => !v.allows.is_empty(),
-            (_, None) => true,
+            (kind, Some(_)) if kind.is_session() => allows_in(PolicyType::Session),
+            _ => true,
         };
         let identity_path = identity_allows && boundary_ok && session_ok;
 
         let same_account =
             principal.account.is_some() && principal.account == request.resource_account;
         let must_allow_by_itself = is_trust_or_key_policy(request);
-        let grants: Vec<(&CompiledStatement, PrincipalMatch)> = resource
-            .as_ref()
-            .map(|v| {
-                v.allows
-                    .iter()
-                    .filter_map(|(s, m)| m.map(|m| (*s, m)))
-                    .collect()
-            })
-            .unwrap_or_default();
         // Whether a resource-policy grant allows by itself (UG evaluation logic, step 3 and
-        // the table of principals in SEMANTICS E4; permissions boundaries "Resource-based
-        // policies"; session policies "Resource-based policies").
+        // the table of principals in SEMANTICS E4; permissions boundaries and session
+        // policies, "Resource-based policies").
         let grant_ok = |m: PrincipalMatch| -> bool {
             if matches!(
                 principal.kind,
@@ -415,16 +398,16 @@ impl PolicySet {
                 PrincipalMatch::Direct => true,
             }
         };
-        let granting: Vec<&(&CompiledStatement, PrincipalMatch)> =
-            grants.iter().filter(|(_, m)| grant_ok(*m)).collect();
-        let resource_path = !granting.is_empty();
+        let is_grant =
+            |h: &Hit<'_>| h.layer == PolicyType::Resource && h.principal.is_some_and(grant_ok);
+        let has_grants = allows_in(PolicyType::Resource);
+        let resource_path = hits.iter().any(is_grant);
         let allowed_core = match principal.kind {
             PrincipalKind::Anonymous | PrincipalKind::Service => resource_path,
             _ if must_allow_by_itself => resource_path,
             _ if same_account => identity_path || resource_path,
             _ => resource_path,
         };
-
         if !allowed_core {
             let blocked_by = if identity_allows && !boundary_ok {
                 Some(PolicyType::Boundary)
@@ -432,97 +415,54 @@ impl PolicySet {
                 Some(PolicyType::Session)
             } else if identity_path && (!same_account || must_allow_by_itself) {
                 Some(PolicyType::Resource)
-            } else if !grants.is_empty() && !identity_allows && !same_account {
+            } else if has_grants && !identity_allows && !same_account {
                 Some(PolicyType::Identity)
             } else {
                 None
             };
-            return Response {
-                decision: Decision::ImplicitDeny,
-                reasons: Vec::new(),
-                blocked_by,
-                missing_context_keys: scratch.missing,
-            };
-        }
-
-        // The statements that granted.
-        let use_identity =
-            identity_path && (!resource_path || !same_account || !must_allow_by_itself);
-        if use_identity {
-            for (p, v) in self.identity.iter().zip(&identity) {
-                reasons.extend(
-                    v.allows
-                        .iter()
-                        .map(|(s, _)| s.reason(PolicyType::Identity, &p.name, p.source)),
-                );
-            }
-            if let (Some(p), Some(v)) = (&self.boundary, &boundary) {
-                reasons.extend(
-                    v.allows
-                        .iter()
-                        .map(|(s, _)| s.reason(PolicyType::Boundary, &p.name, p.source)),
-                );
-            }
-            if let (Some(p), Some(v)) = (&self.session, &session) {
-                reasons.extend(
-                    v.allows
-                        .iter()
-                        .map(|(s, _)| s.reason(PolicyType::Session, &p.name, p.source)),
-                );
-            }
-        }
-        if let Some(p) = &self.resource {
-            reasons.extend(
-                granting
-                    .iter()
-                    .map(|(s, _)| s.reason(PolicyType::Resource, &p.name, p.source)),
-            );
+            return implicit(blocked_by);
         }
 
         // 3. Guardrails: every SCP level must allow; every endpoint policy must allow.
-        for (level, verdicts) in self.scps.iter().zip(&scp_verdicts) {
-            let allowing: Vec<Reason> = level
-                .policies
-                .iter()
-                .zip(verdicts)
-                .flat_map(|(p, v)| {
-                    v.allows
-                        .iter()
-                        .map(move |(s, _)| s.reason(PolicyType::Scp, &p.name, p.source))
-                })
-                .collect();
-            if allowing.is_empty() {
-                return Response {
-                    decision: Decision::ImplicitDeny,
-                    reasons: Vec::new(),
-                    blocked_by: Some(PolicyType::Scp),
-                    missing_context_keys: scratch.missing,
-                };
-            }
-            reasons.extend(allowing);
-        }
-        for (p, v) in self.endpoints.iter().zip(&endpoints) {
-            if v.allows.is_empty() {
-                return Response {
-                    decision: Decision::ImplicitDeny,
-                    reasons: Vec::new(),
-                    blocked_by: Some(PolicyType::Endpoint),
-                    missing_context_keys: scratch.missing,
-                };
-            }
-            reasons.extend(
-                v.allows
+        if scps_apply {
+            for i in 0..self.scps.len() {
+                if !hits
                     .iter()
-                    .map(|(s, _)| s.reason(PolicyType::Endpoint, &p.name, p.source)),
-            );
+                    .any(|h| h.layer == PolicyType::Scp && h.slot == i)
+                {
+                    return implicit(Some(PolicyType::Scp));
+                }
+            }
         }
+        for i in 0..self.endpoints.len() {
+            if !hits
+                .iter()
+                .any(|h| h.layer == PolicyType::Endpoint && h.slot == i)
+            {
+                return implicit(Some(PolicyType::Endpoint));
+            }
+        }
+
+        // The statements that granted, and the guardrails' allowing statements.
+        let use_identity =
+            identity_path && (!same_account || !must_allow_by_itself || !resource_path);
+        let mut reasons: Vec<Reason> = hits
+            .iter()
+            .filter(|h| match h.layer {
+                PolicyType::Identity | PolicyType::Boundary | PolicyType::Session => use_identity,
+                PolicyType::Resource => is_grant(h),
+                PolicyType::Scp | PolicyType::Endpoint => true,
+                PolicyType::Rcp => false,
+            })
+            .map(Hit::reason)
+            .collect();
         reasons.sort();
         reasons.dedup();
         Response {
             decision: Decision::Allowed,
             reasons,
             blocked_by: None,
-            missing_context_keys: scratch.missing,
+            missing_context_keys: missing,
         }
     }
 }
@@ -559,16 +499,18 @@ fn effective_resource(request: &Request) -> &str {
 /// Role trust policies and KMS key policies must allow by themselves (UG evaluation logic,
 /// step 3; SEMANTICS E4, E9, E10).
 fn is_trust_or_key_policy(request: &Request) -> bool {
-    let r = request.resource.as_str();
-    let role = r.starts_with("arn:")
-        && r.split(':').nth(2) == Some("iam")
-        && r.split(':').nth(5).is_some_and(|x| x.starts_with("role/"));
-    let sts_assume =
-        request.service() == "sts" && request.action_lower.starts_with("sts:assumerole");
-    let key = request.service() == "kms"
-        && r.split(':').nth(2) == Some("kms")
-        && r.split(':').nth(5).is_some_and(|x| x.starts_with("key/"));
-    (sts_assume && role) || key
+    let action = request.action_lower.as_str();
+    let sts_assume = action.starts_with("sts:assumerole");
+    if !sts_assume && !action.starts_with("kms:") {
+        return false;
+    }
+    let mut parts = request.resource.splitn(6, ':');
+    let (service, resource) = (parts.nth(2), parts.nth(2));
+    match (service, resource) {
+        (Some("iam"), Some(r)) => sts_assume && r.starts_with("role/"),
+        (Some("kms"), Some(r)) => !sts_assume && r.starts_with("key/"),
+        _ => false,
+    }
 }
 
 /// Whether RCPs cover the request: only the services RCPs support, never
@@ -577,22 +519,28 @@ fn rcp_covers(request: &Request) -> bool {
     request.action_lower != "kms:retiregrant" && ServiceRef::get().supports_rcp(request.service())
 }
 
-/// Judges one policy: which statements apply, allow and deny.
+/// Adds the statements of one policy that match the request to `hits`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the evaluation's hot loop: no struct to build per call"
+)]
 fn judge<'p>(
+    layer: PolicyType,
+    slot: usize,
     policy: &'p CompiledPolicy,
     request: &Request,
     resource: &str,
     needs_principal: bool,
     scratch: &mut Scratch,
-) -> Verdict<'p> {
-    let mut v = Verdict::default();
+    hits: &mut Vec<Hit<'p>>,
+) {
     for s in &policy.statements {
         if !s.matches_action(&request.action_lower)
             || !s.matches_resource(resource, request, &mut scratch.buf)
         {
             continue;
         }
-        let principal_match = if needs_principal {
+        let principal = if needs_principal {
             match s.match_principal(&request.principal) {
                 Some(m) => Some(m),
                 None => continue,
@@ -603,12 +551,14 @@ fn judge<'p>(
         if !s.conditions_hold(request, &mut scratch.buf, &mut scratch.missing) {
             continue;
         }
-        match s.effect {
-            Effect::Allow => v.allows.push((s, principal_match)),
-            Effect::Deny => v.denies.push(s),
-        }
+        hits.push(Hit {
+            layer,
+            slot,
+            policy,
+            statement: s,
+            principal,
+        });
     }
-    v
 }
 
 /// Compiles a policy for evaluation.

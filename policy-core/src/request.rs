@@ -319,11 +319,18 @@ impl Request {
     }
 }
 
-/// The account field of an ARN, when it has a non-empty one.
+/// The account field of an ARN, when it has a non-empty one without wildcards.
 pub fn arn_account(arn: &str) -> Option<&str> {
-    arn.strip_prefix("arn:")?
-        .split(':')
-        .nth(3)
+    // arn:partition:service:region:account:...: the account follows the fourth colon.
+    let rest = arn.strip_prefix("arn:")?;
+    let mut colons = rest.match_indices(':').map(|(i, _)| i);
+    let (_, _, start, end) = (
+        colons.next()?,
+        colons.next()?,
+        colons.next()?,
+        colons.next()?,
+    );
+    rest.get(start + 1..end)
         .filter(|a| !a.is_empty() && !a.contains(['*', '?']))
 }
 

@@ -75,11 +75,7 @@ pub fn json_decision<'a>(
         blocked_by: response
             .blocked_by
             .map(policy_core::eval::PolicyType::as_str),
-        missing_context_keys: response
-            .missing_context_keys
-            .iter()
-            .map(String::as_str)
-            .collect(),
+        missing_context_keys: response.missing_context_keys.iter().map(|k| &**k).collect(),
     }
 }
 
@@ -249,11 +245,7 @@ pub fn write_explanation(
         }
     }
     if !response.missing_context_keys.is_empty() {
-        let keys: Vec<&str> = response
-            .missing_context_keys
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let keys: Vec<&str> = response.missing_context_keys.iter().map(|k| &**k).collect();
         writeln!(
             out,
             "{indent}context keys tested but not supplied: {}",

@@ -222,14 +222,14 @@ impl CompiledStatement {
         &self,
         ctx: &Request,
         buf: &mut Vec<Tok>,
-        missing: &mut BTreeSet<String>,
+        missing: &mut BTreeSet<Arc<str>>,
     ) -> bool {
         let mut all = true;
         for c in &self.conditions {
             let mut absent = false;
             let holds = c.holds(ctx, buf, &mut absent);
-            if absent && !missing.contains(&*c.key) {
-                missing.insert(c.key.to_string());
+            if absent {
+                missing.insert(Arc::clone(&c.key));
             }
             if !holds {
                 all = false;

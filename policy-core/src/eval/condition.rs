@@ -1,6 +1,8 @@
 //! Condition evaluation (UG `reference_policies_elements_condition_operators`,
 //! `reference_policies_condition-single-vs-multi-valued-context-keys`).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 
@@ -28,7 +30,7 @@ pub(crate) struct Condition {
     /// The positive form of the base operator (`StringNotLike` → `StringLike`).
     positive: OperatorBase,
     /// The key, lower-cased.
-    pub(crate) key: Box<str>,
+    pub(crate) key: Arc<str>,
     values: Vec<Value>,
     /// For `Null`: whether the policy asks for the key to be absent.
     null_wants_absent: Vec<bool>,
