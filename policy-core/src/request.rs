@@ -376,13 +376,19 @@ mod tests {
         let mut ctx = Context::new();
         ctx.insert("AWS:PrincipalAccount", vec!["999".into()]);
         let r = Request::new(p, "S3:GetObject", "arn:aws:s3:::b/k", None, ctx);
+        let one = |s: &str| Some(vec![s.to_string()]);
+        assert_eq!(r.value("aws:username").map(<[String]>::to_vec), one("bob"));
         assert_eq!(
-            r.context.get("aws:username"),
-            Some(&["bob".to_string()][..])
+            r.value("aws:principalaccount").map(<[String]>::to_vec),
+            one("999")
         );
         assert_eq!(
-            r.context.get("aws:principalaccount"),
-            Some(&["999".to_string()][..])
+            r.value("aws:resourceaccount").map(<[String]>::to_vec),
+            one("111111111111")
+        );
+        assert_eq!(
+            r.value("aws:principaltype").map(<[String]>::to_vec),
+            one("User")
         );
         assert_eq!(r.resource_account.as_deref(), Some("111111111111"));
         assert_eq!(r.action_lower, "s3:getobject");
