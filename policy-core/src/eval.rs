@@ -222,7 +222,11 @@ impl PolicySet {
             buf: Vec::new(),
             missing: BTreeSet::new(),
         };
-        if PERMISSIONLESS.contains(&request.action_lower.as_str()) {
+        let principal = &request.principal;
+        // Permissionless actions still need a signed request (STS accepts no anonymous calls).
+        if PERMISSIONLESS.contains(&request.action_lower.as_str())
+            && principal.kind != PrincipalKind::Anonymous
+        {
             return Response {
                 decision: Decision::Allowed,
                 reasons: Vec::new(),
@@ -230,7 +234,7 @@ impl PolicySet {
                 missing_context_keys: BTreeSet::new(),
             };
         }
-        let principal = &request.principal;
+
         let resource = effective_resource(request);
 
         // Which layers apply (SEMANTICS E2, E3; Organizations guide, "Tasks and entities not
@@ -249,9 +253,11 @@ impl PolicySet {
             )
             && !principal.service_linked
             && !in_management(principal.account.as_ref());
+        // RCPs apply to every caller of a covered service, AWS service principals and
+        // service-linked roles included: the KMS guide's example RCPs have to exempt service
+        // principals with `aws:PrincipalIsAWSService` (KMS developer guide, RCPs), and no RCP
+        // page exempts service-linked roles (see corpus/eval/DIVERGENCES.md).
         let rcps_apply = !self.rcps.is_empty()
-            && principal.kind != PrincipalKind::Service
-            && !principal.service_linked
             && !in_management(request.resource_account.as_ref())
             && rcp_covers(request);
         let identity_applies = matches!(
@@ -403,6 +409,9 @@ impl PolicySet {
         let has_grants = allows_in(PolicyType::Resource);
         let resource_path = hits.iter().any(is_grant);
         let allowed_core = match principal.kind {
+            // "You cannot call AssumeRole by using AWS account root user credentials; access is
+            // denied" (STS API reference, AssumeRole). Explicit denies still show as such.
+            PrincipalKind::Root if request.action_lower == "sts:assumerole" => false,
             PrincipalKind::Anonymous | PrincipalKind::Service => resource_path,
             _ if must_allow_by_itself => resource_path,
             _ if same_account => identity_path || resource_path,

@@ -3,15 +3,16 @@
 print a summary.
 
     python3 scripts/differential/compare.py --scenarios DIR --iampol IAMPOL.jsonl \
-        --iamsim IAMSIM.jsonl --report differential-report.json [--no-ablate] [--max-ablate N]
+        --iamsim IAMSIM.jsonl --report differential-report.json [--no-minimize] [--max-minimize N]
 
-Disagreements are grouped into classes by a signature:
+Every disagreeing scenario is first shrunk by reduce.py to a minimal scenario on which the two
+engines still give the same two decisions. Disagreements are then grouped into classes by a
+signature:
   "<iampol decision> -> <iam-simulate decision> | <request facts> | needs: <parts>"
 Request facts are what no edit of the policies changes (principal kind, cross-account, special
-actions). "needs" comes from ablation: every removable part of the scenario (a policy layer, a
-statement, one condition key, one context key) is removed in turn and both engines are run again;
-the parts whose removal makes the engines agree are the ones the disagreement needs. With
---no-ablate the signature uses the blockedBy layers and the layers present instead.
+actions); "needs" lists the parts left in the minimal scenario (policy layers, statement shapes,
+condition operator:key pairs, context keys), every one of which the disagreement needs. With
+--no-minimize the signature uses iampol's blockedBy and the layers present instead.
 
 Known classes (triaged in corpus/eval/DIVERGENCES.md) are recognised by the rules in
 known_classes.py and labelled with their id. Python standard library only.
@@ -25,9 +26,11 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engines  # noqa: E402
 import known_classes  # noqa: E402
+import reduce  # noqa: E402
 
 DECISIONS = ("allowed", "explicitDeny", "implicitDeny")
 
@@ -62,31 +65,50 @@ def sim_error_text(line):
     return str(e)[:300]
 
 
-def ablate(disagreements, scenarios, workdir):
-    """For each disagreeing scenario, the labels of the parts whose removal makes both engines
-    agree. Returns {name: (needed labels, number of parts tried)}."""
-    variants = []
-    index = []  # (name, label)
-    for name in disagreements:
-        s = scenarios[name][1]
-        for path, label, _kind in engines.components(s):
-            v = engines.remove(s, path)
-            v["name"] = f"{name}~{len(index)}"
-            variants.append(v)
-            index.append((name, label))
-    if not variants:
-        return {}
-    pol, sim = engines.run_both(variants, workdir=workdir)
-    needed = collections.defaultdict(set)
-    tried = collections.Counter()
-    for v, (name, label) in zip(variants, index):
-        tried[name] += 1
-        p, q = pol.get(v["name"]), sim.get(v["name"])
-        if not p or not q or p["decision"] == "error" or q["decision"] == "error":
-            continue
-        if p["decision"] == q["decision"]:
-            needed[name].add(label)
-    return {name: (sorted(needed.get(name, ())), tried[name]) for name in disagreements}
+def minimized(disagreements, scenarios, pol, sim, workdir):
+    """Each disagreeing scenario shrunk by reduce.minimize. Returns {name: minimal scenario}."""
+    targets = {n: (pol[n]["decision"], sim[n]["decision"]) for n in disagreements}
+    return reduce.minimize({n: scenarios[n][1] for n in disagreements}, targets, workdir=workdir,
+                           log=lambda m: print(f"minimize: {m}", file=sys.stderr))
+
+
+def needs_of(minimal):
+    """The parts left in a minimal scenario: all of them are needed for the disagreement."""
+    return sorted({label for _, label, _ in engines.components(minimal)})
+
+
+def build_classes(rows):
+    """Group disagreement rows into classes: the known class when a rule recognises the minimal
+    scenario, else the signature."""
+    classes = collections.OrderedDict()
+    for row in rows:
+        key = row["known"] or row["signature"]
+        c = classes.setdefault(key, {"class": key, "known": row["known"], "count": 0, "decisions": collections.Counter(),
+                                     "signatures": collections.Counter(), "examples": [], "smallest": None})
+        c["count"] += 1
+        c["decisions"][f"{row['iampol']} -> {row['iamsim']}"] += 1
+        c["signatures"][row["signature"]] += 1
+        if len(c["examples"]) < 5:
+            c["examples"].append(row["name"])
+        m = row.get("minimal")
+        size = len(json.dumps(m)) if m is not None else 10 ** 9
+        if c["smallest"] is None or size < c["smallest"][1]:
+            c["smallest"] = (row["name"], size, m)
+    class_list = sorted(classes.values(), key=lambda c: (c["known"] is None, -c["count"]))
+    for c in class_list:
+        c["decisions"] = dict(c["decisions"])
+        c["signatures"] = dict(c["signatures"].most_common(10))
+        name, _, m = c.pop("smallest")
+        c["smallestExample"] = name
+        c["minimalScenario"] = m
+    return class_list
+
+
+def classify_row(row, scenario, pol_line, sim_line):
+    m = row.get("minimal")
+    tags = engines.request_tags(scenario)
+    row["known"] = known_classes.classify(m if m is not None else scenario, pol_line, sim_line, tags, row["needs"])
+    return row
 
 
 def signature(pol_d, sim_d, tags, needs):
@@ -99,14 +121,31 @@ def main(argv=None):
     ap.add_argument("--iampol", required=True)
     ap.add_argument("--iamsim", required=True)
     ap.add_argument("--report", required=True)
-    ap.add_argument("--no-ablate", action="store_true")
-    ap.add_argument("--max-ablate", type=int, default=5000, help="ablate at most this many disagreements")
-    ap.add_argument("--workdir", help="folder for the ablation runs (default: next to the report)")
+    ap.add_argument("--no-minimize", action="store_true", help="group by blockedBy and layers instead")
+    ap.add_argument("--max-minimize", type=int, default=5000, help="minimize at most this many disagreements")
+    ap.add_argument("--workdir", help="folder for the minimizer's runs (default: next to the report)")
+    ap.add_argument("--from-report", help="re-label the disagreements of this earlier report (no engine runs)")
     ap.add_argument("--meta", default="{}", help="JSON object merged into the report's `run` section")
     args = ap.parse_args(argv)
 
     t0 = time.time()
     scenarios = load_scenarios(args.scenarios)
+    if args.from_report:
+        # re-label an earlier report's disagreements (after editing known_classes.py), reusing its
+        # minimal scenarios instead of running the engines again
+        with open(args.from_report) as f:
+            report = json.load(f)
+        pol = engines.read_jsonl(args.iampol)
+        sim = engines.read_jsonl(args.iamsim)
+        for row in report["disagreements"]:
+            classify_row(row, scenarios[row["name"]][1], pol[row["name"]], sim[row["name"]])
+        report["classes"] = build_classes(report["disagreements"])
+        report["unclassified"] = sum(c["count"] for c in report["classes"] if not c["known"])
+        with open(args.report, "w") as f:
+            json.dump(report, f, indent=1)
+            f.write("\n")
+        print_summary(report)
+        return 0
     pol = engines.read_jsonl(args.iampol)
     sim = engines.read_jsonl(args.iamsim)
 
@@ -140,46 +179,28 @@ def main(argv=None):
         else:
             disagreements.append(name)
 
-    ablation = {}
-    if not args.no_ablate and disagreements:
-        workdir = args.workdir or os.path.join(os.path.dirname(os.path.abspath(args.report)), "ablation")
-        ablation = ablate(disagreements[: args.max_ablate], scenarios, workdir)
+    minimal = {}
+    if not args.no_minimize and disagreements:
+        workdir = args.workdir or os.path.join(os.path.dirname(os.path.abspath(args.report)), "minimize")
+        minimal = minimized(disagreements[: args.max_minimize], scenarios, pol, sim, workdir)
 
-    classes = collections.OrderedDict()
     rows = []
     for name in disagreements:
         fname, s = scenarios[name]
         p, q = pol[name], sim[name]
         tags = engines.request_tags(s)
-        if name in ablation:
-            needs, tried = ablation[name]
+        m = minimal.get(name)
+        if m is not None:
+            needs = needs_of(m)
         else:
             needs = [f"blockedBy:{p.get('blockedBy')}"] + [f"layer:{engines.LAYER_LABEL[k]}" for k in engines.LAYERS if s.get(k)]
-            tried = 0
-        sig = signature(p["decision"], q["decision"], tags, needs)
-        known = known_classes.classify(s, p, q, tags, needs)
         row = {"name": name, "file": fname, "iampol": p["decision"], "iamsim": q["decision"],
                "iampolBlockedBy": p.get("blockedBy"), "iamsimBlockedBy": q.get("blockedBy"),
-               "iamsimPerType": q.get("perType"), "needs": needs, "partsTried": tried,
-               "signature": sig, "known": known, "features": engines.features(s)}
-        rows.append(row)
-        key = known or sig
-        c = classes.setdefault(key, {"class": key, "known": known, "count": 0, "decisions": collections.Counter(),
-                                     "signatures": collections.Counter(), "examples": [], "smallest": None})
-        c["count"] += 1
-        c["decisions"][f"{p['decision']} -> {q['decision']}"] += 1
-        c["signatures"][sig] += 1
-        if len(c["examples"]) < 5:
-            c["examples"].append(name)
-        size = len(json.dumps(s))
-        if c["smallest"] is None or size < c["smallest"][1]:
-            c["smallest"] = (name, size)
-
-    class_list = sorted(classes.values(), key=lambda c: -c["count"])
-    for c in class_list:
-        c["decisions"] = dict(c["decisions"])
-        c["signatures"] = dict(c["signatures"].most_common(10))
-        c["smallestExample"] = c.pop("smallest")[0]
+               "iamsimPerType": q.get("perType"), "needs": needs,
+               "signature": signature(p["decision"], q["decision"], tags, needs), "known": None,
+               "features": engines.features(s), "minimal": m}
+        rows.append(classify_row(row, s, p, q))
+    class_list = build_classes(rows)
     total = len(scenarios)
     report = {
         "run": {"scenarios": total, "compared": compared, "seconds": round(time.time() - t0, 1), **json.loads(args.meta)},
@@ -194,6 +215,7 @@ def main(argv=None):
         "iamsimIgnoredContextKeys": dict(ignored_keys.most_common()),
         "iamsimUnsupported": dict(unsupported),
         "classes": class_list,
+        "unclassified": sum(c["count"] for c in class_list if not c["known"]),
         "disagreements": rows,
     }
     with open(args.report, "w") as f:
@@ -228,8 +250,11 @@ def print_summary(r):
     if r["iamsimIgnoredContextKeys"]:
         print("context keys iam-simulate dropped as not applicable: " +
               ", ".join(f"{k} ({n})" for k, n in r["iamsimIgnoredContextKeys"].items()))
-    print(f"disagreement classes: {len(r['classes'])}")
-    for c in r["classes"]:
+    known = [c for c in r["classes"] if c["known"]]
+    unknown = [c for c in r["classes"] if not c["known"]]
+    print(f"disagreement classes: {len(known)} known (corpus/eval/DIVERGENCES.md), "
+          f"{sum(c['count'] for c in unknown)} disagreements in {len(unknown)} unclassified signatures")
+    for c in known + unknown:
         dec = ", ".join(f"{k}: {v}" for k, v in c["decisions"].items())
         print(f"  {c['count']:6d}  {c['class'][:200]}")
         print(f"          [{dec}] smallest example: {c['smallestExample']}")

@@ -163,11 +163,42 @@ def statements(doc):
     return []
 
 
+def principal_form(v):
+    """How a Principal/NotPrincipal value names principals: *, AWS:*, account, user, role,
+    session, federated-user, service, ... (sorted, joined with |)."""
+    if v == "*":
+        return "*"
+    forms = set()
+    if isinstance(v, dict):
+        for k, vals in v.items():
+            for x in vals if isinstance(vals, list) else [vals]:
+                if k != "AWS":
+                    forms.add(k)
+                elif x == "*":
+                    forms.add("AWS:*")
+                elif x.isdigit() or x.endswith(":root"):
+                    forms.add("account")
+                elif ":user/" in x:
+                    forms.add("user")
+                elif ":role/" in x:
+                    forms.add("role")
+                elif ":assumed-role/" in x:
+                    forms.add("session")
+                elif ":federated-user/" in x:
+                    forms.add("federated-user")
+                else:
+                    forms.add("other")
+    return "|".join(sorted(forms))
+
+
 def stmt_label(layer, st):
     shape = [st.get("Effect", "?")]
-    for k in ("NotAction", "NotResource", "NotPrincipal"):
+    for k in ("NotAction", "NotResource"):
         if k in st:
             shape.append(k)
+    for k in ("Principal", "NotPrincipal"):
+        if k in st:
+            shape.append(f"{k}({principal_form(st[k])})")
     return f"stmt:{layer}:{'+'.join(shape)}"
 
 

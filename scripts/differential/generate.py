@@ -117,6 +117,9 @@ LOG_GROUP = ["arn:aws:logs:{region}:{acct}:log-group:/app/web", "arn:aws:logs:{r
 LOG_STREAM = ["arn:aws:logs:{region}:{acct}:log-group:/app/web:log-stream:i-1234"]
 
 TAG_KEYS = ["aws:RequestTag/team", "aws:TagKeys"]
+# services of the action list that RCPs cover (Organizations UG, orgs_manage_policies_rcps)
+RCP_SERVICES = {"s3", "sts", "kms", "sqs", "secretsmanager", "dynamodb", "logs"}
+RCP_ACTIONS = ["s3:*", "s3:GetObject", "sts:AssumeRole", "kms:*", "sqs:SendMessage", "secretsmanager:GetSecretValue"]
 
 ACTIONS = [
     # (weight, action, resource templates, wildcard only, service keys)
@@ -182,6 +185,8 @@ KEYS = {
     "aws:RequestedRegion": ("string", False, REGIONS),
     "aws:PrincipalTag/team": ("string", False, ["dev", "ops", "data"]),
     "aws:PrincipalTag/project": ("string", False, ["apollo", "zeus"]),
+    # a tag holding base64 text, for BinaryEquals (the request value is written in base 64, as in the policy)
+    "aws:PrincipalTag/cert": ("binary", False, ["Y2VydC1B", "Y2VydC1C"]),
     "aws:PrincipalOrgID": ("string", False, [ORG, OTHER_ORG]),
     "aws:PrincipalOrgPaths": ("string", True, [f"{ORG}/r-ab12/ou-ab12-11111111/", f"{ORG}/r-ab12/ou-ab12-22222222/"]),
     "aws:SourceVpce": ("string", False, ["vpce-1a2b3c4d", "vpce-9z8y7x6w"]),
@@ -243,6 +248,7 @@ OPS = {
     "date": ["DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals"],
     "bool": ["Bool", "Bool", "Bool", "StringEquals"],
     "ip": ["IpAddress", "NotIpAddress"],
+    "binary": ["BinaryEquals", "BinaryEquals", "StringEquals"],
 }
 OPS["epoch"] = OPS["date"] + ["NumericLessThan", "NumericGreaterThan"]
 
@@ -295,7 +301,6 @@ class Gen:
                     "service": action.split(":")[0]}
         ctx = self.context(p, res_acct, service_keys)
         self.ctx = ctx
-        features_needed_vpce = False
 
         # identity policies
         if kind not in ("root", "anonymous", "service"):
@@ -317,7 +322,7 @@ class Gen:
         # iam-simulate rejects SCPs on anonymous requests), so they get SCPs only rarely
         if self.chance(0.4 if kind not in ("anonymous", "service") else 0.04):
             s["scps"] = self.org_levels("scp")
-        if self.chance(0.2):
+        if self.chance(0.15):
             s["rcps"] = self.org_levels("rcp")
         if self.chance(0.1):
             s["vpcEndpointPolicies"] = [{"name": "vpce1", "policy": self.policy("vpce")}]
@@ -356,6 +361,8 @@ class Gen:
                 ctx["aws:PrincipalTag/team"] = self.pick(KEYS["aws:PrincipalTag/team"][2])
             if self.chance(0.3):
                 ctx["aws:PrincipalTag/project"] = self.pick(KEYS["aws:PrincipalTag/project"][2])
+            if self.chance(0.2):
+                ctx["aws:PrincipalTag/cert"] = self.pick(KEYS["aws:PrincipalTag/cert"][2])
             if self.chance(0.75):
                 ctx["aws:PrincipalOrgID"] = ORG if acct == HOME or self.chance(0.5) else OTHER_ORG
                 if self.chance(0.5):
@@ -419,7 +426,7 @@ class Gen:
         st = {}
         if self.chance(0.4):
             st["Sid"] = f"S{i + 1}{kind.capitalize()}"
-        deny_p = {"identity": 0.3, "resource": 0.3, "trust": 0.2, "boundary": 0.15, "session": 0.15, "vpce": 0.15, "rcp": 1.0}[kind]
+        deny_p = {"identity": 0.2, "resource": 0.25, "trust": 0.2, "boundary": 0.15, "session": 0.15, "vpce": 0.15, "rcp": 1.0}[kind]
         effect = "Deny" if self.chance(deny_p) else "Allow"
         st["Effect"] = effect
         if kind in ("resource", "trust", "vpce", "rcp"):
@@ -427,7 +434,7 @@ class Gen:
         self.action_element(st, kind)
         if kind != "trust":
             self.resource_element(st, kind)
-        cond_p = 0.7 if effect == "Deny" else 0.4
+        cond_p = 0.8 if effect == "Deny" else 0.4
         if kind == "rcp":
             cond_p = 0.85
         if self.chance(cond_p):
@@ -442,7 +449,7 @@ class Gen:
             return
         if kind == "vpce":
             # endpoint policies may name principals; iam-simulate accepts only "*" (rarely tried)
-            st["Principal"] = "*" if self.chance(0.95) else {"AWS": f"arn:aws:iam::{p.get('account') or HOME}:root"}
+            st["Principal"] = "*" if self.chance(0.98) else {"AWS": f"arn:aws:iam::{p.get('account') or HOME}:root"}
             return
         acct = p.get("account")
         related = []
@@ -518,6 +525,13 @@ class Gen:
             vals = [self.pick(same_svc or others)]
             if self.chance(0.4):
                 vals.append(self.pick(others))
+        if kind == "rcp":
+            # custom RCPs name service actions; `*` alone is for RCPFullAWSAccess (iam-simulate refuses it)
+            vals = [f"{svc}:*" if v == "*" else v for v in vals]
+            if svc not in RCP_SERVICES and self.chance(0.8):
+                # RCPs may name only the services they cover (Access Analyzer RCP_SYNTAX_ERROR_ACTION);
+                # keep a few of the others, whose RCPs no AWS account can attach, as a known class
+                vals = self.rng.sample(RCP_ACTIONS, self.rng.randint(1, 2))
         if kind == "trust" and self.chance(0.7):
             vals = [self.pick(["sts:AssumeRole", "sts:AssumeRole", "sts:*", "sts:TagSession"])]
         self.rng.shuffle(vals)
@@ -675,6 +689,8 @@ class Gen:
             return v.capitalize() if self.chance(0.05) else v
         if o.startswith("Arn"):
             return self.arn_value(base, like="Like" in o)
+        if o == "BinaryEquals":
+            return base if self.chance(0.7) else self.pick(KEYS["aws:PrincipalTag/cert"][2])
         # String family
         if "IgnoreCase" in o and self.chance(0.6):
             return self.mangle_case(base)
@@ -760,7 +776,7 @@ class Gen:
                     pols.append({"name": "FullAWSAccess", "policy": FULL_ACCESS})
                 else:
                     pols.append({"name": "AllowList", "policy": self.policy("scp_allow")})
-                if self.chance(0.45):
+                if self.chance(0.35):
                     pols.append({"name": "Guardrails", "policy": self.policy("scp_deny")})
             else:
                 if self.chance(0.8):
