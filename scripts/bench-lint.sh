@@ -36,7 +36,7 @@ fi
 hyperfine -N -i --warmup 2 --runs "$runs" --export-json "$out/h.json" "${commands[@]}" >&2
 
 for target in "$corpus" "$one"; do
-  /usr/bin/time -f "%M" -o "$out/rss" "$bin" lint --kind identity --format json "$target" > /dev/null || true
+  /usr/bin/time -q -f "%M" -o "$out/rss" "$bin" lint --kind identity --format json "$target" > /dev/null || true
   echo "iampol peak RSS on $target: $(cat "$out/rss") KB"
 done
 
@@ -44,7 +44,7 @@ python3 - "$out/h.json" "$have_peer" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 med = [r["median"] * 1000 for r in results]
-print(f"iampol, whole corpus ({len(med)} commands): median {med[0]:.1f} ms")
+print(f"iampol, whole corpus: median {med[0]:.1f} ms")
 print(f"iampol, one small file: median {med[1]:.1f} ms")
 if sys.argv[2] == "1":
     print(f"parliament, whole corpus: median {med[2]:.0f} ms  -> iampol is {med[2] / med[0]:.0f}x faster")
