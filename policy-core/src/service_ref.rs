@@ -128,15 +128,7 @@ impl ServiceRef {
         }
         let pattern = collapsed.as_str();
         let Some((service_pattern, action_pattern)) = pattern.split_once(':') else {
-            out.extend(self.actions().filter(|a| {
-                let name = a
-                    .service
-                    .prefix
-                    .chars()
-                    .chain(std::iter::once(':'))
-                    .chain(a.rec.name.chars());
-                glob::matches_chars(pattern, name)
-            }));
+            out.extend(self.actions().filter(|a| full_name_matches(pattern, a)));
             return out;
         };
         let services: Vec<Service<'_>> = if has_wildcard(service_pattern) {
@@ -177,15 +169,7 @@ impl ServiceRef {
     /// building the list, stopping at the first match.
     pub fn matches_any(&self, pattern: &str) -> bool {
         let Some((service_pattern, action_pattern)) = pattern.split_once(':') else {
-            return self.actions().any(|a| {
-                let name = a
-                    .service
-                    .prefix
-                    .chars()
-                    .chain(std::iter::once(':'))
-                    .chain(a.rec.name.chars());
-                glob::matches_chars(pattern, name)
-            });
+            return self.actions().any(|a| full_name_matches(pattern, &a));
         };
         let matches_in = |service: Service<'_>| {
             if has_wildcard(action_pattern) {
@@ -964,6 +948,17 @@ fn cmp_ci(a: &str, b: &str) -> Ordering {
 fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.get(..prefix.len())
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// Whether a pattern without `:` matches an action's whole `service:Name`.
+fn full_name_matches(pattern: &str, a: &Action<'_>) -> bool {
+    let name = a
+        .service
+        .prefix
+        .chars()
+        .chain(std::iter::once(':'))
+        .chain(a.rec.name.chars());
+    glob::matches_chars(pattern, name)
 }
 
 fn has_wildcard(s: &str) -> bool {
