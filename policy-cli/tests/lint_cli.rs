@@ -28,33 +28,57 @@ fn json_findings(args: &[&str]) -> (i32, Vec<serde_json::Value>) {
 fn each_classic_mistake_is_found_at_its_line_and_column() {
     // (fixture, code, name, line, column)
     let cases = [
-        ("C001/trailing-comma.json", "C001", "json-syntax", 7, 49),
-        ("C002/duplicate-key.json", "C002", "duplicate-key", 8, 13),
         (
-            "C009/effect-allow-space.json",
+            "C001/fires-trailing-comma.identity.json",
+            "C001",
+            "json-syntax",
+            7,
+            49,
+        ),
+        (
+            "C002/fires-duplicate-key.identity.json",
+            "C002",
+            "duplicate-key",
+            8,
+            13,
+        ),
+        (
+            "C009/fires-effect-allow-space.identity.json",
             "C009",
             "invalid-effect",
             5,
             23,
         ),
         (
-            "C014/principal-in-identity.json",
+            "C014/fires-principal-in-identity.identity.json",
             "C014",
             "element-not-allowed",
             6,
             13,
         ),
-        ("C102/get-objekt.json", "C102", "unknown-action", 6, 41),
         (
-            "C106/number-against-bool-key.json",
+            "C102/fires-get-objekt.identity.json",
+            "C102",
+            "unknown-action",
+            6,
+            41,
+        ),
+        (
+            "C106/fires-number-against-bool-key.identity.json",
             "C106",
             "condition-value-mismatch",
             9,
             64,
         ),
-        ("C110/invalid-sid.json", "C110", "invalid-sid", 5, 20),
         (
-            "C112/variable-in-action.json",
+            "C110/fires-invalid-sid.identity.json",
+            "C110",
+            "invalid-sid",
+            5,
+            20,
+        ),
+        (
+            "C112/fires-variable-in-action.identity.json",
             "C112",
             "variable-not-allowed",
             6,
@@ -83,7 +107,11 @@ fn each_classic_mistake_is_found_at_its_line_and_column() {
 
 #[test]
 fn did_you_mean_is_offered_for_a_misspelt_action() {
-    let (_, findings) = json_findings(&["--kind", "identity", "corpus/lint/C102/get-objekt.json"]);
+    let (_, findings) = json_findings(&[
+        "--kind",
+        "identity",
+        "corpus/lint/C102/fires-get-objekt.identity.json",
+    ]);
     let f = findings.iter().find(|f| f["code"] == "C102").unwrap();
     assert_eq!(f["help"], "did you mean `s3:GetObject`?");
 }
@@ -94,13 +122,13 @@ fn human_output_shows_the_snippet_and_help() {
         "lint",
         "--kind",
         "identity",
-        "corpus/lint/C102/get-objekt.json",
+        "corpus/lint/C102/fires-get-objekt.identity.json",
     ]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("C102 unknown-action"), "{stdout}");
     assert!(stdout.contains("\"s3:GetObjekt\""), "{stdout}");
     assert!(stdout.contains("did you mean `s3:GetObject`?"), "{stdout}");
-    assert!(stdout.contains("get-objekt.json:6:41"), "{stdout}");
+    assert!(stdout.contains("get-objekt.identity.json:6:41"), "{stdout}");
 }
 
 #[test]

@@ -36,6 +36,67 @@ impl Severity {
     }
 }
 
+/// Whether a fix may be applied without review (Ruff's applicability).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Shown only: it needs information iampol does not have (an account id, say).
+    DisplayOnly,
+    /// Changes what the policy allows (it narrows it): applied with `--unsafe-fixes`.
+    Unsafe,
+    /// Keeps the policy's meaning or only makes it valid: applied with `--fix`.
+    Safe,
+}
+
+impl Applicability {
+    /// The lower-case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::DisplayOnly => "display-only",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Safe => "safe",
+        }
+    }
+}
+
+/// Replace the text of a span.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Edit {
+    /// What to replace (empty to insert).
+    pub span: Span,
+    /// The new text.
+    pub content: String,
+}
+
+/// A fix: edits applied together, and what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Whether it may be applied without review.
+    pub applicability: Applicability,
+    /// What the fix does, in one line ("replace `s3:*` by the Read and List actions").
+    pub message: String,
+    /// The edits, non-overlapping.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A fix of one edit.
+    pub fn replace(
+        applicability: Applicability,
+        message: impl Into<String>,
+        span: Span,
+        content: impl Into<String>,
+    ) -> Self {
+        Fix {
+            applicability,
+            message: message.into(),
+            edits: vec![Edit {
+                span,
+                content: content.into(),
+            }],
+        }
+    }
+}
+
 /// One problem found in a policy.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -51,6 +112,8 @@ pub struct Finding {
     pub help: Option<String>,
     /// Other places worth showing, with a label each.
     pub related: Vec<(Span, String)>,
+    /// A suggested fix.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -63,6 +126,7 @@ impl Finding {
             span,
             help: None,
             related: Vec::new(),
+            fix: None,
         }
     }
 }
@@ -88,6 +152,22 @@ impl FindingBuilder<'_> {
     pub fn help_opt(self, help: Option<String>) -> Self {
         match help {
             Some(h) => self.help(h),
+            None => self,
+        }
+    }
+
+    /// Attaches a fix.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        if let Some(f) = self.0.as_deref_mut() {
+            f.fix = Some(fix);
+        }
+        self
+    }
+
+    /// Attaches a fix when there is one.
+    pub fn fix_opt(self, fix: Option<Fix>) -> Self {
+        match fix {
+            Some(f) => self.fix(f),
             None => self,
         }
     }

@@ -22,14 +22,17 @@
 )]
 
 pub mod context;
+pub mod file;
 pub mod finding;
+pub mod fix;
 pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod settings;
 
 pub use context::LintContext;
-pub use finding::{Finding, Severity};
+pub use file::{lint_file, FileReport};
+pub use finding::{Applicability, Edit, Finding, Fix, Severity};
 pub use rule::{Category, Rule, RuleMeta};
 pub use settings::Settings;
 
@@ -55,7 +58,7 @@ pub fn lint_source(text: &str, kind: Option<PolicyKind>, settings: &Settings) ->
 /// Runs every selected rule on a parsed policy.
 pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
     let mut ctx = LintContext::new(policy, settings);
-    for rule in registry::RULES {
+    for rule in registry::rules() {
         if !settings.is_enabled(rule.meta()) {
             continue;
         }

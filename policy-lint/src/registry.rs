@@ -1,46 +1,27 @@
-//! The central code table: every rule, in code order.
+//! The central code table: every rule, by category, in code order.
+//!
+//! Each category module (`rules/<category>.rs`) lists its rules in a `RULES` slice; this table
+//! chains them. Codes are never reused; a renamed rule keeps its code.
 
 use crate::rule::{Rule, RuleMeta};
-use crate::rules::correctness as c;
+use crate::rules::{correctness, security, suggestion, suspicious};
 
-/// Every rule, sorted by code. Codes are never reused.
-pub static RULES: &[&dyn Rule] = &[
-    &c::JsonSyntax,
-    &c::DuplicateKey,
-    &c::InvalidElementType,
-    &c::UnknownElement,
-    &c::InvalidVersion,
-    &c::MissingVersion,
-    &c::MissingStatement,
-    &c::MissingEffect,
-    &c::InvalidEffect,
-    &c::MissingAction,
-    &c::MissingResource,
-    &c::MissingPrincipal,
-    &c::ConflictingElements,
-    &c::ElementNotAllowed,
-    &c::EmptyElement,
-    &c::InvalidPrincipal,
-    &c::UnknownConditionOperator,
-    &c::NullWithIfExists,
-    &c::UnknownService,
-    &c::UnknownAction,
-    &c::InvalidActionFormat,
-    &c::UnknownConditionKey,
-    &c::ConditionOperatorMismatch,
-    &c::ConditionValueMismatch,
-    &c::MixedConditionValueTypes,
-    &c::DuplicateConditionKey,
-    &c::InvalidArn,
-    &c::InvalidSid,
-    &c::DuplicateSid,
-    &c::VariableNotAllowed,
-    &c::VariableWithoutVersion,
+/// Every rule, category by category (correctness, security, suspicious, suggestion).
+pub static CATEGORIES: &[&[&dyn Rule]] = &[
+    correctness::RULES,
+    security::RULES,
+    suspicious::RULES,
+    suggestion::RULES,
 ];
 
-/// Every rule's metadata, in code order.
+/// Every rule.
+pub fn rules() -> impl Iterator<Item = &'static dyn Rule> {
+    CATEGORIES.iter().flat_map(|c| c.iter().copied())
+}
+
+/// Every rule's metadata, category by category, in code order.
 pub fn all() -> impl Iterator<Item = &'static RuleMeta> {
-    RULES.iter().map(|r| r.meta())
+    rules().map(crate::rule::Declared::meta)
 }
 
 /// A rule by its kebab-case name.

@@ -15,6 +15,11 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// Severity per selector.
     pub severity: BTreeMap<String, Severity>,
+    /// Account ids that are "ours": a principal or condition naming them is neither
+    /// cross-account nor public.
+    pub accounts: Vec<String>,
+    /// The organization id (`o-...`) that is "ours".
+    pub organization_id: Option<String>,
 }
 
 fn matches(selector: &str, rule: &RuleMeta) -> bool {

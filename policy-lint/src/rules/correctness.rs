@@ -63,3 +63,38 @@ pub use unknown_element::UnknownElement;
 pub use unknown_service::UnknownService;
 pub use variable_not_allowed::VariableNotAllowed;
 pub use variable_without_version::VariableWithoutVersion;
+
+/// The correctness rules, in code order.
+pub static RULES: &[&dyn crate::rule::Rule] = &[
+    &JsonSyntax,
+    &DuplicateKey,
+    &InvalidElementType,
+    &UnknownElement,
+    &InvalidVersion,
+    &MissingVersion,
+    &MissingStatement,
+    &MissingEffect,
+    &InvalidEffect,
+    &MissingAction,
+    &MissingResource,
+    &MissingPrincipal,
+    &ConflictingElements,
+    &ElementNotAllowed,
+    &EmptyElement,
+    &InvalidPrincipal,
+    &UnknownConditionOperator,
+    &NullWithIfExists,
+    &UnknownService,
+    &UnknownAction,
+    &InvalidActionFormat,
+    &UnknownConditionKey,
+    &ConditionOperatorMismatch,
+    &ConditionValueMismatch,
+    &MixedConditionValueTypes,
+    &DuplicateConditionKey,
+    &InvalidArn,
+    &InvalidSid,
+    &DuplicateSid,
+    &VariableNotAllowed,
+    &VariableWithoutVersion,
+];
