@@ -23,6 +23,10 @@ pub enum Command {
     Eval(EvalArgs),
     /// Decide one request: can PRINCIPAL do ACTION on RESOURCE?
     Can(Box<CanArgs>),
+    /// Write identity policies from recorded activity (`CloudTrail` files).
+    Generate(crate::commands::generate::GenerateArgs),
+    /// Cut an identity policy down to what a principal was recorded doing (`CloudTrail` files).
+    Tighten(crate::commands::tighten::TightenArgs),
     /// List the actions an action pattern matches (`s3:Get*`), with access levels.
     Expand(ExpandArgs),
     /// List every rule.
@@ -34,7 +38,8 @@ pub enum Command {
 /// `iampol lint`.
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// Files or directories (directories are walked for `*.json`). `-` reads standard input.
+    /// Files or directories (directories are walked for `*.json`, `*.yaml`, `*.yml`,
+    /// `*.template` and `*.tf`, skipping hidden and git-ignored files). `-` reads standard input.
     #[arg(required_unless_present = "example")]
     pub paths: Vec<PathBuf>,
     /// Lint the embedded example policy instead of files.
@@ -46,15 +51,36 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Exit 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
-    /// Only run these rules (codes, code prefixes or names; comma-separated or repeated).
+    /// Exit 1 when a finding at or above this severity is reported [default: warning, or
+    /// `fail-on` in `iampol.toml`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Only run these rules, replacing the configuration's `select` (codes, code prefixes,
+    /// names, categories or `ALL`; comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Never run these rules.
+    /// Also run these rules, on top of the configuration's.
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Never run these rules (added to the configuration's `ignore`).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Use this configuration file for every input instead of the nearest `iampol.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+    /// Apply safe fixes, rewriting the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`, apply unsafe fixes too (they change what a policy allows).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (even with `--fix`); exit 1
+    /// when there are any.
+    #[arg(long)]
+    pub diff: bool,
     /// Print nothing when there are no findings, and no summary line.
     #[arg(long, short)]
     pub quiet: bool,
@@ -166,6 +192,10 @@ pub enum Format {
     Concise,
     /// One JSON array of findings.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::message`), shown as annotations.
+    Github,
 }
 
 /// How lists are printed.

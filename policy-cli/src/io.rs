@@ -1,4 +1,5 @@
-//! Reading input files: walking directories, decoding text, reporting what cannot be read.
+//! Reading input files: walking directories (honouring `.gitignore`), decoding text, reporting
+//! what cannot be read.
 
 use std::fs;
 use std::io::Read;
@@ -13,8 +14,14 @@ pub struct Input {
     pub text: Result<String, (usize, String)>,
 }
 
-/// Expands paths into files: files as given, directories walked recursively for `*.json`
-/// (hidden directories skipped), sorted. `-` stands for standard input.
+/// The extensions a directory walk collects: policies and templates (JSON, YAML, `.template`)
+/// and Terraform configuration.
+pub const EXTENSIONS: [&str; 5] = ["json", "yaml", "yml", "template", "tf"];
+
+/// Expands paths into files: files as given (whatever their name), directories walked
+/// recursively for the [`EXTENSIONS`], sorted. The walk skips hidden files and directories and
+/// what `.gitignore` files ignore (also outside a git repository, nested ones included, and
+/// those of parent directories). `-` stands for standard input.
 pub fn collect_files(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in paths {
@@ -38,28 +45,45 @@ pub fn collect_files(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(format!("{}: {}", dir.display(), describe_io(&e)));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        match entry.file_type() {
-            Ok(t) if t.is_dir() && !hidden => walk(&path, out, errors),
-            Ok(t)
-                if !t.is_dir()
-                    && path
-                        .extension()
-                        .is_some_and(|e| e.eq_ignore_ascii_case("json")) =>
-            {
-                out.push(path);
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .parents(true)
+        .ignore(false)
+        .follow_links(false)
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                let path = entry.into_path();
+                let wanted = path.extension().is_some_and(|e| {
+                    EXTENSIONS
+                        .iter()
+                        .any(|x| e.eq_ignore_ascii_case(std::ffi::OsStr::new(x)))
+                });
+                if is_file && wanted {
+                    out.push(path);
+                }
             }
-            _ => {}
+            Err(e) => errors.push(describe_walk(&e)),
         }
+    }
+}
+
+fn describe_walk(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::WithPath { path, err } => {
+            format!("{}: {}", path.display(), describe_walk(err))
+        }
+        ignore::Error::Io(io) => describe_io(io),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe_walk(err)
+        }
+        other => other.to_string(),
     }
 }
 
@@ -93,5 +117,59 @@ fn describe_io(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn walks_templates_and_honours_nested_gitignore_outside_git() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, ".gitignore", "build/\n*.tmp.json\n");
+        write(root, "a.json", "{}");
+        write(root, "b.tmp.json", "{}");
+        write(root, "build/c.json", "{}");
+        write(root, "cfn/t.yaml", "");
+        write(root, "cfn/t.YML", "");
+        write(root, "cfn/t.template", "");
+        write(root, "tf/main.tf", "");
+        write(root, "tf/readme.md", "");
+        write(root, "tf/.gitignore", "secret.tf\n");
+        write(root, "tf/secret.tf", "");
+        write(root, ".hidden/d.json", "{}");
+        write(root, "other/.e.json", "{}");
+        let mut errors = Vec::new();
+        let found: Vec<String> = collect_files(&[root.to_path_buf()], &mut errors)
+            .iter()
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            found,
+            [
+                "a.json",
+                "cfn/t.YML",
+                "cfn/t.template",
+                "cfn/t.yaml",
+                "tf/main.tf"
+            ]
+        );
+        // A file named on the command line is read even when ignored.
+        let explicit = collect_files(&[root.join("build/c.json")], &mut errors);
+        assert_eq!(explicit.len(), 1);
     }
 }

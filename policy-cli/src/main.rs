@@ -30,6 +30,8 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Eval(args) => commands::eval::run(&args),
         Command::Can(args) => commands::can::run(&args),
+        Command::Generate(args) => commands::generate::run(&args),
+        Command::Tighten(args) => commands::tighten::run(&args),
         Command::Expand(args) => commands::expand::run(&args),
         Command::Rules(args) => commands::rules::run_rules(&args),
         Command::Rule(args) => commands::rules::run_rule(&args),

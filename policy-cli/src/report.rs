@@ -1,11 +1,17 @@
-//! Rendering findings: human (miette), concise lines, JSON.
+//! Rendering findings: human (miette), concise lines, JSON; SARIF and GitHub workflow
+//! commands in `output/`.
+
+#[path = "output/github.rs"]
+pub mod github;
+#[path = "output/sarif.rs"]
+pub mod sarif;
 
 use std::fmt;
 use std::io::Write;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
-use policy_core::SourceFile;
-use policy_lint::{Finding, Severity};
+use policy_core::{SourceFile, Span};
+use policy_lint::{Applicability, Finding, Severity};
 use serde::Serialize;
 
 /// A finding with the file it belongs to.
@@ -42,6 +48,82 @@ pub struct JsonFinding<'a> {
     pub end_line: u32,
     /// 1-based end column (inclusive, characters).
     pub end_column: u32,
+    /// The suggested fix, if any.
+    pub fix: Option<JsonFix<'a>>,
+}
+
+/// The JSON form of a fix.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonFix<'a> {
+    /// `safe` (applied by `--fix`), `unsafe` (needs `--unsafe-fixes`) or `display-only`.
+    pub applicability: &'static str,
+    /// What the fix does.
+    pub message: &'a str,
+    /// The replacements, in order, non-overlapping.
+    pub edits: Vec<JsonEdit<'a>>,
+}
+
+/// The JSON form of one edit: replace the text from the start position up to (not including)
+/// the end position.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonEdit<'a> {
+    /// 1-based line of the first replaced character.
+    pub line: u32,
+    /// 1-based column (characters) of the first replaced character.
+    pub column: u32,
+    /// 1-based line just after the replaced text.
+    pub end_line: u32,
+    /// 1-based column (characters) just after the replaced text (exclusive; equal to the
+    /// start for an insertion).
+    pub end_column: u32,
+    /// The new text.
+    pub content: &'a str,
+}
+
+/// A 1-based range with an exclusive end, as SARIF and GitHub use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    /// Start line.
+    pub line: u32,
+    /// Start column (characters).
+    pub column: u32,
+    /// End line.
+    pub end_line: u32,
+    /// Column just after the last character.
+    pub end_column: u32,
+}
+
+impl Range {
+    /// The range of a span in a file.
+    pub fn of(file: &SourceFile, span: Span) -> Self {
+        let start = file.line_col(span.start);
+        let end = file.line_col(span.end.max(span.start));
+        Range {
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+/// A path as artifact locations want it: forward slashes, relative to the current directory
+/// when it lies under it, without a leading `./`.
+pub fn portable_path(name: &str) -> String {
+    let mut path = name.replace('\\', "/");
+    if std::path::Path::new(name).is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = std::path::Path::new(name).strip_prefix(&cwd) {
+                path = rel.to_string_lossy().replace('\\', "/");
+            }
+        }
+    }
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.to_string();
+    }
+    path
 }
 
 impl<'a> Located<'a> {
@@ -60,7 +142,30 @@ impl<'a> Located<'a> {
             column: start.column,
             end_line: end.line,
             end_column: end.column,
+            fix: self.finding.fix.as_ref().map(|fix| JsonFix {
+                applicability: fix.applicability.as_str(),
+                message: &fix.message,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|edit| {
+                        let range = Range::of(self.file, edit.span);
+                        JsonEdit {
+                            line: range.line,
+                            column: range.column,
+                            end_line: range.end_line,
+                            end_column: range.end_column,
+                            content: &edit.content,
+                        }
+                    })
+                    .collect(),
+            }),
         }
+    }
+
+    /// The finding's range (exclusive end).
+    pub fn range(&self) -> Range {
+        Range::of(self.file, self.finding.span)
     }
 
     /// `path:line:col: CODE message`.
@@ -115,10 +220,23 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.finding
-            .help
+        let fix = self
+            .finding
+            .fix
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|fix| match fix.applicability {
+                Applicability::Safe => format!("fix with `--fix`: {}", fix.message),
+                Applicability::Unsafe => {
+                    format!("fix with `--fix --unsafe-fixes`: {}", fix.message)
+                }
+                Applicability::DisplayOnly => format!("suggested fix: {}", fix.message),
+            });
+        match (&self.finding.help, fix) {
+            (Some(help), Some(fix)) => Some(Box::new(format!("{help}\n{fix}"))),
+            (Some(help), None) => Some(Box::new(help)),
+            (None, Some(fix)) => Some(Box::new(fix)),
+            (None, None) => None,
+        }
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

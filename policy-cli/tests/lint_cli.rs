@@ -133,16 +133,21 @@ fn human_output_shows_the_snippet_and_help() {
 
 #[test]
 fn exit_statuses_follow_the_contract() {
-    let clean = iampol(&[
-        "lint",
-        "corpus/policies/aws-managed/AmazonS3ReadOnlyAccess.json",
-    ]);
+    let clean_policy =
+        std::env::temp_dir().join(format!("iampol-clean-{}.json", std::process::id()));
+    std::fs::write(
+        &clean_policy,
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}"#,
+    )
+    .unwrap();
+    let clean = iampol(&["lint", clean_policy.to_str().unwrap()]);
     assert_eq!(
         clean.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&clean.stdout)
     );
+    std::fs::remove_file(&clean_policy).unwrap();
     let missing = iampol(&["lint", "no/such/file.json"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/file.json"));
@@ -152,7 +157,7 @@ fn exit_statuses_follow_the_contract() {
     let tmp = std::env::temp_dir().join(format!("iampol-warn-{}.json", std::process::id()));
     std::fs::write(
         &tmp,
-        r#"{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}"#,
+        r#"{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}}"#,
     )
     .unwrap();
     let path = tmp.to_str().unwrap();

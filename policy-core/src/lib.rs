@@ -32,6 +32,7 @@ pub mod request;
 pub mod scenario;
 pub mod source;
 pub mod syntax;
+pub mod template;
 pub mod text;
 pub mod value;
 

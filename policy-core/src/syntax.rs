@@ -4,7 +4,11 @@
 //! which each value and each object key carries its byte span in the file it came from. The
 //! policy lowering in [`crate::parse`] works on this tree only.
 
+pub mod cfn;
+pub mod embedded;
 pub mod json;
+pub mod terraform;
+pub mod yaml;
 
 use crate::source::Span;
 

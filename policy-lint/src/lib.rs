@@ -21,10 +21,12 @@
     )
 )]
 
+pub mod config;
 pub mod context;
 pub mod file;
 pub mod finding;
 pub mod fix;
+pub mod generate;
 pub mod registry;
 pub mod rule;
 pub mod rules;
@@ -50,6 +52,7 @@ pub fn lint_source(text: &str, kind: Option<PolicyKind>, settings: &Settings) ->
         .collect();
     if let Some(policy) = &parsed.policy {
         findings.extend(lint_policy(policy, settings));
+        suppress_findings(policy, settings, &mut findings);
     }
     sort_findings(&mut findings);
     findings
@@ -67,7 +70,28 @@ pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
             rule.check_statement(statement, &mut ctx);
         }
     }
-    ctx.into_findings()
+    let mut findings = ctx.into_findings();
+    suppress_findings(policy, settings, &mut findings);
+    findings
+}
+
+/// Drops the findings that lie inside a statement whose `Sid` an active suppression of the
+/// settings names for the finding's rule (`[[suppress]]` in `iampol.toml`).
+pub fn suppress_findings(policy: &Policy, settings: &Settings, findings: &mut Vec<Finding>) {
+    if settings.active_suppressions().next().is_none() {
+        return;
+    }
+    findings.retain(|finding| {
+        !policy.statements.iter().any(|statement| {
+            statement.span.start <= finding.span.start
+                && finding.span.end <= statement.span.end
+                && statement.sid.as_ref().is_some_and(|sid| {
+                    settings
+                        .active_suppressions()
+                        .any(|s| s.sid == sid.node && s.covers(finding.rule))
+                })
+        })
+    });
 }
 
 /// The finding for a parse error, unless its rule is not selected.
@@ -97,4 +121,56 @@ pub fn sort_findings(findings: &mut [Finding]) {
             &b.message,
         ))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Suppression;
+
+    const POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "Legacy", "Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"},
+    {"Sid": "Current", "Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}
+  ]
+}"#;
+
+    /// `(line, code)` of each finding: line 4 is statement `Legacy`, line 5 `Current`.
+    fn lines(settings: &Settings) -> Vec<(usize, &'static str)> {
+        lint_source(POLICY, Some(PolicyKind::Identity), settings)
+            .iter()
+            .map(|f| (POLICY[..f.span.start as usize].lines().count(), f.rule.code))
+            .collect()
+    }
+
+    #[test]
+    fn suppression_drops_findings_inside_the_named_statement_only() {
+        let all = lines(&Settings::default());
+        assert!(
+            all.contains(&(4, "C102")) && all.contains(&(5, "C102")),
+            "{all:?}"
+        );
+        let settings = Settings {
+            suppress: vec![Suppression {
+                sid: "Legacy".into(),
+                rules: vec!["unknown-action".into()],
+                paths: Vec::new(),
+            }],
+            ..Settings::default()
+        };
+        let left = lines(&settings);
+        assert_eq!(left.len(), all.len() - 1, "{left:?}");
+        assert!(!left.contains(&(4, "C102")), "{left:?}");
+        // Another rule's suppression, or one waiting for a path match, drops nothing.
+        let settings = Settings {
+            suppress: vec![Suppression {
+                sid: "Legacy".into(),
+                rules: vec!["C110".into()],
+                paths: vec![settings::PathPattern::new("*.json").unwrap()],
+            }],
+            ..Settings::default()
+        };
+        assert_eq!(lines(&settings), all);
+    }
 }

@@ -97,4 +97,49 @@ pub static RULES: &[&dyn crate::rule::Rule] = &[
     &DuplicateSid,
     &VariableNotAllowed,
     &VariableWithoutVersion,
+    &UnsupportedWildcardInPrincipal,
+    &InvalidServicePrincipalFormat,
+    &PolicyCharacterSet,
+    &InvalidVpcOrVpceFormat,
+    &MissingTagKeyInCondition,
+    &RcpAllowStatement,
+    &RcpPrincipalNotWildcard,
+    &InvalidAccountId,
+    &MultipleBoolValues,
+    &PolicySizeQuota,
+    &RcpUnsupportedAction,
+    &MismatchedActionForPrincipal,
+    &InvalidOrganizationId,
+    &InvalidFederatedPrincipalFormat,
 ];
+
+// Correctness rules added with the C2xx codes.
+mod invalid_account_id;
+mod invalid_federated_principal_format;
+mod invalid_organization_id;
+mod invalid_service_principal_format;
+mod invalid_vpc_or_vpce_format;
+mod mismatched_action_for_principal;
+mod missing_tag_key_in_condition;
+mod multiple_bool_values;
+mod policy_character_set;
+mod policy_size_quota;
+pub(crate) mod rcp_allow_statement;
+mod rcp_principal_not_wildcard;
+mod rcp_unsupported_action;
+mod unsupported_wildcard_in_principal;
+
+pub use invalid_account_id::InvalidAccountId;
+pub use invalid_federated_principal_format::InvalidFederatedPrincipalFormat;
+pub use invalid_organization_id::InvalidOrganizationId;
+pub use invalid_service_principal_format::InvalidServicePrincipalFormat;
+pub use invalid_vpc_or_vpce_format::InvalidVpcOrVpceFormat;
+pub use mismatched_action_for_principal::MismatchedActionForPrincipal;
+pub use missing_tag_key_in_condition::MissingTagKeyInCondition;
+pub use multiple_bool_values::MultipleBoolValues;
+pub use policy_character_set::PolicyCharacterSet;
+pub use policy_size_quota::PolicySizeQuota;
+pub use rcp_allow_statement::RcpAllowStatement;
+pub use rcp_principal_not_wildcard::RcpPrincipalNotWildcard;
+pub use rcp_unsupported_action::RcpUnsupportedAction;
+pub use unsupported_wildcard_in_principal::UnsupportedWildcardInPrincipal;

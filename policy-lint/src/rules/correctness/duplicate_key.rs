@@ -22,7 +22,7 @@ declare_rule! {
     ///
     /// ## Use instead
     /// ```json,kind=identity
-    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:RequestedRegion": "eu-west-1"}}}]}
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5", "aws:RequestedRegion": "eu-west-1"}}}]}
     /// ```
     pub DuplicateKey { code: "C002", name: "duplicate-key", category: Correctness, severity: Error, from_parser: true }
 }

@@ -24,7 +24,7 @@ declare_rule! {
     ///
     /// ## Use instead
     /// ```json,kind=identity
-    /// {"Version": "2012-10-17", "Statement": [{"Sid": "ReadObjects", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}, {"Sid": "ListBuckets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+    /// {"Version": "2012-10-17", "Statement": [{"Sid": "ReadObjects", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}, {"Sid": "ListBuckets", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::reports"}]}
     /// ```
     pub DuplicateSid { code: "C111", name: "duplicate-sid", category: Correctness, severity: Error }
 }

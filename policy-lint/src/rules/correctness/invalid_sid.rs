@@ -25,7 +25,7 @@ declare_rule! {
     ///
     /// ## Use instead
     /// ```json,kind=identity
-    /// {"Version": "2012-10-17", "Statement": [{"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    /// {"Version": "2012-10-17", "Statement": [{"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}
     /// ```
     pub InvalidSid { code: "C110", name: "invalid-sid", category: Correctness, severity: Error }
 }

@@ -19,12 +19,12 @@ declare_rule! {
     ///
     /// ## Example
     /// ```json,expect_finding,kind=identity
-    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", "Condition": {"NumericLessThanEquals": {"s3:max-keys": [10, "20"]}}}]}
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", 10]}}}]}
     /// ```
     ///
     /// ## Use instead
     /// ```json,kind=identity
-    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", "Condition": {"NumericLessThanEquals": {"s3:max-keys": ["10", "20"]}}}]}
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}]}
     /// ```
     pub MixedConditionValueTypes { code: "C107", name: "mixed-condition-value-types", category: Correctness, severity: Error }
 }

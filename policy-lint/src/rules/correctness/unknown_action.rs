@@ -26,7 +26,7 @@ declare_rule! {
     ///
     /// ## Use instead
     /// ```json,kind=identity
-    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}
     /// ```
     pub UnknownAction { code: "C102", name: "unknown-action", category: Correctness, severity: Error }
 }

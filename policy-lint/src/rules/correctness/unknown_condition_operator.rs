@@ -21,7 +21,7 @@ declare_rule! {
     ///
     /// ## Use instead
     /// ```json,kind=identity
-    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}
     /// ```
     pub UnknownConditionOperator { code: "C017", name: "unknown-condition-operator", category: Correctness, severity: Error, from_parser: true }
 }

@@ -1,0 +1,399 @@
+//! `iampol generate`: identity policies from recorded activity (CloudTrail).
+//!
+//! ```text
+//! iampol generate --cloudtrail PATH... [--principal ARN]... [--out-dir DIR] [--collapse]
+//!                 [--format human|json] [--since T] [--until T] [--account ID]...
+//!                 [--region R]... [--include-denied] [--threads N] [--quiet]
+//! ```
+//!
+//! Reads CloudTrail (S3-delivered `{"Records": [...]}` files, JSON arrays of events, one event
+//! per line; `.json` or `.json.gz`, the content decides; directories recursively; `-` for
+//! standard input) and writes, per principal (a role for all its sessions, a user, a federated
+//! user), the identity policy that allows what it did: statements grouped by service and
+//! resource, with Sids that say what they grant; split into several managed policies when one
+//! would pass the 6,144-character quota. `--collapse` replaces action lists by wildcards that
+//! match exactly the recorded actions in the IAM reference data.
+//!
+//! Output: with one principal and no `--out-dir`, the policy on standard output (several
+//! documents one after the other when it had to be split) and the summary on standard error.
+//! With `--out-dir`, one file per principal (`<account>-<kind>-<name>.json`, then `-2.json`, …
+//! for split policies). `--format json` prints one JSON object on standard output instead:
+//! `{"summary": …, "policies": [{"principal", "documents": [...], "files": [...]}]}`.
+//!
+//! Selection: `--principal` (repeatable; a role ARN covers its sessions), `--account` (the
+//! principal's account), `--region` (`awsRegion`), `--since`/`--until` (RFC 3339, or a date).
+//! Denied calls (`AccessDenied`, `UnauthorizedOperation`, …) are left out and listed unless
+//! `--include-denied`. Malformed records never stop the run: each is reported with its file,
+//! byte offset and record index.
+//!
+//! Exit status: 0 policies written from clean input; 1 policies written, but some input was
+//! malformed or unreadable, or some calls could not be mapped to IAM actions (a policy may
+//! lack a permission: see the summary); 2 nothing written (bad arguments, no input, no
+//! activity for the selection, several principals without `--out-dir`, a file that could not
+//! be written).
+#![expect(
+    clippy::doc_markdown,
+    reason = "doc comments are the help text: product names (CloudTrail) stay plain"
+)]
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use policy_lint::generate::aggregate::{normalize_time, Activity, PrincipalActivity, Selection};
+use policy_lint::generate::cloudtrail::{Input, Progress, ReadOptions};
+use policy_lint::generate::emit::{emit, EmitOptions, GeneratedPolicy};
+use policy_lint::generate::read_activity;
+use policy_lint::generate::summary::{human, principal_summary, summary, PrincipalSummary};
+use serde::Serialize;
+
+use crate::exit::ExitStatus;
+
+/// How the summary (and, for `json`, the policies) are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    /// Policies on standard output, the summary for people on standard error.
+    Human,
+    /// One JSON object on standard output.
+    Json,
+}
+
+/// `iampol generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// CloudTrail files or directories (`.json`, `.json.gz`, NDJSON; directories are walked);
+    /// `-` reads standard input.
+    #[arg(long = "cloudtrail", value_name = "PATH", required = true, num_args = 1..)]
+    pub cloudtrail: Vec<PathBuf>,
+    /// Only this principal (repeatable): a role ARN (covers its sessions), a user, a federated
+    /// user, or a role session ARN (that session only).
+    #[arg(long = "principal", value_name = "ARN")]
+    pub principals: Vec<String>,
+    /// Write one policy file per principal into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Replace action lists by wildcards that match exactly the recorded actions.
+    #[arg(long)]
+    pub collapse: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
+    pub format: SummaryFormat,
+    /// Only events at or after this time (RFC 3339, e.g. `2024-08-01T00:00:00Z`, or a date).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events at or before this time (RFC 3339, or a date).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only principals of this account (repeatable).
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+    /// Only calls to this region (repeatable).
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Keep denied calls (`AccessDenied`, `UnauthorizedOperation`, …) instead of listing them.
+    #[arg(long)]
+    pub include_denied: bool,
+    /// Reading threads (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar and no summary on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The trail-reading options shared with `iampol tighten`.
+pub(crate) struct TrailOptions<'a> {
+    pub cloudtrail: &'a [PathBuf],
+    pub selection: Selection,
+    pub threads: Option<usize>,
+    pub progress: bool,
+}
+
+/// Reads the selection's time window, or says what is wrong.
+pub(crate) fn time_window(
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<(Option<String>, Option<String>), String> {
+    let read = |flag: &str, v: Option<&str>| -> Result<Option<String>, String> {
+        v.map(|t| {
+            normalize_time(t).ok_or_else(|| {
+                format!("{flag} `{t}` is not an RFC 3339 time (`2024-08-01T00:00:00Z`) or a date")
+            })
+        })
+        .transpose()
+    };
+    Ok((read("--since", since)?, read("--until", until)?))
+}
+
+/// Reads the trail, with a progress bar on a terminal. `Err` when an input does not exist.
+pub(crate) fn read_trail(options: TrailOptions<'_>) -> Result<Activity, String> {
+    let mut inputs = Vec::new();
+    let mut stdin_used = false;
+    for path in options.cloudtrail {
+        if path.as_os_str() == "-" {
+            if stdin_used {
+                continue;
+            }
+            stdin_used = true;
+            let reader: Box<dyn Read + Send> = Box::new(std::io::stdin());
+            inputs.push(Input::Stream {
+                name: "<stdin>".into(),
+                reader,
+            });
+        } else if path.exists() {
+            inputs.push(Input::Path(path.clone()));
+        } else {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+    }
+    let read_options = ReadOptions {
+        threads: options
+            .threads
+            .unwrap_or_else(|| ReadOptions::default().threads)
+            .max(1),
+        ..ReadOptions::default()
+    };
+    let progress = Progress::default();
+    let show = options.progress && std::io::stderr().is_terminal();
+    let done = AtomicBool::new(false);
+    let activity = std::thread::scope(|scope| {
+        if show {
+            scope.spawn(|| progress_bar(&progress, &done));
+        }
+        let a = read_activity(inputs, options.selection, &read_options, Some(&progress));
+        done.store(true, Ordering::Relaxed);
+        a
+    });
+    Ok(activity)
+}
+
+/// Draws a progress bar on standard error until `done`, for reads of more than a second.
+fn progress_bar(progress: &Progress, done: &AtomicBool) {
+    let start = Instant::now();
+    let mut drawn = false;
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(100));
+        if start.elapsed() < Duration::from_secs(1) {
+            continue;
+        }
+        let total = progress.total.load(Ordering::Relaxed);
+        let read = progress.done.load(Ordering::Relaxed);
+        let files = progress.inputs.load(Ordering::Relaxed);
+        let files_done = progress.inputs_done.load(Ordering::Relaxed);
+        let secs = start.elapsed().as_secs_f64().max(0.001);
+        #[expect(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a progress bar's numbers, for people"
+        )]
+        let line = {
+            let fraction = if total > 0 {
+                (read as f64 / total as f64).min(1.0)
+            } else {
+                0.0
+            };
+            let width = 30;
+            let filled = (fraction * f64::from(width)) as usize;
+            format!(
+                "\r[{}{}] {:>3.0}% {:.1}/{:.1} MB {:.0} MB/s {files_done}/{files} files ",
+                "#".repeat(filled),
+                "-".repeat(30 - filled.min(30)),
+                fraction * 100.0,
+                read as f64 / 1e6,
+                total as f64 / 1e6,
+                read as f64 / 1e6 / secs
+            )
+        };
+        let mut err = std::io::stderr();
+        let _ = err.write_all(line.as_bytes());
+        let _ = err.flush();
+        drawn = true;
+    }
+    if drawn {
+        let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(80));
+    }
+}
+
+/// A file name for a principal: `<account>-<kind>-<name>` with anything but letters,
+/// digits, `-`, `_` and `.` replaced by `_`.
+fn file_stem(p: &PrincipalActivity) -> String {
+    let mut parts = p.arn.splitn(6, ':');
+    let account = parts.nth(4).unwrap_or("unknown");
+    let resource = parts.next().unwrap_or("unknown");
+    let name = resource.rsplit('/').next().unwrap_or(resource);
+    let raw = format!("{account}-{}-{name}", p.kind.as_str());
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn write_policies(
+    dir: &Path,
+    p: &PrincipalActivity,
+    policies: &[GeneratedPolicy],
+) -> Result<Vec<String>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let stem = file_stem(p);
+    let mut files = Vec::new();
+    for (i, policy) in policies.iter().enumerate() {
+        let name = if i == 0 {
+            format!("{stem}.json")
+        } else {
+            format!("{stem}-{}.json", i + 1)
+        };
+        let path = dir.join(name);
+        std::fs::write(&path, &policy.text).map_err(|e| format!("{}: {e}", path.display()))?;
+        files.push(path.display().to_string());
+    }
+    Ok(files)
+}
+
+#[derive(Serialize)]
+struct JsonPolicies<'a> {
+    principal: &'a str,
+    documents: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    files: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonOutput<'a> {
+    summary: policy_lint::generate::summary::Summary,
+    policies: Vec<JsonPolicies<'a>>,
+}
+
+/// Runs `iampol generate`.
+pub fn run(args: &GenerateArgs) -> ExitStatus {
+    let mut err = std::io::stderr();
+    let (since, until) = match time_window(args.since.as_deref(), args.until.as_deref()) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    let selection = Selection {
+        principals: args.principals.clone(),
+        accounts: args.accounts.clone(),
+        regions: args.regions.clone(),
+        since,
+        until,
+        include_denied: args.include_denied,
+    };
+    let activity = match read_trail(TrailOptions {
+        cloudtrail: &args.cloudtrail,
+        selection,
+        threads: args.threads,
+        progress: !args.quiet,
+    }) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return ExitStatus::Error;
+        }
+    };
+    let options = EmitOptions {
+        collapse: args.collapse,
+        ..EmitOptions::default()
+    };
+    let with_actions: Vec<&PrincipalActivity> = activity
+        .principals
+        .values()
+        .filter(|p| !p.actions.is_empty())
+        .collect();
+    let mut status = ExitStatus::Success;
+    let mut summaries: Vec<PrincipalSummary> = Vec::new();
+    let mut outputs: Vec<(&PrincipalActivity, Vec<GeneratedPolicy>, Vec<String>)> = Vec::new();
+    for p in activity.principals.values() {
+        let policies = emit(p, &options);
+        let files = match (&args.out_dir, policies.is_empty()) {
+            (Some(dir), false) => match write_policies(dir, p, &policies) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    return ExitStatus::Error;
+                }
+            },
+            _ => Vec::new(),
+        };
+        summaries.push(principal_summary(p, &policies, &files));
+        outputs.push((p, policies, files));
+    }
+    let report = summary(&activity, summaries);
+    let incomplete = report.counts.malformed > 0
+        || report.problems_total > 0
+        || report.principals.iter().any(|p| !p.unmapped.is_empty());
+    if incomplete {
+        status = ExitStatus::Failure;
+    }
+    let mut problem: Option<String> = None;
+    if with_actions.is_empty() {
+        problem = Some(if activity.principals.is_empty() {
+            "no recorded call matches the selection".to_string()
+        } else {
+            "the selected principals made no call that needs a permission".to_string()
+        });
+    } else if args.out_dir.is_none()
+        && with_actions.len() > 1
+        && args.format == SummaryFormat::Human
+    {
+        problem = Some(format!(
+            "{} principals made calls: name one with --principal, or write them all with --out-dir",
+            with_actions.len()
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        SummaryFormat::Json => {
+            let policies = outputs
+                .iter()
+                .filter(|(_, docs, _)| !docs.is_empty())
+                .map(|(p, docs, files)| JsonPolicies {
+                    principal: &p.arn,
+                    documents: docs
+                        .iter()
+                        .filter_map(|d| serde_json::from_str(&d.text).ok())
+                        .collect(),
+                    files: files.clone(),
+                })
+                .collect();
+            let json = JsonOutput {
+                summary: report,
+                policies,
+            };
+            if serde_json::to_writer_pretty(&mut out, &json).is_err() || writeln!(out).is_err() {
+                return ExitStatus::Error;
+            }
+        }
+        SummaryFormat::Human => {
+            if problem.is_none() && args.out_dir.is_none() {
+                for (_, docs, _) in outputs.iter().filter(|(_, d, _)| !d.is_empty()) {
+                    for (i, d) in docs.iter().enumerate() {
+                        if i > 0 && writeln!(out).is_err() {
+                            return ExitStatus::Error;
+                        }
+                        if out.write_all(d.text.as_bytes()).is_err() {
+                            return ExitStatus::Error;
+                        }
+                    }
+                }
+            }
+            if !args.quiet {
+                let _ = err.write_all(human(&report).as_bytes());
+            }
+        }
+    }
+    if let Some(p) = problem {
+        let _ = writeln!(err, "error: {p}");
+        return ExitStatus::Error;
+    }
+    status
+}

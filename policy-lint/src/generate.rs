@@ -1,0 +1,75 @@
+//! Policies from recorded activity: CloudTrail records → IAM actions and resources → the
+//! smallest policy that still allows what each principal did (`iampol generate`), and an
+//! existing policy cut down to what was used (`iampol tighten`).
+//!
+//! The pipeline:
+//! 1. [`cloudtrail`] reads inputs (S3-delivered `{"Records": [...]}` files, JSON arrays,
+//!    NDJSON; plain or gzip; directories recursively; standard input) in parallel, streaming
+//!    each through the record splitter ([`split`]) in bounded memory. Malformed records are
+//!    reported with file, byte offset and record index, and reading goes on.
+//! 2. [`aggregate`] selects events (principal, account, region, time window; denied calls left
+//!    out unless asked) and maps each call ([`mapping`], with the SDK→IAM [`map`] and the IAM
+//!    reference) to actions and resource ARNs, gathered per principal with bounded memory.
+//! 3. [`emit`] writes one identity policy per principal (split into several when it passes the
+//!    managed-policy size quota); [`tighten`] compares an existing policy with the activity.
+//! 4. [`summary`] reports what was read, mapped, left out and why.
+//!
+//! [`synthetic`] writes realistic CloudTrail of any size, for benchmarks.
+//!
+//! ```no_run
+//! use policy_lint::generate::{read_activity, cloudtrail::{Input, ReadOptions}, aggregate::Selection};
+//! use policy_lint::generate::emit::{emit, EmitOptions};
+//!
+//! let inputs = vec![Input::Path("trail/".into())];
+//! let activity = read_activity(inputs, Selection::default(), &ReadOptions::default(), None);
+//! for (arn, principal) in &activity.principals {
+//!     for policy in emit(principal, &EmitOptions::default()) {
+//!         println!("{arn}\n{}", policy.text);
+//!     }
+//! }
+//! ```
+#![expect(
+    clippy::doc_markdown,
+    reason = "the docs name AWS products and API calls (CloudTrail, PassRole) in prose"
+)]
+
+pub mod aggregate;
+pub mod cloudtrail;
+pub mod emit;
+pub mod fast_hash;
+pub mod map;
+pub mod mapping;
+pub mod split;
+pub mod summary;
+pub mod synthetic;
+pub mod tighten;
+
+use std::sync::Arc;
+
+use aggregate::{Activity, Aggregator, Selection};
+use cloudtrail::{Input, Progress, ReadOptions};
+
+/// Reads inputs and gathers the selected activity per principal.
+pub fn read_activity(
+    inputs: Vec<Input>,
+    selection: Selection,
+    options: &ReadOptions,
+    progress: Option<&Progress>,
+) -> Activity {
+    let selection = Arc::new(selection);
+    let (inputs, problems) = cloudtrail::expand_inputs(inputs);
+    let sinks = cloudtrail::read_inputs(inputs, options, progress, || {
+        Aggregator::new(Arc::clone(&selection))
+    });
+    let mut iter = sinks.into_iter();
+    let mut all = iter
+        .next()
+        .unwrap_or_else(|| Aggregator::new(Arc::clone(&selection)));
+    for other in iter {
+        all.merge(other);
+    }
+    for p in problems {
+        cloudtrail::Sink::problem(&mut all, p);
+    }
+    all.finish()
+}

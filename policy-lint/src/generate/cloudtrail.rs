@@ -1,0 +1,687 @@
+//! Reading CloudTrail: inputs (files, directories, standard input; gzip or not), event records
+//! parsed from the splitter's bytes, and the parallel read.
+//!
+//! Each input is streamed through [`RecordReader`] (bounded memory, see [`super::split`]), and
+//! each record is parsed by `serde_json` into a borrowed [`Event`] that keeps only the fields
+//! the generator uses (the request parameters stay raw until a mapping needs them). Inputs are
+//! read by a small pool of threads; each thread feeds its own [`Sink`], and the caller merges
+//! the sinks. Problems (malformed records, unreadable files) go to the sink with their file and
+//! position; none stops the read.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::fs;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::split::{describe_read_error, Item, Problem, ProblemKind, RecordReader};
+
+/// One CloudTrail event, borrowed from the record's bytes. Fields the generator does not use
+/// are skipped while parsing.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event<'a> {
+    /// `eventSource` (`s3.amazonaws.com`).
+    #[serde(borrow)]
+    pub event_source: Option<Cow<'a, str>>,
+    /// `eventName`, the API operation (`GetObject`, `UpdateFunctionCode20150331v2`).
+    #[serde(borrow)]
+    pub event_name: Option<Cow<'a, str>>,
+    /// `eventTime` (`2024-08-01T13:52:02Z`).
+    #[serde(borrow)]
+    pub event_time: Option<Cow<'a, str>>,
+    /// `eventType` (`AwsApiCall`, `AwsServiceEvent`, `AwsConsoleSignIn`, …).
+    #[serde(borrow)]
+    pub event_type: Option<Cow<'a, str>>,
+    /// `awsRegion`.
+    #[serde(borrow)]
+    pub aws_region: Option<Cow<'a, str>>,
+    /// `sourceIPAddress` (an IP address, or a service name for calls AWS made).
+    #[serde(rename = "sourceIPAddress", borrow)]
+    pub source_ip_address: Option<Cow<'a, str>>,
+    /// `recipientAccountId`.
+    #[serde(borrow)]
+    pub recipient_account_id: Option<Cow<'a, str>>,
+    /// `errorCode`, when the call failed.
+    #[serde(borrow)]
+    pub error_code: Option<Cow<'a, str>>,
+    /// `readOnly`.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub read_only: Option<bool>,
+    /// `userIdentity`.
+    #[serde(borrow)]
+    pub user_identity: Option<UserIdentity<'a>>,
+    /// `requestParameters`, unparsed.
+    #[serde(borrow)]
+    pub request_parameters: Option<&'a RawValue>,
+    /// `resources`.
+    #[serde(borrow, default)]
+    pub resources: Option<Vec<EventResource<'a>>>,
+}
+
+/// `userIdentity`: who made the call.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserIdentity<'a> {
+    /// `type`: `IAMUser`, `AssumedRole`, `FederatedUser`, `Root`, `AWSService`, …
+    #[serde(rename = "type", borrow)]
+    pub kind: Option<Cow<'a, str>>,
+    /// The caller's ARN (a user, a role session, a federated user, the root).
+    #[serde(borrow)]
+    pub arn: Option<Cow<'a, str>>,
+    /// The caller's account.
+    #[serde(borrow)]
+    pub account_id: Option<Cow<'a, str>>,
+    /// The service that made the call on the caller's behalf.
+    #[serde(borrow)]
+    pub invoked_by: Option<Cow<'a, str>>,
+    /// For sessions: who issued them, and session attributes.
+    #[serde(borrow)]
+    pub session_context: Option<SessionContext<'a>>,
+}
+
+/// `userIdentity.sessionContext`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionContext<'a> {
+    /// The role or user that issued the session.
+    #[serde(borrow)]
+    pub session_issuer: Option<SessionIssuer<'a>>,
+    /// Session attributes.
+    #[serde(borrow)]
+    pub attributes: Option<SessionAttributes<'a>>,
+}
+
+/// `userIdentity.sessionContext.sessionIssuer`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionIssuer<'a> {
+    /// `Role`, `IAMUser`, …
+    #[serde(rename = "type", borrow)]
+    pub kind: Option<Cow<'a, str>>,
+    /// The issuer's ARN (the role ARN, with its path).
+    #[serde(borrow)]
+    pub arn: Option<Cow<'a, str>>,
+}
+
+/// `userIdentity.sessionContext.attributes`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionAttributes<'a> {
+    /// `"true"` or `"false"`.
+    #[serde(borrow)]
+    pub mfa_authenticated: Option<Cow<'a, str>>,
+}
+
+/// One entry of `resources`.
+#[derive(Debug, Deserialize)]
+pub struct EventResource<'a> {
+    /// The resource ARN.
+    #[serde(rename = "ARN", alias = "arn", borrow)]
+    pub arn: Option<Cow<'a, str>>,
+}
+
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Lenient<'a> {
+        Bool(bool),
+        Text(&'a str),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Option::<Lenient<'de>>::deserialize(d)? {
+        Some(Lenient::Bool(b)) => Some(b),
+        Some(Lenient::Text(t)) => t.parse().ok(),
+        Some(Lenient::Other(_)) | None => None,
+    })
+}
+
+/// Parses one record. A record that is not valid JSON, not an object of the event shape, or
+/// lacks `eventSource` or `eventName` is a problem.
+pub fn parse_event(bytes: &[u8]) -> Result<Event<'_>, ProblemKind> {
+    let event: Event<'_> = serde_json::from_slice(bytes).map_err(|e| ProblemKind::Invalid {
+        message: e.to_string(),
+    })?;
+    if event.event_name.as_deref().is_none_or(str::is_empty) {
+        return Err(ProblemKind::MissingField { field: "eventName" });
+    }
+    if event.event_source.as_deref().is_none_or(str::is_empty) {
+        return Err(ProblemKind::MissingField {
+            field: "eventSource",
+        });
+    }
+    Ok(event)
+}
+
+/// Where a record is: its file, byte offset (in the decompressed stream) and 1-based index.
+#[derive(Debug, Clone, Copy)]
+pub struct Position<'a> {
+    /// The input's name.
+    pub file: &'a str,
+    /// Byte offset of the record's `{`.
+    pub offset: u64,
+    /// 1-based index of the record in its input.
+    pub record: u64,
+}
+
+/// A problem with its input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InputProblem {
+    /// The input's name.
+    pub file: String,
+    /// Byte offset (in the decompressed stream).
+    pub offset: u64,
+    /// 1-based record index, when the problem is one record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// Whether a record (or stray text) was lost; false for a structure left open after the
+    /// last record, and for read errors (which say where reading stopped).
+    pub record_lost: bool,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl InputProblem {
+    fn new(file: &str, p: &Problem) -> Self {
+        InputProblem {
+            file: file.to_string(),
+            offset: p.offset,
+            record: p.record,
+            record_lost: !matches!(p.kind, ProblemKind::Unclosed | ProblemKind::Read { .. }),
+            message: p.kind.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.record {
+            Some(r) => write!(
+                f,
+                "{}: record #{r} at byte {}: {}",
+                self.file, self.offset, self.message
+            ),
+            None => write!(
+                f,
+                "{}: at byte {}: {}",
+                self.file, self.offset, self.message
+            ),
+        }
+    }
+}
+
+/// What reading one input found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InputStats {
+    /// Bytes read from the file or stream (compressed size for gzip).
+    pub bytes: u64,
+    /// Bytes of JSON (after decompression).
+    pub json_bytes: u64,
+    /// Records found (valid or not).
+    pub records: u64,
+}
+
+/// Receives what the read finds. Each reading thread has its own.
+pub trait Sink: Send {
+    /// A valid event.
+    fn event(&mut self, event: &Event<'_>, at: Position<'_>);
+    /// A problem with an input.
+    fn problem(&mut self, problem: InputProblem);
+    /// An input was read to its end (or as far as it could be).
+    fn input_done(&mut self, name: &str, stats: InputStats);
+}
+
+/// An input: a file, or a named stream (standard input).
+pub enum Input {
+    /// A file (gzip or not: the content decides).
+    Path(PathBuf),
+    /// A stream, with the name to show for it.
+    Stream {
+        /// The name in messages (`<stdin>`).
+        name: String,
+        /// The bytes.
+        reader: Box<dyn Read + Send>,
+    },
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            Input::Stream { name, .. } => f.debug_struct("Stream").field("name", name).finish(),
+        }
+    }
+}
+
+impl Input {
+    /// The name shown in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Path(p) => p.display().to_string(),
+            Input::Stream { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// Expands paths into input files: files as given (any name), directories walked recursively
+/// for CloudTrail files (`*.json`, `*.json.gz`, `*.jsonl`, `*.ndjson`, and those names with
+/// `.gz`; hidden entries skipped), each directory's files sorted. `-` is kept as is (standard
+/// input, for the caller to open). Paths that cannot be read are returned as problems.
+pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputProblem>) {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            out.push(path.clone());
+            continue;
+        }
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let start = out.len();
+                walk(path, &mut out, &mut problems);
+                if let Some(found) = out.get_mut(start..) {
+                    found.sort();
+                }
+            }
+            Ok(_) => out.push(path.clone()),
+            Err(e) => problems.push(io_problem(path, &e)),
+        }
+    }
+    (out, problems)
+}
+
+/// Expands inputs: directories become the trail files under them (see [`collect_inputs`]);
+/// files and streams stay as they are.
+pub fn expand_inputs(inputs: Vec<Input>) -> (Vec<Input>, Vec<InputProblem>) {
+    let mut out = Vec::with_capacity(inputs.len());
+    let mut problems = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Path(p) if p.is_dir() => {
+                let (found, mut errs) = collect_inputs(std::slice::from_ref(&p));
+                out.extend(found.into_iter().map(Input::Path));
+                problems.append(&mut errs);
+            }
+            other => out.push(other),
+        }
+    }
+    (out, problems)
+}
+
+fn io_problem(path: &Path, e: &io::Error) -> InputProblem {
+    InputProblem {
+        file: path.display().to_string(),
+        offset: 0,
+        record: None,
+        record_lost: false,
+        message: match e.kind() {
+            io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        },
+    }
+}
+
+/// Whether a file name is one a CloudTrail directory holds.
+pub fn is_trail_file_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let base = name.strip_suffix(".gz").unwrap_or(&name);
+    [".json", ".jsonl", ".ndjson"]
+        .iter()
+        .any(|ext| base.ends_with(ext))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<InputProblem>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(io_problem(dir, &e));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, out, problems),
+            Ok(_) if is_trail_file_name(&name) => out.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// How to read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Reading threads (at least 1).
+    pub threads: usize,
+    /// Records longer than this many bytes are skipped and reported.
+    pub max_record: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+            max_record: super::split::DEFAULT_MAX_RECORD,
+        }
+    }
+}
+
+/// Progress of a read, for a progress bar: bytes read of the bytes to read (file sizes; a
+/// stream adds nothing to the total), and inputs done.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes to read, known up front.
+    pub total: AtomicU64,
+    /// Bytes read so far.
+    pub done: AtomicU64,
+    /// Inputs read to the end.
+    pub inputs_done: AtomicUsize,
+    /// Inputs in all.
+    pub inputs: AtomicUsize,
+}
+
+/// Reads every input with `options.threads` threads; each thread feeds a sink made by `make`.
+/// Returns the sinks (one per thread that ran), for the caller to merge. Inputs are taken in
+/// order; the result does not depend on which thread read which input as long as the sinks
+/// merge in an order-independent way.
+pub fn read_inputs<S, F>(
+    inputs: Vec<Input>,
+    options: &ReadOptions,
+    progress: Option<&Progress>,
+    make: F,
+) -> Vec<S>
+where
+    S: Sink,
+    F: Fn() -> S + Sync,
+{
+    if let Some(p) = progress {
+        let total: u64 = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::Path(p) => fs::metadata(p).ok().map(|m| m.len()),
+                Input::Stream { .. } => None,
+            })
+            .sum();
+        p.total.fetch_add(total, Ordering::Relaxed);
+        p.inputs.fetch_add(inputs.len(), Ordering::Relaxed);
+    }
+    let threads = options.threads.max(1).min(inputs.len().max(1));
+    let queue = Mutex::new(VecDeque::from(inputs));
+    let work = |sink: &mut S| loop {
+        let next = match queue.lock() {
+            Ok(mut q) => q.pop_front(),
+            Err(_) => None,
+        };
+        let Some(input) = next else {
+            break;
+        };
+        read_input(input, options, progress, sink);
+        if let Some(p) = progress {
+            p.inputs_done.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    if threads == 1 {
+        let mut sink = make();
+        work(&mut sink);
+        return vec![sink];
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut sink = make();
+                    work(&mut sink);
+                    sink
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    })
+}
+
+/// Counts bytes read into the progress.
+struct Counting<'p, R> {
+    inner: R,
+    progress: Option<&'p Progress>,
+    read: u64,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if let Some(p) = self.progress {
+            p.done.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// Reads one input into a sink.
+pub fn read_input<S: Sink + ?Sized>(
+    input: Input,
+    options: &ReadOptions,
+    progress: Option<&Progress>,
+    sink: &mut S,
+) {
+    let name = input.name();
+    let reader: Box<dyn Read + Send> = match input {
+        Input::Path(path) => match fs::File::open(&path) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                sink.problem(io_problem(&path, &e));
+                sink.input_done(&name, InputStats::default());
+                return;
+            }
+        },
+        Input::Stream { reader, .. } => reader,
+    };
+    let counting = Counting {
+        inner: reader,
+        progress,
+        read: 0,
+    };
+    let stats = read_stream(&name, counting, options, sink);
+    sink.input_done(&name, stats);
+}
+
+/// Reads one stream (gzip or not) into a sink.
+fn read_stream<R: Read, S: Sink + ?Sized>(
+    name: &str,
+    mut reader: Counting<'_, R>,
+    options: &ReadOptions,
+    sink: &mut S,
+) -> InputStats {
+    // Peek at the first two bytes: gzip starts with 1f 8b.
+    let mut head = [0u8; 2];
+    let mut got = 0;
+    while got < head.len() {
+        match reader.read(head.get_mut(got..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                sink.problem(InputProblem {
+                    file: name.to_string(),
+                    offset: 0,
+                    record: None,
+                    record_lost: false,
+                    message: format!("could not read: {}", describe_read_error(&e)),
+                });
+                return InputStats {
+                    bytes: reader.read,
+                    ..InputStats::default()
+                };
+            }
+        }
+    }
+    let gzip = got == 2 && head == [0x1f, 0x8b];
+    let head = head.get(..got).unwrap_or_default().to_vec();
+    let mut stats = InputStats::default();
+    let chained = io::Cursor::new(head).chain(&mut reader);
+    if gzip {
+        let decoder =
+            flate2::bufread::MultiGzDecoder::new(BufReader::with_capacity(128 * 1024, chained));
+        split_into(name, decoder, options, sink, &mut stats);
+    } else {
+        split_into(name, chained, options, sink, &mut stats);
+    }
+    stats.bytes = reader.read;
+    stats
+}
+
+fn split_into<R: Read, S: Sink + ?Sized>(
+    name: &str,
+    reader: R,
+    options: &ReadOptions,
+    sink: &mut S,
+    stats: &mut InputStats,
+) {
+    let mut records = RecordReader::with_max_record(reader, options.max_record);
+    loop {
+        match records.next_item() {
+            None => break,
+            Some(Item::Record {
+                bytes,
+                offset,
+                index,
+            }) => {
+                stats.records += 1;
+                match parse_event(bytes) {
+                    Ok(event) => sink.event(
+                        &event,
+                        Position {
+                            file: name,
+                            offset,
+                            record: index,
+                        },
+                    ),
+                    Err(kind) => sink.problem(InputProblem::new(
+                        name,
+                        &Problem {
+                            offset,
+                            record: Some(index),
+                            kind,
+                        },
+                    )),
+                }
+            }
+            Some(Item::Problem(p)) => {
+                if p.record.is_some() {
+                    stats.records += 1;
+                }
+                sink.problem(InputProblem::new(name, &p));
+            }
+        }
+    }
+    stats.json_bytes = records.offset();
+}
+
+/// Shared by tests and benchmarks: a sink that counts.
+#[derive(Debug, Default, Clone)]
+pub struct CountingSink {
+    /// Valid events.
+    pub events: u64,
+    /// Problems.
+    pub problems: Vec<InputProblem>,
+    /// Bytes read, JSON bytes.
+    pub stats: InputStats,
+}
+
+impl Sink for CountingSink {
+    fn event(&mut self, _event: &Event<'_>, _at: Position<'_>) {
+        self.events += 1;
+    }
+
+    fn problem(&mut self, problem: InputProblem) {
+        self.problems.push(problem);
+    }
+
+    fn input_done(&mut self, _name: &str, stats: InputStats) {
+        self.stats.bytes += stats.bytes;
+        self.stats.json_bytes += stats.json_bytes;
+        self.stats.records += stats.records;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_bytes(bytes: &[u8]) -> CountingSink {
+        let mut sink = CountingSink::default();
+        read_input(
+            Input::Stream {
+                name: "t".into(),
+                reader: Box::new(io::Cursor::new(bytes.to_vec())),
+            },
+            &ReadOptions::default(),
+            None,
+            &mut sink,
+        );
+        sink
+    }
+
+    #[test]
+    fn parses_events_and_reports_bad_records() {
+        let input = br#"{"Records":[
+            {"eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":"true",
+             "requestParameters":{"bucketName":"b","key":"k"},"responseElements":null},
+            {"eventSource":"s3.amazonaws.com"},
+            {"eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":5},
+            {"eventSource":"s3.amazonaws.com","eventName":"PutObject","resources":[{"ARN":"arn:aws:s3:::b/k"}]}
+        ]}"#;
+        let sink = read_bytes(input);
+        assert_eq!(sink.events, 2);
+        assert_eq!(sink.problems.len(), 2);
+        assert_eq!(sink.problems[0].record, Some(2));
+        assert!(sink.problems[0].message.contains("eventName"));
+        assert_eq!(sink.problems[1].record, Some(3));
+        let e = parse_event(br#"{"eventSource":"a","eventName":"B","readOnly":true}"#).unwrap();
+        assert_eq!(e.read_only, Some(true));
+    }
+
+    #[test]
+    fn reads_gzip_and_reports_truncation() {
+        use std::fmt::Write as _;
+        use std::io::Write;
+        let mut text = String::from("[");
+        for i in 0..2000 {
+            if i > 0 {
+                text.push(',');
+            }
+            let _ = write!(
+                text,
+                r#"{{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":{i},"pad":"{}"}}"#,
+                "x".repeat(200)
+            );
+        }
+        text.push(']');
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let sink = read_bytes(&gz);
+        assert_eq!(sink.events, 2000);
+        assert!(sink.problems.is_empty());
+        assert_eq!(sink.stats.json_bytes, text.len() as u64);
+        let cut = read_bytes(&gz[..gz.len() / 2]);
+        assert!(cut.events > 500 && cut.events < 2000, "{}", cut.events);
+        assert!(cut
+            .problems
+            .iter()
+            .any(|p| p.message.contains("truncated gzip")));
+        assert!(cut.problems.iter().any(|p| p.record.is_some()));
+    }
+}

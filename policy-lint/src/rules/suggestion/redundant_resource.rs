@@ -1,0 +1,80 @@
+//! `N003` `redundant-resource`.
+
+use policy_core::ast::Statement;
+
+use crate::context::LintContext;
+use crate::declare_rule;
+use crate::finding::{Applicability, Fix};
+use crate::rule::Rule;
+use crate::rules::suggestion::redundant_action::redundant_items;
+use crate::rules::suspicious::support::{remove_node, ArnPattern};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a `Resource` or `NotResource` item that another item of the same statement
+    /// already matches: the same ARN twice, or an ARN that a pattern such as
+    /// `arn:aws:s3:::reports/*` or `*` includes. ARNs are compared part by part and case
+    /// sensitively; items with policy variables are only compared for equality. The fix
+    /// removes it.
+    ///
+    /// ## Why is this bad?
+    /// The item adds nothing and makes the policy longer. Next to `*` it usually shows a
+    /// statement that was meant to be narrower.
+    ///
+    /// Covers Access Analyzer: `REDUNDANT_RESOURCE`.
+    ///
+    /// ## Example
+    /// ```json,expect_finding,kind=identity
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::reports/*", "arn:aws:s3:::reports/2026/*"]}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json,kind=identity
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::reports/*"]}]}
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: the statement matches the same resources without the item.
+    pub RedundantResource { code: "N003", name: "redundant-resource", category: Suggestion, severity: Note }
+}
+
+/// The `arn:partition:service` head of an ARN pattern, when it is literal; `*` and ARN
+/// patterns with a wildcard or variable there are ungrouped.
+fn resource_group(text: &str) -> Option<&str> {
+    let end = text.match_indices(':').nth(2).map(|(i, _)| i)?;
+    let head = text.get(..end)?;
+    (!head.contains(['*', '?', '$'])).then_some(head)
+}
+
+impl Rule for RedundantResource {
+    fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
+        let Some(resource) = &statement.resource else {
+            return;
+        };
+        let items = &resource.items;
+        let prepared: Vec<ArnPattern<'_>> =
+            items.iter().map(|i| ArnPattern::new(&i.node)).collect();
+        let covers = |i: usize, j: usize| match (prepared.get(i), prepared.get(j)) {
+            (Some(o), Some(i)) => o.covers(i),
+            _ => false,
+        };
+        for (j, i) in redundant_items(items, false, resource_group, &covers) {
+            let (Some(item), Some(by)) = (items.get(j), items.get(i)) else {
+                continue;
+            };
+            let message = if by.node == item.node {
+                format!("`{}` is listed twice", item.node)
+            } else {
+                format!("`{}` is already matched by `{}`", item.node, by.node)
+            };
+            let fix = remove_node(items, j).map(|edit| Fix {
+                applicability: Applicability::Safe,
+                message: format!("remove `{}`", item.node),
+                edits: vec![edit],
+            });
+            ctx.report(Self::META, item.span, message)
+                .related(by.span, "matched here")
+                .fix_opt(fix);
+        }
+    }
+}

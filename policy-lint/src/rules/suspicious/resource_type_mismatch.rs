@@ -1,0 +1,627 @@
+//! `W012` `resource-type-mismatch`.
+
+use policy_core::ast::Statement;
+use std::cell::RefCell;
+use std::sync::{Mutex, OnceLock};
+
+use policy_core::service_ref::{Action, ResourceType, ServiceRef};
+
+use crate::context::LintContext;
+use crate::declare_rule;
+use crate::rule::Rule;
+use crate::rules::suspicious::support::FastMap;
+use crate::rules::util::split_arn;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags an action that can be authorized only on resource types none of which any ARN
+    /// of the statement's `Resource` can be, according to the ARN formats of the IAM
+    /// reference: `s3:ListBucket` (a bucket) with only object ARNs
+    /// (`arn:aws:s3:::reports/*`), `s3:GetObject` with only a bucket ARN. For a pattern such
+    /// as `s3:Get*`, it is reported only when none of the actions it matches fits.
+    ///
+    /// It reports only what is certain: not when a resource is `*`, has a wildcard or variable
+    /// in its service part, or matches no ARN format of its service; not for actions that
+    /// accept only `"Resource": "*"` (see `wildcard-only-action-with-resource`), that the
+    /// reference authorizes only on other services' resource types, or for which the
+    /// reference is known to be incomplete (tagging actions, `elasticloadbalancing`).
+    /// Wildcards and policy variables in ARNs stand for anything they could match, part by
+    /// part: a `*` does not cross the colons between the six parts of an ARN.
+    ///
+    /// ## Why is this bad?
+    /// AWS authorizes the action against the ARN of its resource, which none of the
+    /// statement's ARNs match: the statement never grants (or denies) the action. The usual
+    /// cause is a bucket-level action paired with object ARNs, or the reverse.
+    ///
+    /// Covers parliament: `RESOURCE_MISMATCH`; iam-policy-validator: `resource_mismatch`.
+    ///
+    /// ## Example
+    /// ```json,expect_finding,kind=identity
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": "arn:aws:s3:::reports/*"}]}
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```json,kind=identity
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]}]}
+    /// ```
+    pub ResourceTypeMismatch { code: "W012", name: "resource-type-mismatch", category: Suspicious, severity: Warning }
+}
+
+/// Which ARN formats match one of the statement's resources, remembered per format: the
+/// actions of a statement share a few resource types, and matching is the costly part.
+struct Matcher<'r> {
+    resources: Vec<Quick<'r>>,
+    seen: Vec<(&'static str, bool)>,
+}
+
+/// The parts of an ARN (or format) that the cheap test compares: the service part when it
+/// is literal, and the literal start of the resource part.
+#[derive(Clone, Copy)]
+struct Quick<'a> {
+    text: &'a str,
+    service: Option<&'a str>,
+    head: &'a str,
+}
+
+impl<'a> Quick<'a> {
+    /// `stop` ends the literal start of the resource part (`$` for formats, wildcards and
+    /// `$` for ARNs).
+    fn of(text: &'a str, stop: &[u8]) -> Self {
+        let Some((service, rest)) = arn_parts(text) else {
+            return Quick {
+                text,
+                service: None,
+                head: "",
+            };
+        };
+        let literal = !service.contains(['*', '?', '$']);
+        let head = rest
+            .bytes()
+            .position(|b| stop.contains(&b))
+            .map_or(rest, |i| rest.get(..i).unwrap_or_default());
+        Quick {
+            text,
+            service: literal.then_some(service),
+            head,
+        }
+    }
+
+    /// Whether an ARN of this shape may be of the format `f`, as far as the cheap look tells.
+    fn may_match(&self, f: &Quick<'_>) -> bool {
+        if let (Some(a), Some(b)) = (self.service, f.service) {
+            if !a.eq_ignore_ascii_case(b) {
+                return false;
+            }
+        }
+        let n = self.head.len().min(f.head.len());
+        self.head
+            .as_bytes()
+            .get(..n)
+            .zip(f.head.as_bytes().get(..n))
+            .is_none_or(|(x, y)| x.eq_ignore_ascii_case(y))
+    }
+}
+
+impl Matcher<'_> {
+    fn matches(&mut self, rt: ResourceType<'static>) -> bool {
+        let format = rt.arn_format();
+        if let Some((_, m)) = self.seen.iter().find(|(f, _)| std::ptr::eq(*f, format)) {
+            return *m;
+        }
+        let shape = Quick::of(format, b"$");
+        let m = self
+            .resources
+            .iter()
+            .any(|r| r.may_match(&shape) && format_matches(rt, r.text));
+        self.seen.push((format, m));
+        m
+    }
+
+    /// Whether `action` can be authorized on one of the resources, or accepts only `*`
+    /// (another rule's concern).
+    fn fits(&mut self, action: &Action<'static>) -> bool {
+        action.accepts_only_wildcard_resource()
+            || action
+                .resource_types()
+                .any(|rt| self.matches(rt.resource_type()))
+    }
+}
+
+/// The service part and the resource part of an ARN or ARN format (after the fifth colon).
+fn arn_parts(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut colons = [0usize; 5];
+    let mut found = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' {
+            if let Some(slot) = colons.get_mut(found) {
+                *slot = i;
+            }
+            found += 1;
+            if found == 5 {
+                break;
+            }
+        }
+    }
+    let [_, second, third, _, fifth] = colons;
+    (found == 5).then_some(())?;
+    Some((text.get(second + 1..third)?, text.get(fifth + 1..)?))
+}
+
+/// Whether the type's ARN format matches `arn`, cached for the process by ARN and format:
+/// the same pairs recur across statements, policies and threads, and matching parses both.
+fn format_matches(rt: ResourceType<'static>, arn: &str) -> bool {
+    type Seen = Vec<(&'static str, bool)>;
+    static CACHE: OnceLock<Mutex<FastMap<Box<str>, Seen>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(FastMap::default()));
+    let format = rt.arn_format();
+    let cached = cache.lock().ok().and_then(|c| {
+        c.get(arn)
+            .and_then(|seen| seen.iter().find(|(f, _)| std::ptr::eq(*f, format)))
+            .map(|(_, m)| *m)
+    });
+    if let Some(m) = cached {
+        return m;
+    }
+    let m = segment_match(arn, format).unwrap_or_else(|| rt.matches_arn(arn));
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.entry(arn.into()).or_default().push((format, m));
+    }
+    m
+}
+
+/// Whether some ARN that the policy pattern `arn` stands for has the ARN format `format`,
+/// part by part as IAM compares ARNs (a `*` does not cross the colons between the first six
+/// parts). Inside a part, a format variable matches a non-empty run without the character
+/// that follows it in the format, and a variable that is the whole resource part takes no
+/// `/`, as in the reference's own matching. `None` (use the reference's matching) for ARNs
+/// that are not six parts, non-ASCII text or long parts.
+fn segment_match(arn: &str, format: &str) -> Option<bool> {
+    if !arn.is_ascii() || !format.is_ascii() {
+        return None;
+    }
+    let arn_parts = split_arn(arn, 6);
+    let mut format_parts = format.splitn(6, ':');
+    if arn_parts.len() != 6 {
+        return None;
+    }
+    for (k, a) in arn_parts.iter().enumerate() {
+        let f = format_parts.next()?;
+        if !part_intersects(a, f, k == 5)? {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+/// Longest part (in tokens) [`segment_match`] handles itself.
+const MAX_PART: usize = 64;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ArnTok {
+    Lit(u8),
+    Star,
+    One,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FormatTok {
+    Lit(u8),
+    Star,
+    Var(Option<u8>),
+}
+
+/// Whether an ARN part and a format part have a string in common; `None` when too long.
+fn part_intersects(a: &str, f: &str, resource_part: bool) -> Option<bool> {
+    // The usual cases without a search: equal text, a lone `*`, a lone format variable.
+    if a == f || a == "*" {
+        return Some(true);
+    }
+    let single_var = f.starts_with("${") && f.find('}') == Some(f.len() - 1);
+    if single_var && !resource_part {
+        return Some(!a.is_empty());
+    }
+    if f.is_empty() && !a.contains('$') {
+        return Some(a.bytes().all(|b| b == b'*'));
+    }
+    let mut at = [ArnTok::Star; MAX_PART];
+    let mut ft = [FormatTok::Star; MAX_PART];
+    let na = arn_tokens(a, &mut at)?;
+    let nf = format_tokens(f, single_var && resource_part, &mut ft)?;
+    Some(intersects(at.get(..na)?, ft.get(..nf)?))
+}
+
+/// A part of a policy ARN as tokens: `*`, `?`, literals; a policy variable reads as `*`,
+/// except `${*}`, `${?}` and `${$}`, which are the literal characters. Returns the count.
+fn arn_tokens(part: &str, out: &mut [ArnTok; MAX_PART]) -> Option<usize> {
+    let bytes = part.as_bytes();
+    let mut n = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let tok = if b == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            match bytes
+                .get(i..)
+                .and_then(|r| r.iter().position(|&c| c == b'}'))
+            {
+                Some(end) => {
+                    let name = bytes.get(i + 2..i + end).unwrap_or_default();
+                    i += end + 1;
+                    match name {
+                        b"*" | b"?" | b"$" => ArnTok::Lit(name.first().copied().unwrap_or(b'$')),
+                        _ => ArnTok::Star,
+                    }
+                }
+                None => {
+                    i += 1;
+                    ArnTok::Lit(b)
+                }
+            }
+        } else {
+            i += 1;
+            match b {
+                b'*' => ArnTok::Star,
+                b'?' => ArnTok::One,
+                _ => ArnTok::Lit(b),
+            }
+        };
+        if tok == ArnTok::Star && n > 0 && out.get(n - 1) == Some(&ArnTok::Star) {
+            continue;
+        }
+        *out.get_mut(n)? = tok;
+        n += 1;
+    }
+    Some(n)
+}
+
+/// A part of an ARN format as tokens; a variable excludes the literal that follows it (and
+/// `/` when it is the whole resource part). Returns the count.
+fn format_tokens(
+    part: &str,
+    whole_resource_var: bool,
+    out: &mut [FormatTok; MAX_PART],
+) -> Option<usize> {
+    let bytes = part.as_bytes();
+    let mut n = 0usize;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let tok = if b == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            match bytes
+                .get(i..)
+                .and_then(|r| r.iter().position(|&c| c == b'}'))
+            {
+                Some(end) => {
+                    i += end + 1;
+                    FormatTok::Var(None)
+                }
+                None => {
+                    i += 1;
+                    FormatTok::Lit(b)
+                }
+            }
+        } else {
+            i += 1;
+            if b == b'*' {
+                FormatTok::Star
+            } else {
+                FormatTok::Lit(b)
+            }
+        };
+        *out.get_mut(n)? = tok;
+        n += 1;
+    }
+    let mut next_lit = None;
+    for tok in out.iter_mut().take(n).rev() {
+        match tok {
+            FormatTok::Lit(c) => next_lit = Some(*c),
+            FormatTok::Star => next_lit = None,
+            FormatTok::Var(excluded) => {
+                *excluded = next_lit;
+                next_lit = None;
+            }
+        }
+    }
+    if whole_resource_var {
+        if let Some(FormatTok::Var(excluded)) = out.get_mut(n.checked_sub(1)?) {
+            *excluded = Some(b'/');
+        }
+    }
+    Some(n)
+}
+
+/// Whether the languages of an ARN part and a format part intersect: a forward search over
+/// states (ARN position, format position, inside a variable), one ARN position at a time,
+/// visiting only the states that can be reached. Everything is on the stack.
+fn intersects(arn: &[ArnTok], format: &[FormatTok]) -> bool {
+    const STATES: usize = (MAX_PART + 1) * 2;
+    struct Row {
+        seen: [bool; STATES],
+        list: [(u8, bool); STATES],
+        len: usize,
+    }
+    impl Row {
+        fn new() -> Self {
+            Row {
+                seen: [false; STATES],
+                list: [(0, false); STATES],
+                len: 0,
+            }
+        }
+        fn visit(&mut self, j: usize, v: bool) {
+            let Some(slot) = self.seen.get_mut(j * 2 + usize::from(v)) else {
+                return;
+            };
+            if *slot {
+                return;
+            }
+            *slot = true;
+            if let (Some(entry), Ok(j)) = (self.list.get_mut(self.len), u8::try_from(j)) {
+                *entry = (j, v);
+                self.len += 1;
+            }
+        }
+        fn clear(&mut self) {
+            for &(j, v) in self.list.iter().take(self.len) {
+                if let Some(slot) = self.seen.get_mut(usize::from(j) * 2 + usize::from(v)) {
+                    *slot = false;
+                }
+            }
+            self.len = 0;
+        }
+    }
+    let mut cur = Row::new();
+    let mut next = Row::new();
+    cur.visit(0, false);
+    for pos in 0..=arn.len() {
+        let at = arn.get(pos).copied();
+        let mut visited = 0;
+        while visited < cur.len {
+            let Some(&(j, v)) = cur.list.get(visited) else {
+                break;
+            };
+            visited += 1;
+            let j = usize::from(j);
+            if at.is_none() && j == format.len() {
+                return true;
+            }
+            let ft = format.get(j).copied();
+            // Steps over nothing.
+            if at == Some(ArnTok::Star) {
+                next.visit(j, v);
+            }
+            match ft {
+                Some(FormatTok::Star) => cur.visit(j + 1, false),
+                Some(FormatTok::Var(_)) if v => cur.visit(j + 1, false),
+                _ => {}
+            }
+            // One character on both sides.
+            let (Some(at), Some(ft)) = (at, ft) else {
+                continue;
+            };
+            let meets = match (at, ft) {
+                (ArnTok::Lit(c), FormatTok::Lit(d)) => c.eq_ignore_ascii_case(&d),
+                (ArnTok::Lit(c), FormatTok::Var(excluded)) => excluded != Some(c),
+                (ArnTok::Lit(_), FormatTok::Star) | (ArnTok::Star | ArnTok::One, _) => true,
+            };
+            if !meets {
+                continue;
+            }
+            let (nj, nv) = match ft {
+                FormatTok::Lit(_) => (j + 1, false),
+                FormatTok::Star => (j, false),
+                FormatTok::Var(_) => (j, true),
+            };
+            if at == ArnTok::Star {
+                cur.visit(nj, nv);
+            } else {
+                next.visit(nj, nv);
+            }
+        }
+        if next.len == 0 {
+            return false;
+        }
+        std::mem::swap(&mut cur, &mut next);
+        next.clear();
+    }
+    false
+}
+
+/// Whether the reference data is known to be incomplete for the action: tagging actions,
+/// which apply to more resource types than the reference lists, and the actions of
+/// `elasticloadbalancing`, a prefix that Classic and v2 load balancers share while the
+/// reference keeps the resource types of one.
+fn unreliable(action: &Action<'_>) -> bool {
+    const TAGGING: [&str; 9] = [
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
+        "AddTags",
+        "RemoveTags",
+        "CreateTags",
+        "DeleteTags",
+        "AddTagsToResource",
+        "RemoveTagsFromResource",
+    ];
+    action.service().prefix() == "elasticloadbalancing"
+        || TAGGING
+            .iter()
+            .any(|t| action.name().eq_ignore_ascii_case(t))
+}
+
+/// Whether the action is authorized only on resource types of other services
+/// (`wafv2:DisassociateWebACL` on a load balancer): the reference data is too uncertain
+/// there to judge.
+fn only_foreign_types(action: &Action<'_>) -> bool {
+    let prefix = action.service().prefix();
+    !action.resource_types().any(|rt| {
+        rt.resource_type()
+            .arn_format()
+            .split(':')
+            .nth(2)
+            .is_some_and(|s| s.eq_ignore_ascii_case(prefix))
+    })
+}
+
+/// Whether the reference knows a resource type for the ARN, cached per thread: the same
+/// ARNs recur across statements and policies.
+fn is_known_arn(data: &'static ServiceRef, arn: &str) -> bool {
+    thread_local! {
+        static CACHE: RefCell<FastMap<Box<str>, bool>> = RefCell::new(FastMap::default());
+    }
+    CACHE.with(|cache| {
+        if let Some(found) = cache.borrow().get(arn) {
+            return *found;
+        }
+        // The ARN's own service first, with the cheap test before each full match; the
+        // whole reference (slow) only for ARNs whose service part names no service.
+        let service = arn.split(':').nth(2).and_then(|s| data.service(s));
+        let known = match service {
+            Some(service) => {
+                let quick = Quick::of(arn, b"*?$");
+                service.resource_types().any(|rt| {
+                    quick.may_match(&Quick::of(rt.arn_format(), b"$")) && format_matches(rt, arn)
+                })
+            }
+            None => !data.resource_types_for_arn(arn).is_empty(),
+        };
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(arn.into(), known);
+        known
+    })
+}
+
+/// Most distinct ARNs kept per thread.
+const CACHE_LIMIT: usize = 50_000;
+
+/// Whether the ARN names its service literally (no wildcard or variable there): others could
+/// be of any type, and matching them against every format is slow and says nothing certain.
+fn has_literal_service(arn: &str) -> bool {
+    let mut parts = arn.splitn(4, ':');
+    parts.next() == Some("arn")
+        && parts.next().is_some()
+        && parts
+            .next()
+            .is_some_and(|s| !s.is_empty() && !s.contains(['*', '?', '$']))
+        && parts.next().is_some()
+}
+
+impl Rule for ResourceTypeMismatch {
+    fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
+        let (Some(action), Some(resource)) = (&statement.action, &statement.resource) else {
+            return;
+        };
+        if action.negated || resource.negated || resource.items.is_empty() {
+            return;
+        }
+        if resource.items.iter().any(|r| !has_literal_service(&r.node)) {
+            return;
+        }
+        let data = ctx.service_ref();
+        let mut matcher = Matcher {
+            resources: resource
+                .items
+                .iter()
+                .map(|r| Quick::of(&r.node, b"*?$"))
+                .collect(),
+            seen: Vec::new(),
+        };
+        let mut resources_known: Option<bool> = None;
+        for item in &action.items {
+            let text = item.node.as_str();
+            let (first, fitting) = if text.contains(['*', '?']) {
+                let actions = data.expand(text);
+                let fitting = actions
+                    .iter()
+                    .any(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
+                (actions.first().copied(), fitting)
+            } else {
+                let action = data.action(text);
+                let fitting = action
+                    .as_ref()
+                    .is_some_and(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
+                (action, fitting)
+            };
+            let Some(first) = first else {
+                continue;
+            };
+            if fitting {
+                continue;
+            }
+            // Certain only when every resource is of a type the reference knows.
+            if !*resources_known
+                .get_or_insert_with(|| resource.items.iter().all(|r| is_known_arn(data, &r.node)))
+            {
+                return;
+            }
+            let (message, types) = if text.contains(['*', '?']) {
+                (
+                    format!("no action `{text}` matches can be authorized on the resources of this statement"),
+                    None,
+                )
+            } else {
+                let types: Vec<_> = first
+                    .resource_types()
+                    .map(|rt| rt.resource_type())
+                    .collect();
+                let shown = types
+                    .iter()
+                    .copied()
+                    .min_by_key(|t| t.arn_format().matches("${").count());
+                let names = types
+                    .iter()
+                    .map(|t| format!("`{}`", t.name()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    format!("`{text}` applies to {names} resources, and no resource of this statement is one"),
+                    shown.map(|t| t.arn_format()),
+                )
+            };
+            let help = match types {
+                Some(format) => format!("add a resource of the form `{format}`, or move the action to a statement that has one"),
+                None => "name resources these actions apply to, or move the actions to a statement that does".to_string(),
+            };
+            ctx.report(Self::META, item.span, message)
+                .help(help)
+                .related(resource.span, "these resources");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment_match;
+
+    #[test]
+    fn parts_match_as_iam_compares_them() {
+        let bucket = "arn:${Partition}:s3:::${BucketName}";
+        let object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+        let m = |a: &str, f: &str| segment_match(a, f).unwrap();
+        assert!(m("arn:aws:s3:::b", bucket));
+        assert!(!m("arn:aws:s3:::b", object));
+        assert!(!m("arn:aws:s3:::b/*", bucket));
+        assert!(m("arn:aws:s3:::b/*", object));
+        assert!(m("arn:aws:s3:::*", bucket));
+        assert!(m("arn:aws:s3:::*", object));
+        assert!(!m("arn:aws:s3:us-east-1::b", bucket));
+        assert!(m("arn:aws:s3:::b/${aws:username}/x", object));
+        assert!(!m("arn:aws:s3:::", bucket));
+        let role = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
+        assert!(m("arn:aws:iam::*:role/a/b", role));
+        assert!(!m("arn:aws:iam::*:user/a", role));
+        // A `*` does not cross the colons between parts.
+        let app = "arn:${Partition}:sagemaker:${Region}:${Account}:app/${DomainId}/${UserProfileName}/${AppType}/${AppName}";
+        assert!(!m("arn:aws:sagemaker:*:*:endpoint/*", app));
+        assert!(m("arn:aws:sagemaker:*:*:app/*", app));
+        let health = "arn:${Partition}:health:*::event/${Service}/${EventTypeCode}/*";
+        assert!(m("arn:aws:health:us-east-1::event/EC2/X/y", health));
+        assert!(!m("arn:aws:health:us-east-1::event/EC2", health));
+        assert!(m("arn:aws:health:?????????::event/a/b/c", health));
+        assert_eq!(segment_match("arn:aws:s3", bucket), None);
+    }
+}

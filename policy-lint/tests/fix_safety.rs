@@ -1,0 +1,453 @@
+//! Fix safety of the security rules (Ruff's convergence check, adapted to IAM): for each rule
+//! with a fix, on the rule fixtures and on generated policies,
+//!
+//! - fixing until stable (`fix_until_stable`, unsafe fixes included, an organization id
+//!   configured) leaves text that parses with no error;
+//! - the rule no longer reports anything it could fix;
+//! - the evaluator never allows more after the fix than before, on sampled requests: every
+//!   action the original statements' patterns match, over their resources, for several
+//!   principals (same account, another account, anonymous, a service) and request contexts
+//!   (inside and outside the organization by `aws:PrincipalOrgID`, with and without TLS).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use policy_core::eval::{CompiledPolicy, Decision, PolicySet};
+use policy_core::parse_policy;
+use policy_core::request::{Context, Request, RequestPrincipal};
+use policy_core::service_ref::ServiceRef;
+use policy_core::{Policy, PolicyKind};
+use policy_lint::fix::{apply_edits, fix_until_stable};
+use policy_lint::{lint_source, Applicability, Settings};
+use proptest::prelude::*;
+
+/// Our organization, as configured.
+const ORG: &str = "o-a1b2c3d4e5";
+/// Our account.
+const ACCOUNT: &str = "111122223333";
+
+/// The rules with fixes, and the least applicability their fix is applied at.
+const FIXABLE: &[(&str, Applicability)] = &[
+    ("S002", Applicability::Unsafe),
+    ("S003", Applicability::DisplayOnly),
+    ("S017", Applicability::Unsafe),
+];
+
+fn settings(code: &str) -> Settings {
+    Settings {
+        select: vec![code.to_string()],
+        organization_id: Some(ORG.to_string()),
+        ..Settings::default()
+    }
+}
+
+/// Applies the rule's fixes until stable. Display-only fixes are not applied by
+/// `fix_until_stable`, so they are applied here round by round in the same way.
+fn fix(text: &str, kind: Option<PolicyKind>, code: &str, min: Applicability) -> String {
+    let settings = settings(code);
+    if min >= Applicability::Unsafe {
+        return fix_until_stable(text, kind, &settings, min).text;
+    }
+    let mut current = text.to_string();
+    for _ in 0..10 {
+        let findings = lint_source(&current, kind, &settings);
+        let round = apply_edits(&current, &findings, min);
+        if round.applied == 0 || round.text == current {
+            break;
+        }
+        current = round.text;
+    }
+    current
+}
+
+/// Checks one policy for one rule; `Ok(false)` when the rule offers no fix on it.
+fn check(
+    text: &str,
+    kind: Option<PolicyKind>,
+    code: &str,
+    min: Applicability,
+) -> Result<bool, String> {
+    let settings = settings(code);
+    let before = lint_source(text, kind, &settings);
+    if !before
+        .iter()
+        .any(|f| f.fix.as_ref().is_some_and(|x| x.applicability >= min))
+    {
+        return Ok(false);
+    }
+    let fixed = fix(text, kind, code, min);
+    let parsed = parse_policy(&fixed, kind);
+    if !parsed.errors.is_empty() {
+        return Err(format!(
+            "{code}: the fixed text does not parse: {:?}\n--- before\n{text}\n--- after\n{fixed}",
+            parsed
+                .errors
+                .iter()
+                .map(|e| e.kind.to_string())
+                .collect::<Vec<_>>()
+        ));
+    }
+    let after = lint_source(&fixed, kind, &settings);
+    if let Some(left) = after
+        .iter()
+        .find(|f| f.fix.as_ref().is_some_and(|x| x.applicability >= min))
+    {
+        return Err(format!(
+            "{code}: still fixable after fixing: {}\n--- after\n{fixed}",
+            left.message
+        ));
+    }
+    if before.iter().all(|f| f.fix.is_some()) && !after.is_empty() {
+        return Err(format!(
+            "{code}: still fires after fixing: {}\n--- after\n{fixed}",
+            after[0].message
+        ));
+    }
+    let (Some(original), Some(changed)) = (parse_policy(text, kind).policy, parsed.policy) else {
+        return Err(format!("{code}: no policy read"));
+    };
+    never_allows_more(&original, &changed, &fixed)?;
+    Ok(true)
+}
+
+/// The evaluator's decision for every sampled request, original against fixed.
+fn never_allows_more(original: &Policy, fixed: &Policy, fixed_text: &str) -> Result<(), String> {
+    let set = |p: &Policy| {
+        let compiled = CompiledPolicy::new(p, "policy", 0);
+        match p.kind {
+            PolicyKind::Identity => PolicySet {
+                identity: vec![compiled],
+                ..PolicySet::default()
+            },
+            _ => PolicySet {
+                resource: Some(compiled),
+                ..PolicySet::default()
+            },
+        }
+    };
+    let (before, after) = (set(original), set(fixed));
+    let mut allowed_before = 0usize;
+    for request in requests(&[original, fixed]) {
+        let was = before.evaluate(&request).decision == Decision::Allowed;
+        let is = after.evaluate(&request).decision == Decision::Allowed;
+        allowed_before += usize::from(was);
+        if is && !was {
+            return Err(format!(
+                "the fix allows more: {} {} on {} with {:?}\n--- after\n{fixed_text}",
+                request.principal,
+                request.action,
+                request.resource,
+                request.context.iter().collect::<Vec<_>>()
+            ));
+        }
+    }
+    let _ = allowed_before;
+    Ok(())
+}
+
+/// Every action the policies' `Action` patterns match (at most 120 per pattern, spread over
+/// the list), over their resources made concrete, for several principals and contexts. Both
+/// the original and the fixed policy are sampled, so that an action a fix adds is tried too.
+fn requests(policies: &[&Policy]) -> Vec<Request> {
+    let data = ServiceRef::get();
+    let mut actions: BTreeSet<String> = BTreeSet::new();
+    let mut resources: BTreeSet<String> = BTreeSet::new();
+    for s in policies.iter().flat_map(|p| &p.statements) {
+        for a in s.actions() {
+            let matched = data.expand(&a.node);
+            let step = (matched.len() / 120).max(1);
+            actions.extend(
+                matched
+                    .iter()
+                    .step_by(step)
+                    .map(policy_core::service_ref::Action::full_name),
+            );
+        }
+        for r in s.resources() {
+            resources.insert(concrete(&r.node));
+        }
+    }
+    resources.insert("*".to_string());
+    resources.insert("arn:aws:s3:::elsewhere/key".to_string());
+    let principals: Vec<Arc<RequestPrincipal>> = [
+        format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/app/session"),
+        "arn:aws:iam::444455556666:user/mallory".to_string(),
+        "anonymous".to_string(),
+        "sns.amazonaws.com".to_string(),
+    ]
+    .iter()
+    .filter_map(|p| RequestPrincipal::parse(p).ok().map(Arc::new))
+    .collect();
+    let contexts: Vec<Context> = [
+        vec![],
+        vec![("aws:PrincipalOrgID", ORG)],
+        vec![
+            ("aws:PrincipalOrgID", "o-zzzzzzzzzz"),
+            ("aws:SecureTransport", "true"),
+        ],
+        vec![("aws:PrincipalOrgID", ORG), ("aws:SecureTransport", "true")],
+    ]
+    .into_iter()
+    .map(|pairs| {
+        let mut c = Context::new();
+        for (k, v) in pairs {
+            c.insert(k, vec![v.to_string()]);
+        }
+        c
+    })
+    .collect();
+    let mut out = Vec::new();
+    for action in &actions {
+        for resource in &resources {
+            for principal in &principals {
+                for context in &contexts {
+                    out.push(Request::new(
+                        Arc::clone(principal),
+                        action,
+                        resource.clone(),
+                        None,
+                        context.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A resource pattern made concrete: wildcards become a name, variables a user.
+fn concrete(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                out.push_str("alice");
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                rest = &rest[i..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace('*', "x").replace('?', "y")
+}
+
+#[test]
+fn fixes_of_the_fixtures_are_safe() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/lint");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('S'))
+        })
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let Some(stem) = name.strip_suffix(".json") else {
+                continue;
+            };
+            let kind = stem
+                .rsplit_once('.')
+                .and_then(|(_, k)| k.parse::<PolicyKind>().ok());
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (code, min) in FIXABLE {
+                match check(&text, kind, code, *min) {
+                    Ok(true) => checked += 1,
+                    Ok(false) => {}
+                    Err(e) => problems.push(format!("{}: {e}", file.display())),
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert!(checked >= 8, "only {checked} fixes checked");
+}
+
+#[test]
+fn public_fix_is_valid_json_in_every_layout() {
+    let cases = [
+        // No `Condition`.
+        r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}"#,
+        // Elements in another order, `Condition` missing, pretty-printed.
+        "{\n  \"Statement\": [\n    {\n      \"Resource\": \"arn:aws:s3:::b/*\",\n      \"Principal\": {\"AWS\": \"*\"},\n      \"Action\": [\"s3:GetObject\"],\n      \"Effect\": \"Allow\"\n    }\n  ],\n  \"Version\": \"2012-10-17\"\n}",
+        // An empty `Condition`.
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {}}]}"#,
+        // `Condition` without `StringEquals`.
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}"#,
+        // `StringEquals` without the key.
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}]}"#,
+        // `StringEqualsIfExists` on the key: a separate operator.
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}"#,
+        // Two public statements.
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:eu-west-1:111122223333:q"}, {"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "sqs:ReceiveMessage", "Resource": "arn:aws:sqs:eu-west-1:111122223333:q", "Condition": {"StringLike": {"aws:PrincipalOrgID": "*"}}}]}"#,
+    ];
+    for text in cases {
+        assert_eq!(
+            check(
+                text,
+                Some(PolicyKind::Resource),
+                "S017",
+                Applicability::Unsafe
+            ),
+            Ok(true),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn service_wildcard_fix_keeps_the_array_shape() {
+    let cases = [
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}]}"#,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": "arn:aws:s3:::b/*"}]}"#,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage", "s3:*Object", "dynamodb:*"], "Resource": "*"}]}"#,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:*"], "Resource": "arn:aws:s3:::b/*"}, {"Effect": "Deny", "Action": "s3:GetObjectAcl", "Resource": "*"}]}"#,
+    ];
+    for text in cases {
+        assert_eq!(
+            check(
+                text,
+                Some(PolicyKind::Identity),
+                "S002",
+                Applicability::Unsafe
+            ),
+            Ok(true),
+            "{text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated policies
+// ---------------------------------------------------------------------------------------------
+
+const ACTIONS: &[&str] = &[
+    "s3:*",
+    "s3:*Object",
+    "s3:GetObject",
+    "s3:Put*",
+    "iam:*AccessKey*",
+    "dynamodb:*",
+    "sqs:*",
+    "sqs:SendMessage",
+    "kms:*",
+    "ec2:*Instances",
+];
+
+const RESOURCES: &[&str] = &[
+    "*",
+    "arn:aws:s3:::reports",
+    "arn:aws:s3:::reports/*",
+    "arn:aws:iam::111122223333:user/${aws:username}",
+    "arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+    "arn:aws:sqs:*:111122223333:*",
+];
+
+fn conditions() -> Vec<Option<serde_json::Value>> {
+    use serde_json::json;
+    vec![
+        None,
+        Some(json!({})),
+        Some(json!({"Bool": {"aws:SecureTransport": "true"}})),
+        Some(json!({"StringEquals": {"aws:RequestedRegion": "eu-west-1"}})),
+        Some(json!({"StringEqualsIfExists": {"aws:PrincipalOrgID": ORG}})),
+        Some(json!({"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}})),
+        Some(json!({"StringEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}})),
+        Some(json!({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": ORG}})),
+    ]
+}
+
+fn one_or_many(items: Vec<&str>, single: bool) -> serde_json::Value {
+    if single && items.len() == 1 {
+        serde_json::Value::String(items[0].to_string())
+    } else {
+        serde_json::Value::Array(
+            items
+                .into_iter()
+                .map(|s| serde_json::Value::String(s.to_string()))
+                .collect(),
+        )
+    }
+}
+
+prop_compose! {
+    fn statement(resource_policy: bool)(
+        allow in proptest::bool::weighted(0.8),
+        actions in proptest::sample::subsequence(ACTIONS.to_vec(), 1..4),
+        resources in proptest::sample::subsequence(RESOURCES.to_vec(), 1..3),
+        single in any::<bool>(),
+        principal in 0usize..3,
+        condition in 0usize..8,
+    ) -> serde_json::Value {
+        let mut s = serde_json::Map::new();
+        s.insert("Effect".into(), (if allow { "Allow" } else { "Deny" }).into());
+        if resource_policy {
+            let p = match principal {
+                0 => serde_json::json!("*"),
+                1 => serde_json::json!({"AWS": "*"}),
+                _ => serde_json::json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}),
+            };
+            s.insert("Principal".into(), p);
+        }
+        s.insert("Action".into(), one_or_many(actions, single));
+        s.insert("Resource".into(), one_or_many(resources, single));
+        if let Some(c) = conditions().swap_remove(condition) {
+            s.insert("Condition".into(), c);
+        }
+        serde_json::Value::Object(s)
+    }
+}
+
+fn policy(resource_policy: bool) -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(statement(resource_policy), 1..3),
+        any::<bool>(),
+    )
+        .prop_map(|(statements, pretty)| {
+            let doc = serde_json::json!({"Version": "2012-10-17", "Statement": statements});
+            if pretty {
+                serde_json::to_string_pretty(&doc).unwrap()
+            } else {
+                serde_json::to_string(&doc).unwrap()
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn generated_identity_policies_fix_safely(text in policy(false)) {
+        for (code, min) in FIXABLE {
+            if let Err(e) = check(&text, Some(PolicyKind::Identity), code, *min) {
+                prop_assert!(false, "{}", e);
+            }
+        }
+    }
+
+    #[test]
+    fn generated_resource_policies_fix_safely(text in policy(true)) {
+        for (code, min) in FIXABLE {
+            if let Err(e) = check(&text, Some(PolicyKind::Resource), code, *min) {
+                prop_assert!(false, "{}", e);
+            }
+        }
+    }
+}

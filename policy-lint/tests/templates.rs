@@ -1,0 +1,339 @@
+//! Linting templates: hand-checked files of the corpus (the policies found, their kinds and
+//! labels, findings at the right line and column), intrinsics that never cause errors,
+//! suppression by resource metadata, files that are not templates.
+
+use std::path::Path;
+
+use policy_core::PolicyKind;
+use policy_lint::file::{FileFormat, FileReport};
+use policy_lint::{lint_file, Settings};
+
+fn corpus(rel: &str) -> (String, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../corpus/templates")
+        .join(rel);
+    (rel.to_string(), std::fs::read_to_string(path).unwrap())
+}
+
+/// `(code, line, column)` of each finding.
+fn positions(text: &str, report: &FileReport) -> Vec<(&'static str, usize, usize)> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let before = &text[..f.span.start as usize];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+            (f.rule.code, line, column)
+        })
+        .collect()
+}
+
+fn located(report: &FileReport) -> Vec<(&str, PolicyKind)> {
+    report
+        .located
+        .iter()
+        .map(|p| (p.label.as_str(), p.kind))
+        .collect()
+}
+
+fn lint(name: &str, text: &str) -> FileReport {
+    lint_file(name, text, None, &Settings::default())
+}
+
+#[test]
+fn sam_template_with_roles_and_a_queue_policy() {
+    let (name, text) =
+        corpus("serverless-patterns/apigw-rest-api-eventbridge-sqs-sam/template.yml");
+    let report = lint(&name, &text);
+    assert_eq!(report.format, FileFormat::CloudFormation);
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "Resources.ApiGatewayEventBridgeRole.Properties.AssumeRolePolicyDocument",
+                PolicyKind::Trust
+            ),
+            (
+                "Resources.ApiGatewayEventBridgeRole.Properties.Policies[0].PolicyDocument",
+                PolicyKind::Identity
+            ),
+            (
+                "Resources.CloudWatchRole.Properties.AssumeRolePolicyDocument",
+                PolicyKind::Trust
+            ),
+            (
+                "Resources.EventBridgeToToQeuPolicy.Properties.PolicyDocument",
+                PolicyKind::Resource
+            ),
+        ]
+    );
+    // The queue policy has no `Version` (its `Statement` is on line 175) and lets
+    // `events.amazonaws.com` in without a source condition (line 178, at the service name).
+    let found = positions(&text, &report);
+    assert!(found.contains(&("C006", 175, 9)), "{found:?}");
+    assert!(found.contains(&("S020", 178, 22)), "{found:?}");
+    let s020 = report
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "S020")
+        .unwrap();
+    assert_eq!(&text[s020.span.range()], "events.amazonaws.com");
+}
+
+#[test]
+fn terraform_jsonencode_and_policy_document() {
+    let (name, text) = corpus("serverless-patterns/eventbridge-schedule-to-sns-tf/main.tf");
+    let report = lint(&name, &text);
+    assert_eq!(report.format, FileFormat::Terraform);
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "aws_iam_policy.eventbridge_scheduler_policy.policy",
+                PolicyKind::Identity
+            ),
+            (
+                "aws_iam_role.eventbridge_scheduler_role.assume_role_policy",
+                PolicyKind::Trust
+            ),
+            // The data source takes the kind of the attribute that uses it.
+            (
+                "data.aws_iam_policy_document.sns_topic_policy",
+                PolicyKind::Resource
+            ),
+        ]
+    );
+    assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
+    let found = positions(&text, &report);
+    assert!(found.contains(&("S020", 59, 22)), "{found:?}");
+    let s020 = report
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "S020")
+        .unwrap();
+    assert_eq!(&text[s020.span.range()], "\"events.amazonaws.com\"");
+}
+
+#[test]
+fn cloudformation_json_role() {
+    let (name, text) = corpus(
+        "checkov/tests/cloudformation/checks/resource/aws/example_IAMAdminPolicyDocument/iam_role.pass.json",
+    );
+    let report = lint(&name, &text);
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "Resources.RootRole.Properties.AssumeRolePolicyDocument",
+                PolicyKind::Trust
+            ),
+            (
+                "Resources.RootRole.Properties.Policies[0].PolicyDocument",
+                PolicyKind::Identity
+            ),
+        ]
+    );
+    let found = positions(&text, &report);
+    assert!(found.contains(&("C102", 32, 35)), "{found:?}");
+    let c102 = report
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "C102")
+        .unwrap();
+    assert_eq!(&text[c102.span.range()], "\"s3:HeadBucket\"");
+}
+
+const ROLE: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Metadata:
+      iampol:
+        ignore: [security, suggestion, suspicious, unknown-action]
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root'
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: [s3:GetObjekt, !Sub '${Service}:Get*']
+                Resource: arn:aws:s3:::logs/*
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: '*'
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource:
+                  - !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'
+                  - !GetAtt Bucket.Arn
+                  - !Join ['', ['arn:aws:s3:::', !Ref Bucket, '/*']]
+                  - !ImportValue SharedBucketArn
+                Condition:
+                  StringEquals:
+                    aws:SourceAccount: !Ref AWS::AccountId
+                  Bool: !If [IsProd, {aws:SecureTransport: 'true'}, !Ref AWS::NoValue]
+";
+
+#[test]
+fn intrinsics_never_cause_errors() {
+    let text = ROLE.replace(
+        "        ignore: [security, suggestion, suspicious, unknown-action]\n",
+        "        ignore: []\n",
+    );
+    let report = lint("t.yaml", &text);
+    assert_eq!(report.policies, 2);
+    // The only correctness finding is the misspelt action: no placeholder is taken for an
+    // invalid ARN, an unknown service or a policy variable where none is allowed.
+    let correctness: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.category == policy_lint::Category::Correctness)
+        .map(|f| &text[f.span.range()])
+        .collect();
+    assert_eq!(correctness, ["s3:GetObjekt"], "{:#?}", report.findings);
+    // Rules still see the literal parts: the `*` resource is reported.
+    assert!(report.findings.iter().any(|f| f.rule.code == "S003"));
+}
+
+#[test]
+fn metadata_suppresses_codes_and_names() {
+    let report = lint("t.yaml", ROLE);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let json = r#"{"Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy",
+      "Metadata": {"iampol": {"ignore": ["C1"]}},
+      "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::b/*"}]}}}}}"#;
+    assert!(lint("t.json", json).findings.is_empty());
+    let unsuppressed = json.replace("[\"C1\"]", "[]");
+    assert_eq!(lint("t.json", &unsuppressed).findings.len(), 1);
+}
+
+#[test]
+fn files_that_are_not_templates_yield_nothing() {
+    for (name, text) in [
+        (
+            "docker-compose.yaml",
+            "services:\n  web:\n    image: nginx\n",
+        ),
+        ("broken.yml", "a: [1,\nb: 2\n"),
+        (
+            "k8s.yaml",
+            "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Service\n",
+        ),
+        ("empty.yaml", ""),
+        ("vars.tf", "variable \"x\" {\n  default = 1\n}\n"),
+    ] {
+        let report = lint(name, text);
+        assert!(report.findings.is_empty(), "{name}: {:#?}", report.findings);
+        assert_eq!(report.policies, 0, "{name}");
+    }
+}
+
+#[test]
+fn unreadable_templates_are_reported_where_they_break() {
+    let report = lint(
+        "t.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n",
+    );
+    assert_eq!(report.findings.len(), 1);
+    let f = &report.findings[0];
+    assert_eq!(f.rule.name, "json-syntax");
+    assert!(f.message.starts_with("invalid YAML: "), "{}", f.message);
+    let report = lint(
+        "main.tf",
+        "resource \"aws_iam_policy\" \"p\" {\n  policy = \n}\n",
+    );
+    assert_eq!(report.findings.len(), 1);
+    assert!(report.findings[0].message.starts_with("invalid HCL: "));
+    assert!(report.findings[0].span.start > 0);
+    let report = lint(
+        "t.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\n---\nResources: {}\n",
+    );
+    assert!(report.findings[0]
+        .message
+        .contains("more than one YAML document"));
+}
+
+#[test]
+fn json_inside_strings_points_into_the_file() {
+    // A heredoc with an interpolation, and a quoted string with escapes.
+    let tf = r#"resource "aws_s3_bucket_policy" "b" {
+  policy = <<-EOF
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+      "Action": "s3:GetObjekt", "Resource": "${aws_s3_bucket.b.arn}/*"}]}
+  EOF
+}
+resource "aws_iam_policy" "p" {
+  policy = "{\"Version\": \"2012-10-17\", \"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:PutObjekt\", \"Resource\": \"*\"}}"
+}
+"#;
+    let report = lint("main.tf", tf);
+    let unknown: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "C102")
+        .map(|f| &tf[f.span.range()])
+        .collect();
+    assert_eq!(unknown, ["\"s3:GetObjekt\"", "\\\"s3:PutObjekt\\\""]);
+    // Fixes are JSON edits: none is offered inside HCL.
+    assert!(report.findings.iter().all(|f| f.fix.is_none()));
+}
+
+#[test]
+fn terraform_plan() {
+    let plan = r#"{"format_version": "1.2", "terraform_version": "1.9.5",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.r", "type": "aws_iam_role", "name": "r",
+     "values": {"assume_role_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":\"sts:AssumeRole\"}]}"}}
+  ]}}}"#;
+    let report = lint("plan.json", plan);
+    assert_eq!(report.format, FileFormat::TerraformPlan);
+    assert_eq!(
+        located(&report),
+        [("aws_iam_role.r.assume_role_policy", PolicyKind::Trust)]
+    );
+    assert!(!report.findings.is_empty());
+    for f in &report.findings {
+        let s = &plan[f.span.range()];
+        assert!(!s.is_empty() && plan.contains(s));
+    }
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| &plan[f.span.range()] == "\\\"*\\\""));
+}
+
+#[test]
+fn api_gateway_shorthand_resources_are_not_invalid_arns() {
+    let text = "Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Policy:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: '*'
+            Action: execute-api:Invoke
+            Resource: execute-api:/*
+            Condition:
+              StringEquals:
+                aws:SourceVpce: vpce-1234567890abcdef0
+";
+    let report = lint("t.yaml", text);
+    assert!(
+        !report.findings.iter().any(|f| f.rule.code == "C109"),
+        "{:#?}",
+        report.findings
+    );
+}
