@@ -27,7 +27,12 @@ pub struct Parsed {
 /// principal is a resource policy (a trust policy when every action is `sts:*` and there is no
 /// resource); any other is an identity policy.
 pub fn parse_policy(text: &str, kind: Option<PolicyKind>) -> Parsed {
-    let json = json::parse(text);
+    parse_policy_json(json::parse(text), kind)
+}
+
+/// Like [`parse_policy`], for JSON already read (so a caller that looked at the document
+/// first does not read it twice).
+pub fn parse_policy_json(json: json::Parsed, kind: Option<PolicyKind>) -> Parsed {
     let mut errors: Vec<ParseError> = json
         .errors
         .into_iter()

@@ -152,7 +152,10 @@ fn lint_json(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileR
         }
     }
     FileReport {
-        findings: crate::lint_source(text, kind, settings),
+        findings: crate::lint_parsed(
+            &policy_core::parse::parse_policy_json(parsed, kind),
+            settings,
+        ),
         policies: 1,
         ..FileReport::default()
     }

@@ -44,7 +44,11 @@ use policy_core::parse::{parse_policy, ParseError};
 /// Parses policy text and lints it: parse errors become findings of their rules, then every
 /// selected rule runs on what could be read. Findings are sorted by position, then code.
 pub fn lint_source(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> Vec<Finding> {
-    let parsed = parse_policy(text, kind);
+    lint_parsed(&parse_policy(text, kind), settings)
+}
+
+/// Lints a policy already parsed (its parse errors become findings too).
+pub fn lint_parsed(parsed: &policy_core::parse::Parsed, settings: &Settings) -> Vec<Finding> {
     let mut findings: Vec<Finding> = parsed
         .errors
         .iter()

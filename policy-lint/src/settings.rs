@@ -178,9 +178,11 @@ fn decide<'s>(
 impl Settings {
     /// Whether a rule runs.
     pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
-        let all = [String::from("ALL")];
+        // Called for every rule and every policy: no allocation here.
+        static ALL: std::sync::OnceLock<[String; 1]> = std::sync::OnceLock::new();
+        let all = ALL.get_or_init(|| [String::from("ALL")]);
         let base: &[String] = if self.select.is_empty() {
-            &all
+            all
         } else {
             &self.select
         };

@@ -496,7 +496,7 @@ pub(crate) fn expand_ids(pattern: &str) -> Ids {
 pub(crate) struct Facts {
     /// The catalog numbers of every action its `Action`/`NotAction` entries match (before
     /// negation), sorted.
-    pub ids: Rc<[u32]>,
+    pub ids: Arc<[u32]>,
     /// The first `Resource`/`NotResource` entry that covers every resource of a type.
     broad_item: Option<usize>,
     /// The first `Resource`/`NotResource` entry that names every role.
@@ -546,8 +546,11 @@ pub(crate) fn facts(statement: &Statement) -> Rc<Facts> {
     if let Some(found) = hit {
         return found;
     }
-    let ids: Rc<[u32]> = match actions {
-        [one] => expand_ids(&one.node).iter().copied().collect(),
+    let ids: Arc<[u32]> = match actions {
+        [one] => match expand_ids(&one.node) {
+            Ids::Many(shared) => shared,
+            Ids::One(id) => id.into_iter().collect(),
+        },
         _ => {
             let mut all: Vec<u32> = Vec::new();
             for item in actions {
@@ -613,8 +616,8 @@ impl Facts {
 
 /// The catalog numbers of every action a statement's `Action`/`NotAction` entries match
 /// (before negation), sorted.
-pub(crate) fn statement_ids(statement: &Statement) -> Rc<[u32]> {
-    Rc::clone(&facts(statement).ids)
+pub(crate) fn statement_ids(statement: &Statement) -> Arc<[u32]> {
+    Arc::clone(&facts(statement).ids)
 }
 
 /// The first `Resource` entry (not `NotResource`) that names every role of an account or
