@@ -191,7 +191,7 @@ fn intrinsics_never_cause_errors() {
     );
     let report = lint("t.yaml", &text);
     assert_eq!(report.policies, 2);
-    // The only correctness finding is the misspelt action: no placeholder is taken for an
+    // The only correctness finding is the misspelt action: no stand-in is taken for an
     // invalid ARN, an unknown service or a policy variable where none is allowed.
     let correctness: Vec<&str> = report
         .findings

@@ -4,17 +4,17 @@
 //! The YAML reader lowers `!Sub x` to `{"Fn::Sub": x}` with [`long_form`], so JSON and YAML
 //! templates reach the same tree. Inside a policy, [`resolve`] turns each intrinsic into a
 //! [`ValueKind::Unresolved`] value whose text reads like a `Fn::Sub` string, so that rules see
-//! a placeholder they already treat conservatively (`${...}`, the policy-variable syntax):
+//! a stand-in they already treat conservatively (`${...}`, the policy-variable syntax):
 //!
 //! - `Fn::Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"` keeps its string;
 //! - `Ref X` is `${X}`, `Fn::GetAtt [A, Arn]` is `${A.Arn}`;
-//! - `Fn::Join [d, [parts]]` joins its literal parts and placeholders (`arn:aws:s3:::${B}/*`);
+//! - `Fn::Join [d, [parts]]` joins its literal parts and stand-ins (`arn:aws:s3:::${B}/*`);
 //! - any other function is `${Fn::Name}`.
 //!
 //! `Ref AWS::NoValue` removes the member or item it stands for, as CloudFormation does, and an
 //! `Fn::If` whose branches are objects or arrays (a conditional statement, say) resolves to the
 //! first branch that is not `AWS::NoValue`: that is a structure the policy lowering can check,
-//! where a placeholder in its place would be reported as the wrong type.
+//! where a stand-in in its place would be reported as the wrong type.
 #![expect(
     clippy::doc_markdown,
     reason = "CloudFormation and CloudTrail are product names, not code"
@@ -120,13 +120,13 @@ fn resolve_intrinsic(value: &Value, name: &str, arg: &Value) -> Option<Value> {
         }
     }
     Some(Value {
-        kind: ValueKind::Unresolved(placeholder(name, arg).into()),
+        kind: ValueKind::Unresolved(stand_in(name, arg).into()),
         span: value.span,
     })
 }
 
 /// The text an intrinsic stands for, as a `Fn::Sub`-style string.
-pub fn placeholder(name: &str, arg: &Value) -> String {
+pub fn stand_in(name: &str, arg: &Value) -> String {
     match name {
         "Ref" => match arg.as_str() {
             Some(s) => format!("${{{s}}}"),
@@ -167,10 +167,10 @@ pub fn placeholder(name: &str, arg: &Value) -> String {
     }
 }
 
-/// A part of a joined string: literal text, or the placeholder of an intrinsic.
+/// A part of a joined string: literal text, or the stand-in of an intrinsic.
 fn text_of(value: &Value) -> String {
     if let Some((name, arg)) = intrinsic(value) {
-        return placeholder(name, arg);
+        return stand_in(name, arg);
     }
     match &value.kind {
         ValueKind::String(s) | ValueKind::Number(s) | ValueKind::Unresolved(s) => s.to_string(),
@@ -195,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn intrinsics_become_placeholders() {
+    fn intrinsics_become_stand_ins() {
         let cases = [
             (r#"{"Ref": "Bucket"}"#, "${Bucket}"),
             (r#"{"Fn::GetAtt": ["Role", "Arn"]}"#, "${Role.Arn}"),

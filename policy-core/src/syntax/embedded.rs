@@ -111,8 +111,8 @@ impl Decoded {
     }
 
     /// Records every `${...}` in the text as an interpolation (a `$${` is literal). Used for
-    /// `Fn::Sub` strings, whose placeholders have this form.
-    pub fn find_placeholders(&mut self) {
+    /// `Fn::Sub` strings, whose stand-ins have this form.
+    pub fn find_stand_ins(&mut self) {
         let bytes = self.text.as_bytes();
         let mut i = 0;
         while i + 1 < bytes.len() {

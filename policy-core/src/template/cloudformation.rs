@@ -177,7 +177,7 @@ impl Cx<'_> {
     /// A property holding a policy document: an object, a JSON string, or an intrinsic.
     fn document(&mut self, kind: Option<PolicyKind>, path: &str, doc: &Value) {
         let label = self.label(path);
-        // `Fn::Sub` over JSON text: read the JSON, with the placeholders unresolved.
+        // `Fn::Sub` over JSON text: read the JSON, with the stand-ins unresolved.
         if let Some(("Fn::Sub", arg)) = intrinsic(doc) {
             let template = match &arg.kind {
                 ValueKind::Array(parts) => parts.first(),
@@ -185,7 +185,7 @@ impl Cx<'_> {
             };
             if let Some(t) = template.filter(|t| t.as_str().is_some_and(looks_like_json)) {
                 let mut decoded = self.decode(t);
-                decoded.find_placeholders();
+                decoded.find_stand_ins();
                 self.out.add_text(kind, label, &decoded, self.ignore);
                 return;
             }

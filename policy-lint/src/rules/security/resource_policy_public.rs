@@ -43,7 +43,7 @@ declare_rule! {
     /// Adds `"Condition": {"StringEquals": {"aws:PrincipalOrgID": "<org>"}}` to the
     /// statement (or the key to an existing `StringEquals`), which only narrows it. Unsafe
     /// when the organization id is configured (`organization-id`), since callers outside the
-    /// organization lose access; display only otherwise, with a placeholder id.
+    /// organization lose access; display only otherwise, with a stand-in id.
     ///
     /// ## Example
     /// ```json,expect_finding,kind=resource
@@ -57,7 +57,7 @@ declare_rule! {
     pub ResourcePolicyPublic { code: "S017", name: "resource-policy-public", category: Security, severity: Error }
 }
 
-/// The placeholder written when no organization id is configured.
+/// The stand-in written when no organization id is configured.
 const PLACEHOLDER_ORG: &str = "o-exampleorgid";
 
 impl Rule for ResourcePolicyPublic {

@@ -38,7 +38,7 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Display only: the fix shows the ARN formats of the actions' resource types, with
-    /// placeholders to fill in.
+    /// stand-ins to fill in.
     ///
     /// ## Example
     /// ```json,expect_finding,kind=identity
