@@ -243,3 +243,17 @@ fn rules_lists_every_rule_as_json() {
     assert!(String::from_utf8_lossy(&doc.stdout).contains("## Why is this bad?"));
     assert_eq!(iampol(&["rule", "Z999"]).status.code(), Some(2));
 }
+
+#[test]
+fn the_readme_set_up_command_names_one_binary() {
+    // `cargo run -p policy-cli -- lint --example` (README) needs `default-run` once the
+    // package has more than one binary.
+    let manifest = std::fs::read_to_string(root().join("policy-cli/Cargo.toml")).unwrap();
+    let binaries = manifest.matches("[[bin]]").count();
+    assert!(
+        binaries <= 1 || manifest.contains("default-run = \"iampol\""),
+        "policy-cli has {binaries} binaries and no `default-run = \"iampol\"`"
+    );
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(readme.contains("cargo run --release -p policy-cli -- lint --example"));
+}
