@@ -35,6 +35,48 @@ pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     prev.last().copied().filter(|&d| d <= limit)
 }
 
+/// IAM glob match: `*` matches any run of characters (none included), `?` exactly one
+/// character, anything else itself (ignoring ASCII case when asked). Linear backtracking to
+/// the last `*`: no recursion, no allocation. (The build script keeps its own copy in
+/// `service_ref/glob.rs`, which it compiles on its own.)
+pub fn glob_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let same = |p: char, t: char| {
+        if ignore_case {
+            p.eq_ignore_ascii_case(&t)
+        } else {
+            p == t
+        }
+    };
+    let mut p = pattern.chars();
+    let mut t = text.chars();
+    // Pattern after the last `*`, and the text position that `*` has absorbed up to.
+    let mut retry: Option<(std::str::Chars<'_>, std::str::Chars<'_>)> = None;
+    loop {
+        let mut t_next = t.clone();
+        match (p.clone().next(), t_next.next()) {
+            (Some('*'), _) => {
+                p.next();
+                retry = Some((p.clone(), t.clone()));
+            }
+            (Some(pc), Some(tc)) if pc == '?' || same(pc, tc) => {
+                p.next();
+                t = t_next;
+            }
+            (None, None) => return true,
+            _ => match retry.as_mut() {
+                Some((rp, rt)) => {
+                    if rt.next().is_none() {
+                        return false;
+                    }
+                    p = rp.clone();
+                    t = rt.clone();
+                }
+                None => return false,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +90,20 @@ mod tests {
         assert_eq!(edit_distance_within("kitten", "sitting", 3), Some(3));
         assert_eq!(edit_distance_within("kitten", "sitting", 2), None);
         assert_eq!(edit_distance_within("abc", "", 2), None);
+    }
+
+    #[test]
+    fn globs_match_like_iam() {
+        assert!(glob_matches("Get*", "getobject", true));
+        assert!(!glob_matches("Get*", "getobject", false));
+        assert!(glob_matches("*", "", false));
+        assert!(glob_matches("*Object?", "GetObjectX", false));
+        assert!(!glob_matches("*Object?", "GetObject", false));
+        assert!(glob_matches("a*b*c", "axxbyyc", false));
+        assert!(!glob_matches("a*b*c", "axxbyy", false));
+        assert!(
+            glob_matches("k?y", "kéy", false),
+            "`?` is one character, not one byte"
+        );
     }
 }

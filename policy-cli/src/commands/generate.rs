@@ -62,10 +62,6 @@ pub enum SummaryFormat {
 /// `iampol generate`.
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// CloudTrail files or directories (`.json`, `.json.gz`, NDJSON; directories are walked);
-    /// `-` reads standard input.
-    #[arg(long = "cloudtrail", value_name = "PATH", required = true, num_args = 1..)]
-    pub cloudtrail: Vec<PathBuf>,
     /// Only this principal (repeatable): a role ARN (covers its sessions), a user, a federated
     /// user, or a role session ARN (that session only).
     #[arg(long = "principal", value_name = "ARN")]
@@ -79,15 +75,27 @@ pub struct GenerateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Only principals of this account (repeatable).
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+    /// The trail and what to read of it.
+    #[command(flatten)]
+    pub trail: TrailArgs,
+}
+
+/// The trail-reading arguments of `iampol generate` and `iampol tighten`.
+#[derive(Debug, clap::Args)]
+pub struct TrailArgs {
+    /// CloudTrail files or directories (`.json`, `.json.gz`, NDJSON; directories are walked);
+    /// `-` reads standard input.
+    #[arg(long = "cloudtrail", value_name = "PATH", required = true, num_args = 1..)]
+    pub cloudtrail: Vec<PathBuf>,
     /// Only events at or after this time (RFC 3339, e.g. `2024-08-01T00:00:00Z`, or a date).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
     /// Only events at or before this time (RFC 3339, or a date).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
-    /// Only principals of this account (repeatable).
-    #[arg(long = "account", value_name = "ID")]
-    pub accounts: Vec<String>,
     /// Only calls to this region (repeatable).
     #[arg(long = "region", value_name = "REGION")]
     pub regions: Vec<String>,
@@ -97,7 +105,7 @@ pub struct GenerateArgs {
     /// Reading threads (default: the number of cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// No progress bar and no summary on standard error.
+    /// No progress bar and no summary or report on standard error.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -273,7 +281,8 @@ struct JsonOutput<'a> {
 /// Runs `iampol generate`.
 pub fn run(args: &GenerateArgs) -> ExitStatus {
     let mut err = std::io::stderr();
-    let (since, until) = match time_window(args.since.as_deref(), args.until.as_deref()) {
+    let (since, until) = match time_window(args.trail.since.as_deref(), args.trail.until.as_deref())
+    {
         Ok(w) => w,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
@@ -283,16 +292,16 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
     let selection = Selection {
         principals: args.principals.clone(),
         accounts: args.accounts.clone(),
-        regions: args.regions.clone(),
+        regions: args.trail.regions.clone(),
         since,
         until,
-        include_denied: args.include_denied,
+        include_denied: args.trail.include_denied,
     };
     let activity = match read_trail(TrailOptions {
-        cloudtrail: &args.cloudtrail,
+        cloudtrail: &args.trail.cloudtrail,
         selection,
-        threads: args.threads,
-        progress: !args.quiet,
+        threads: args.trail.threads,
+        progress: !args.trail.quiet,
     }) {
         Ok(a) => a,
         Err(e) => {
@@ -386,7 +395,7 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
                     }
                 }
             }
-            if !args.quiet {
+            if !args.trail.quiet {
                 let _ = err.write_all(human(&report).as_bytes());
             }
         }

@@ -37,7 +37,7 @@ use policy_lint::generate::summary::{principal_summary, summary};
 use policy_lint::generate::tighten::{tighten, TightenReport};
 use serde::Serialize;
 
-use super::generate::{read_trail, time_window, SummaryFormat, TrailOptions};
+use super::generate::{read_trail, time_window, SummaryFormat, TrailArgs, TrailOptions};
 use crate::exit::ExitStatus;
 
 /// `iampol tighten`.
@@ -45,10 +45,6 @@ use crate::exit::ExitStatus;
 pub struct TightenArgs {
     /// The identity policy file to tighten.
     pub policy: PathBuf,
-    /// CloudTrail files or directories (`.json`, `.json.gz`, NDJSON; directories are walked);
-    /// `-` reads standard input.
-    #[arg(long = "cloudtrail", value_name = "PATH", required = true, num_args = 1..)]
-    pub cloudtrail: Vec<PathBuf>,
     /// The principal the policy is attached to: a role (covers its sessions), a user or a
     /// federated user ARN.
     #[arg(long, value_name = "ARN")]
@@ -56,24 +52,9 @@ pub struct TightenArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
-    /// Only events at or after this time (RFC 3339, or a date).
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// Only events at or before this time (RFC 3339, or a date).
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
-    /// Only calls to this region (repeatable).
-    #[arg(long = "region", value_name = "REGION")]
-    pub regions: Vec<String>,
-    /// Keep denied calls.
-    #[arg(long)]
-    pub include_denied: bool,
-    /// Reading threads (default: the number of cores).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// No progress bar and no report on standard error.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// The trail and what to read of it.
+    #[command(flatten)]
+    pub trail: TrailArgs,
 }
 
 #[derive(Serialize)]
@@ -161,7 +142,8 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let (since, until) = match time_window(args.since.as_deref(), args.until.as_deref()) {
+    let (since, until) = match time_window(args.trail.since.as_deref(), args.trail.until.as_deref())
+    {
         Ok(w) => w,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
@@ -169,17 +151,17 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
         }
     };
     let activity = match read_trail(TrailOptions {
-        cloudtrail: &args.cloudtrail,
+        cloudtrail: &args.trail.cloudtrail,
         selection: Selection {
             principals: vec![args.principal.clone()],
-            regions: args.regions.clone(),
+            regions: args.trail.regions.clone(),
             since,
             until,
-            include_denied: args.include_denied,
+            include_denied: args.trail.include_denied,
             ..Selection::default()
         },
-        threads: args.threads,
-        progress: !args.quiet,
+        threads: args.trail.threads,
+        progress: !args.trail.quiet,
     }) {
         Ok(a) => a,
         Err(e) => {
@@ -227,7 +209,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
                     return ExitStatus::Error;
                 }
             }
-            if !args.quiet {
+            if !args.trail.quiet {
                 let summary = policy_lint::generate::summary::human(&trail);
                 if let Some(first) = summary.lines().next() {
                     let _ = writeln!(err, "{first}");

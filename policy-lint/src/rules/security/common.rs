@@ -54,33 +54,9 @@ pub(crate) fn has_positive_action(statement: &Statement) -> bool {
 // Matching
 // ---------------------------------------------------------------------------------------------
 
-/// IAM wildcard match ignoring ASCII case: `*` matches any run, `?` one character.
+/// Case-insensitive IAM glob (`*`, `?`).
 pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == b'?' || t.get(ti).is_some_and(|x| x.eq_ignore_ascii_case(&c)) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    policy_core::text::glob_matches(pattern, text, true)
 }
 
 /// Whether an `Action` entry matches the action `service:name`.

@@ -46,7 +46,7 @@ pub(crate) fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
             return false;
         }
         if !inner.contains(['*', '?']) {
-            return glob_matches(outer.as_bytes(), inner.as_bytes(), ignore_case);
+            return policy_core::text::glob_matches(outer, inner, ignore_case);
         }
         covers_slices(outer.as_bytes(), inner.as_bytes(), ignore_case)
     } else {
@@ -54,36 +54,6 @@ pub(crate) fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
         let i: Vec<char> = inner.chars().collect();
         covers_slices(&o, &i, ignore_case)
     }
-}
-
-/// Whether the glob `pattern` matches the plain text `text`: the usual two-pointer match that
-/// backtracks to the last `*`, linear in practice and without allocation.
-fn glob_matches(pattern: &[u8], text: &[u8], ignore_case: bool) -> bool {
-    let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match (pattern.get(p), text.get(t)) {
-            (Some(b'*'), _) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            (Some(&pc), Some(&tc)) if pc == b'?' || pc.same(tc, ignore_case) => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// A character of a glob.
