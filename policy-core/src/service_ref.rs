@@ -300,15 +300,35 @@ impl ServiceRef {
         {
             return None;
         }
+        // Scoring every service is costly and linted policies repeat their unknown prefixes:
+        // remember the answer per thread (bounded).
+        thread_local! {
+            static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<u32>>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        let key = prefix.to_ascii_lowercase();
+        if let Some(known) = MEMO.with(|m| m.borrow().get(key.as_str()).copied()) {
+            return known.and_then(|i| self.services().nth(i as usize));
+        }
         let limit = suggest::limit_for(prefix.chars().count());
-        self.services()
-            .filter_map(|s| {
+        let best = self
+            .services()
+            .enumerate()
+            .filter_map(|(i, s)| {
                 let d = suggest::distance_within(prefix, s.prefix(), limit)?;
                 let extends = starts_with_ci(s.prefix(), prefix);
-                Some(((d, !extends), s))
+                Some(((d, !extends), i))
             })
             .min_by_key(|(rank, _)| *rank)
-            .map(|(_, s)| s)
+            .and_then(|(_, i)| u32::try_from(i).ok());
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= 1024 {
+                m.clear();
+            }
+            m.insert(key.into_boxed_str(), best);
+        });
+        best.and_then(|i| self.services().nth(i as usize))
     }
 
     /// The condition key `key` names, ignoring case: a global key (`aws:SourceIp`), a
