@@ -1,4 +1,5 @@
-//! Small text helpers shared by suggestions ("did you mean").
+//! Small text helpers: edit distance for suggestions ("did you mean"), IAM globs, and a
+//! case-blind hash for name tables.
 
 /// Levenshtein distance between two strings, by characters, ignoring ASCII case.
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -77,6 +78,37 @@ pub fn glob_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
     }
 }
 
+/// A hash of a name made of parts (`["s3", "GetObject"]`) that ignores ASCII case: the Fx
+/// hash (rustc's) of the bytes with bit 5 set, eight at a time, each part ending with its
+/// length. Setting bit 5 maps `A` and `a` to the same byte (and some punctuation together,
+/// which a table's comparison sorts out). Eight bytes per multiply, where FNV takes one:
+/// the reference's 22,091 action names hash in a fraction of the time.
+#[must_use]
+pub fn name_hash(parts: &[&str]) -> u64 {
+    fn add(h: u64, word: u64) -> u64 {
+        (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
+    }
+    let mut h = 0u64;
+    for part in parts {
+        let mut chunks = part.as_bytes().chunks_exact(8);
+        for chunk in chunks.by_ref() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            h = add(h, u64::from_le_bytes(word) | 0x2020_2020_2020_2020);
+        }
+        let mut word = [0x20u8; 8];
+        for (w, b) in word.iter_mut().zip(chunks.remainder()) {
+            *w = b | 0x20;
+        }
+        h = add(h, u64::from_le_bytes(word) ^ (part.len() as u64));
+    }
+    // The Fx step leaves the low bits depending on the low bytes only; tables index by the
+    // low bits, so fold the high half in (the finalizer of MurmurHash3).
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +137,30 @@ mod tests {
             glob_matches("k?y", "kéy", false),
             "`?` is one character, not one byte"
         );
+    }
+
+    #[test]
+    fn name_hash_ignores_case_and_keeps_parts_apart() {
+        assert_eq!(
+            name_hash(&["s3", "GetObject"]),
+            name_hash(&["S3", "getobject"])
+        );
+        assert_ne!(
+            name_hash(&["s3", "GetObject"]),
+            name_hash(&["s3G", "etObject"])
+        );
+        assert_ne!(
+            name_hash(&["s3", "GetObject"]),
+            name_hash(&["s3", "GetObjects"])
+        );
+        assert_ne!(
+            name_hash(&["ec2", "RunInstances"]),
+            name_hash(&["ec2", "RunInstance"])
+        );
+        // The low bits, which tables index by, differ for names that share their heads.
+        let low: std::collections::HashSet<u64> = (0..64)
+            .map(|i| name_hash(&["ec2", &format!("DescribeThing{i}")]) & 0xff)
+            .collect();
+        assert!(low.len() > 32, "{}", low.len());
     }
 }

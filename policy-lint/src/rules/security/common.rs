@@ -240,27 +240,9 @@ fn cmp_ci(left: &str, right: &str) -> Ordering {
     lhs.len().cmp(&rhs.len())
 }
 
-/// A hash of `service:name` that ignores ASCII case (the key of the catalog's table): the
-/// Fx hash of the bytes with bit 5 set, eight at a time. Setting bit 5 maps `A` and `a` to
-/// the same byte (and some punctuation together, which the lookup's comparison sorts out).
+/// A hash of `service:name` that ignores ASCII case (the key of the catalog's table).
 fn name_hash(service: &str, name: &str) -> u64 {
-    fn words(h: &mut FxHasher, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in chunks.by_ref() {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            h.add(u64::from_le_bytes(word) | 0x2020_2020_2020_2020);
-        }
-        let mut word = [0x20u8; 8];
-        for (w, b) in word.iter_mut().zip(chunks.remainder()) {
-            *w = b | 0x20;
-        }
-        h.add(u64::from_le_bytes(word) ^ (bytes.len() as u64));
-    }
-    let mut h = FxHasher::default();
-    words(&mut h, service.as_bytes());
-    words(&mut h, name.as_bytes());
-    h.0
+    policy_core::text::name_hash(&[service, name])
 }
 
 /// Every action of the reference, numbered in the reference's order (by service prefix,
