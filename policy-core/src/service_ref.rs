@@ -54,6 +54,7 @@ pub struct ServiceRef {
 /// flat array in the usual case, where a sorted array needs about 15 (a lookup went from
 /// ~116 ns to a third of that). Each slot holds the hash's high half and the number + 1
 /// (0: empty), probed linearly; a hit is verified by the caller.
+#[derive(Debug, Default)]
 struct HashIndex {
     slots: Vec<u64>,
 }
@@ -1084,12 +1085,16 @@ fn slice<'a, T>(rows: &'a [T], range: &std::ops::Range<u32>) -> &'a [T] {
 
 /// Exact name first (through the preference-resolved index), then templates in priority order.
 fn lookup_key<'a>(data: &'a Data, key: &str) -> Option<ConditionKey<'a>> {
-    let id = match data
-        .key_index
-        .binary_search_by(|(name, _)| cmp_ci(name, key))
-    {
-        Ok(i) => data.key_index.get(i).map(|(_, id)| *id),
-        Err(_) => data
+    let index = data
+        .key_hash
+        .get_or_init(|| HashIndex::new(data.key_index.iter().map(|(name, _)| name_hash(&[name]))));
+    let exact = index.candidates(name_hash(&[key])).find_map(|i| {
+        let (name, id) = data.key_index.get(i)?;
+        name.eq_ignore_ascii_case(key).then_some(*id)
+    });
+    let id = match exact {
+        Some(id) => Some(id),
+        None => data
             .templates
             .iter()
             .find(|(glob, _)| glob::matches(glob, key))

@@ -1,9 +1,12 @@
 //! The context a rule checks in: the policy, the settings, the reference data, the findings.
 
-use policy_core::ast::{Policy, PolicyKind};
+use std::rc::Rc;
+
+use policy_core::ast::{Policy, PolicyKind, Statement};
 use policy_core::service_ref::ServiceRef;
 use policy_core::Span;
 
+use crate::facts::Facts;
 use crate::finding::{Finding, FindingBuilder};
 use crate::rule::RuleMeta;
 use crate::settings::Settings;
@@ -14,6 +17,8 @@ pub struct LintContext<'a> {
     policy: &'a Policy,
     settings: &'a Settings,
     findings: Vec<Finding>,
+    /// Each statement's facts, by position, once a rule has asked.
+    facts: Vec<Option<Rc<Facts>>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -23,6 +28,7 @@ impl<'a> LintContext<'a> {
             policy,
             settings,
             findings: Vec::new(),
+            facts: Vec::new(),
         }
     }
 
@@ -44,6 +50,32 @@ impl<'a> LintContext<'a> {
     /// The embedded IAM service reference.
     pub fn service_ref(&self) -> &'static ServiceRef {
         ServiceRef::get()
+    }
+
+    /// What the rules ask of a statement's `Action` and `Resource` entries, computed on the
+    /// first request and shared by every rule after it. A statement of another policy gets
+    /// its facts computed afresh.
+    pub(crate) fn facts(&mut self, statement: &Statement) -> Rc<Facts> {
+        let i = statement.index;
+        let ours = self
+            .policy
+            .statements
+            .get(i)
+            .is_some_and(|s| std::ptr::eq(s, statement));
+        if !ours {
+            return Rc::new(Facts::of(statement));
+        }
+        if let Some(Some(found)) = self.facts.get(i) {
+            return Rc::clone(found);
+        }
+        let found = Rc::new(Facts::of(statement));
+        if self.facts.len() <= i {
+            self.facts.resize(i + 1, None);
+        }
+        if let Some(slot) = self.facts.get_mut(i) {
+            *slot = Some(Rc::clone(&found));
+        }
+        found
     }
 
     /// Reports a finding of `rule` at `span`. Per-rule severity overrides apply.

@@ -23,6 +23,7 @@
 
 pub mod config;
 pub mod context;
+mod facts;
 pub mod file;
 pub mod finding;
 pub mod fix;

@@ -85,6 +85,8 @@ pub(super) struct Data {
     pub(super) key_refs: Vec<u32>,
     /// (lower-cased name, key id), sorted by name.
     pub(super) key_index: Vec<(&'static str, u32)>,
+    /// `key_index` by name hash, built on the first key lookup.
+    pub(super) key_hash: std::sync::OnceLock<super::HashIndex>,
     /// (glob, key id) in match priority order.
     pub(super) templates: Vec<(&'static str, u32)>,
     pub(super) patterns: Vec<PatternRec>,

@@ -4,7 +4,7 @@
 //! `NotAction` matched against the IAM reference), on which resources, and which conditions
 //! pin it.
 
-mod common;
+pub(crate) mod common;
 
 mod allow_insecure_transport;
 mod allow_with_not_principal;

@@ -35,20 +35,25 @@ pub(crate) fn format_problem(action: &str) -> Option<(&'static str, Option<Strin
     if action == "*" {
         return None;
     }
-    // Fast path for the usual `service:Action` shape.
+    // Fast path for the usual `service:Action` shape, in one pass over the bytes: plain
+    // characters and exactly one `:`, neither first nor last.
     let bytes = action.as_bytes();
-    let colon = bytes.iter().position(|&b| b == b':');
-    if let Some(c) = colon {
-        let plain = bytes.iter().all(|&b| {
-            b.is_ascii_alphanumeric() || matches!(b, b':' | b'*' | b'?' | b'-' | b'_' | b'.')
-        });
-        if plain
-            && c > 0
-            && c + 1 < bytes.len()
-            && !bytes.get(c + 1..).unwrap_or_default().contains(&b':')
-        {
-            return None;
+    let mut colon = None;
+    let mut plain = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' {
+            if colon.is_some() {
+                plain = false;
+                break;
+            }
+            colon = Some(i);
+        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'*' | b'?' | b'-' | b'_' | b'.')) {
+            plain = false;
+            break;
         }
+    }
+    if plain && colon.is_some_and(|c| c > 0 && c + 1 < bytes.len()) {
+        return None;
     }
     if action.trim() != action {
         return Some((
@@ -86,8 +91,9 @@ pub(crate) fn format_problem(action: &str) -> Option<(&'static str, Option<Strin
 
 impl Rule for InvalidActionFormat {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        for action in statement.actions() {
-            if crate::rules::util::has_variable(&action.node) {
+        let facts = ctx.facts(statement);
+        for (action, item) in statement.actions().iter().zip(&facts.items) {
+            if item.checked || crate::rules::util::has_variable(&action.node) {
                 continue; // `variable-not-allowed` reports these.
             }
             if let Some((problem, help)) = format_problem(&action.node) {

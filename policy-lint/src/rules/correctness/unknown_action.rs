@@ -5,7 +5,7 @@ use policy_core::ast::Statement;
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
-use crate::rules::util::{has_variable, has_wildcard};
+use crate::rules::util::has_wildcard;
 
 declare_rule! {
     /// ## What it does
@@ -34,25 +34,17 @@ declare_rule! {
 impl Rule for UnknownAction {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
         let data = ctx.service_ref();
-        for action in statement.actions() {
-            let text = action.node.as_str();
-            if super::invalid_action_format::format_problem(text).is_some() || has_variable(text) {
+        let facts = ctx.facts(statement);
+        for (action, item) in statement.actions().iter().zip(&facts.items) {
+            // `unknown-service` reports unknown prefixes; an entry that matches an action
+            // of the reference is known.
+            if !item.checked || !item.known_service || !item.ids.is_empty() {
                 continue;
             }
+            let text = action.node.as_str();
             let Some((prefix, name)) = text.split_once(':') else {
                 continue;
             };
-            if has_wildcard(prefix) || data.service(prefix).is_none() {
-                continue; // `unknown-service` reports unknown prefixes.
-            }
-            let known = if has_wildcard(name) {
-                data.matches_any(text)
-            } else {
-                data.action(text).is_some()
-            };
-            if known {
-                continue;
-            }
             let what = if has_wildcard(name) {
                 "matches no action"
             } else {

@@ -5,7 +5,7 @@ use policy_core::ast::Statement;
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
-use crate::rules::util::{has_variable, has_wildcard};
+use crate::rules::util::has_wildcard;
 
 declare_rule! {
     /// ## What it does
@@ -35,11 +35,12 @@ declare_rule! {
 impl Rule for UnknownService {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
         let data = ctx.service_ref();
-        for action in statement.actions() {
-            let text = action.node.as_str();
-            if super::invalid_action_format::format_problem(text).is_some() || has_variable(text) {
+        let facts = ctx.facts(statement);
+        for (action, item) in statement.actions().iter().zip(&facts.items) {
+            if !item.checked || item.known_service {
                 continue;
             }
+            let text = action.node.as_str();
             let Some((prefix, _)) = text.split_once(':') else {
                 continue;
             };

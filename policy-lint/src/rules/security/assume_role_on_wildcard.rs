@@ -2,7 +2,7 @@
 
 use policy_core::ast::{PolicyKind, Statement};
 
-use super::common::{coverage_with, facts, is_allow, resource_pin};
+use super::common::{coverage, is_allow, resource_pin};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
@@ -43,11 +43,11 @@ impl Rule for AssumeRoleOnWildcard {
         if ctx.kind() != PolicyKind::Identity || !is_allow(statement) {
             return;
         }
-        let facts = facts(statement);
+        let facts = ctx.facts(statement);
         let Some(resource) = facts.every_role(statement) else {
             return;
         };
-        let Some(how) = coverage_with(&facts, statement, "sts", "AssumeRole") else {
+        let Some(how) = coverage(&facts, statement, "sts", "AssumeRole") else {
             return;
         };
         if resource_pin(statement).is_some() {

@@ -5,12 +5,9 @@
 //! once (`OnceLock`) and indexed by service, so matching a statement costs a few string
 //! comparisons per `Action` entry.
 
-use std::cell::RefCell;
-use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::rc::Rc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use policy_core::ast::{
     ConditionKeyValues, Effect, Node, OperatorBase, OperatorFamily, PolicyKind, Principal,
@@ -19,6 +16,8 @@ use policy_core::ast::{
 use policy_core::service_ref::{AccessLevel, Action, ServiceRef};
 use policy_core::Span;
 
+use crate::facts::catalog;
+pub(crate) use crate::facts::{action_by_id, expand_ids, Facts};
 use crate::rules::util::{has_variable, split_arn};
 
 // ---------------------------------------------------------------------------------------------
@@ -101,17 +100,9 @@ impl Coverage<'_> {
     }
 }
 
-/// How the statement covers `service:name`, if it does (its effect aside).
+/// How the statement (with these facts) covers `service:name`, if it does (its effect
+/// aside).
 pub(crate) fn coverage<'s>(
-    statement: &'s Statement,
-    service: &str,
-    name: &str,
-) -> Option<Coverage<'s>> {
-    coverage_with(&facts(statement), statement, service, name)
-}
-
-/// [`coverage`] with the statement's facts at hand.
-pub(crate) fn coverage_with<'s>(
     facts: &Facts,
     statement: &'s Statement,
     service: &str,
@@ -228,368 +219,6 @@ impl Hash for Ci<'_> {
     }
 }
 
-/// Compares two strings by their lower-case bytes (the order of the reference's lists).
-fn cmp_ci(left: &str, right: &str) -> Ordering {
-    let (lhs, rhs) = (left.as_bytes(), right.as_bytes());
-    for (l, r) in lhs.iter().zip(rhs) {
-        let (l, r) = (l.to_ascii_lowercase(), r.to_ascii_lowercase());
-        if l != r {
-            return l.cmp(&r);
-        }
-    }
-    lhs.len().cmp(&rhs.len())
-}
-
-/// A hash of `service:name` that ignores ASCII case (the key of the catalog's table).
-fn name_hash(service: &str, name: &str) -> u64 {
-    policy_core::text::name_hash(&[service, name])
-}
-
-/// Every action of the reference, numbered in the reference's order (by service prefix,
-/// then by name, ignoring case), with each service's range of numbers and an open-address
-/// hash table of names.
-struct Catalog {
-    actions: Vec<Action<'static>>,
-    /// Service prefix, first and one-past-last action number; sorted by prefix.
-    services: Vec<(&'static str, usize, usize)>,
-    /// Each action's name hash, by number.
-    hashes: Vec<u64>,
-    /// Action number + 1 (0: empty), at its hash modulo the (power of two) length, probed
-    /// linearly.
-    table: Vec<u32>,
-}
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        let mut actions: Vec<Action<'static>> = Vec::new();
-        let mut services = Vec::new();
-        for service in ServiceRef::get().services() {
-            let start = actions.len();
-            actions.extend(service.actions());
-            services.push((service.prefix(), start, actions.len()));
-        }
-        let hashes: Vec<u64> = actions
-            .iter()
-            .map(|a| name_hash(a.service().prefix(), a.name()))
-            .collect();
-        let size = (actions.len() * 2).next_power_of_two().max(2);
-        let mut table = vec![0u32; size];
-        let mask = size - 1;
-        for (id, h) in (1u32..).zip(&hashes) {
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "masked to the table's size"
-            )]
-            let mut i = (*h as usize) & mask;
-            while let Some(slot) = table.get_mut(i) {
-                if *slot == 0 {
-                    *slot = id;
-                    break;
-                }
-                i = (i + 1) & mask;
-            }
-        }
-        Catalog {
-            actions,
-            services,
-            hashes,
-            table,
-        }
-    })
-}
-
-impl Catalog {
-    /// The number of an action named exactly (no wildcards), ignoring case.
-    fn id(&self, name: &str) -> Option<u32> {
-        let (service, action) = name.split_once(':')?;
-        self.id_parts(service, action)
-    }
-
-    /// The actions of the service with this prefix (ignoring case), and the first number.
-    fn service_range(&self, prefix: &str) -> Option<(usize, &[Action<'static>])> {
-        let i = self
-            .services
-            .binary_search_by(|(p, _, _)| cmp_ci(p, prefix))
-            .ok()?;
-        let (_, start, end) = self.services.get(i)?;
-        Some((*start, self.actions.get(*start..*end)?))
-    }
-
-    /// The number of the action `service:name`, ignoring case.
-    fn id_parts(&self, service: &str, name: &str) -> Option<u32> {
-        let hash = name_hash(service, name);
-        let mask = self.table.len().wrapping_sub(1);
-        #[expect(
-            clippy::cast_possible_truncation,
-            reason = "masked to the table's size"
-        )]
-        let mut i = (hash as usize) & mask;
-        loop {
-            let id = self.table.get(i).copied()?.checked_sub(1)?;
-            let index = usize::try_from(id).ok()?;
-            if self.hashes.get(index) == Some(&hash) {
-                let a = self.actions.get(index)?;
-                if a.name().eq_ignore_ascii_case(name)
-                    && a.service().prefix().eq_ignore_ascii_case(service)
-                {
-                    return Some(id);
-                }
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// The number of an action of the reference.
-    fn id_of(&self, action: &Action<'_>) -> Option<u32> {
-        self.id_parts(action.service().prefix(), action.name())
-    }
-
-    /// The numbers of the actions `service_pattern:name_pattern` matches (IAM wildcards,
-    /// ignoring case), in order: within each service, only the names that start with the
-    /// pattern's literal prefix are tried, found by binary search.
-    fn expand(&self, service_pattern: &str, name_pattern: &str, out: &mut Vec<u32>) {
-        let literal = name_pattern
-            .find(['*', '?'])
-            .map_or(name_pattern, |i| name_pattern.get(..i).unwrap_or_default());
-        let mut in_service = |start: usize, actions: &[Action<'static>]| {
-            let from = actions.partition_point(|a| cmp_ci(a.name(), literal) == Ordering::Less);
-            for (i, a) in actions.iter().enumerate().skip(from) {
-                let name = a.name();
-                let prefixed = name
-                    .get(..literal.len())
-                    .is_some_and(|head| head.eq_ignore_ascii_case(literal));
-                if !prefixed {
-                    break;
-                }
-                if glob_ci(name_pattern, name) {
-                    if let Ok(id) = u32::try_from(start + i) {
-                        out.push(id);
-                    }
-                }
-            }
-        };
-        if service_pattern.contains(['*', '?']) {
-            for (prefix, start, end) in &self.services {
-                if glob_ci(service_pattern, prefix) {
-                    if let Some(actions) = self.actions.get(*start..*end) {
-                        in_service(*start, actions);
-                    }
-                }
-            }
-        } else if let Some((start, actions)) = self.service_range(service_pattern) {
-            in_service(start, actions);
-        }
-    }
-
-    fn action(&self, id: u32) -> Option<Action<'static>> {
-        self.actions.get(usize::try_from(id).ok()?).copied()
-    }
-}
-
-/// The numbers of the actions an `Action` entry matches.
-#[derive(Debug, Clone)]
-pub(crate) enum Ids {
-    /// A name without wildcards.
-    One(Option<u32>),
-    /// A pattern's matches, shared.
-    Many(Arc<[u32]>),
-}
-
-impl std::ops::Deref for Ids {
-    type Target = [u32];
-
-    fn deref(&self) -> &Self::Target {
-        match self {
-            Ids::One(a) => a.as_slice(),
-            Ids::Many(v) => v,
-        }
-    }
-}
-
-/// The numbers of the actions an `Action` entry matches, in the reference's order. Entries
-/// with wildcards are memoized for the process (the managed policies repeat them), shared
-/// by the threads that lint files in parallel.
-pub(crate) fn expand_ids(pattern: &str) -> Ids {
-    type Memo = Mutex<HashMap<Box<str>, Arc<[u32]>, FxBuild>>;
-    static MEMO: OnceLock<Memo> = OnceLock::new();
-    let catalog = catalog();
-    if !pattern.contains(['*', '?']) {
-        return Ids::One(catalog.id(pattern));
-    }
-    let key = pattern.to_ascii_lowercase();
-    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::default()));
-    if let Some(found) = memo
-        .lock()
-        .ok()
-        .and_then(|m| m.get(key.as_str()).map(Arc::clone))
-    {
-        return Ids::Many(found);
-    }
-    let found: Arc<[u32]> =
-        if key.bytes().all(|b| b == b'*' || b == b':') && key.matches(':').count() <= 1 {
-            (0..u32::try_from(catalog.actions.len()).unwrap_or(u32::MAX)).collect()
-        } else if let Some((service, name)) = key.split_once(':') {
-            let mut ids = Vec::new();
-            catalog.expand(service, name, &mut ids);
-            ids.into()
-        } else {
-            ServiceRef::get()
-                .expand(&key)
-                .iter()
-                .filter_map(|a| catalog.id_of(a))
-                .collect()
-        };
-    if let Ok(mut m) = memo.lock() {
-        if m.len() >= 8192 {
-            m.clear();
-        }
-        m.insert(key.into_boxed_str(), Arc::clone(&found));
-    }
-    Ids::Many(found)
-}
-
-/// What the rules ask of a statement's `Action` and `Resource` entries, computed once.
-#[derive(Debug)]
-pub(crate) struct Facts {
-    /// The catalog numbers of every action its `Action`/`NotAction` entries match (before
-    /// negation), sorted.
-    pub ids: Arc<[u32]>,
-    /// The first `Resource`/`NotResource` entry that covers every resource of a type.
-    broad_item: Option<usize>,
-    /// The first `Resource`/`NotResource` entry that names every role.
-    every_role_item: Option<usize>,
-}
-
-/// The facts of a statement. The rules ask about the same statements many times, so they
-/// are memoized per thread by the statement's position in its policy, and reused only when
-/// the statement's action and resource entries are the same text (the facts depend on
-/// nothing else, so an entry left by another policy is reused only when it is right).
-pub(crate) fn facts(statement: &Statement) -> Rc<Facts> {
-    /// The entries' text, concatenated, with each entry's length; and the facts.
-    struct Memo {
-        text: String,
-        lengths: Vec<u32>,
-        actions: usize,
-        facts: Rc<Facts>,
-    }
-    /// Statements beyond this position are not memoized.
-    const MAX: usize = 1024;
-    thread_local! {
-        static MEMO: RefCell<Vec<Option<Memo>>> = const { RefCell::new(Vec::new()) };
-    }
-    let actions = statement.actions();
-    let resources = statement.resources();
-    let same = |m: &Memo| {
-        if m.actions != actions.len() || m.lengths.len() != actions.len() + resources.len() {
-            return false;
-        }
-        let mut at = 0usize;
-        for (item, &len) in actions.iter().chain(resources).zip(&m.lengths) {
-            let len = len as usize;
-            if item.node.len() != len || m.text.get(at..at + len) != Some(item.node.as_str()) {
-                return false;
-            }
-            at += len;
-        }
-        true
-    };
-    let key = statement.index;
-    let hit = MEMO.with(|memo| {
-        memo.borrow()
-            .get(key)
-            .and_then(Option::as_ref)
-            .and_then(|m| same(m).then(|| Rc::clone(&m.facts)))
-    });
-    if let Some(found) = hit {
-        return found;
-    }
-    let ids: Arc<[u32]> = match actions {
-        [one] => match expand_ids(&one.node) {
-            Ids::Many(shared) => shared,
-            Ids::One(id) => id.into_iter().collect(),
-        },
-        _ => {
-            let mut all: Vec<u32> = Vec::new();
-            for item in actions {
-                all.extend(expand_ids(&item.node).iter());
-            }
-            all.sort_unstable();
-            all.dedup();
-            all.into()
-        }
-    };
-    let found = Rc::new(Facts {
-        ids,
-        broad_item: resources.iter().position(|i| is_broad_resource(&i.node)),
-        every_role_item: resources.iter().position(|i| is_every_role(&i.node)),
-    });
-    if key < MAX {
-        let entry = Memo {
-            text: actions
-                .iter()
-                .chain(resources)
-                .map(|i| i.node.as_str())
-                .collect(),
-            lengths: actions
-                .iter()
-                .chain(resources)
-                .map(|i| u32::try_from(i.node.len()).unwrap_or(u32::MAX))
-                .collect(),
-            actions: actions.len(),
-            facts: Rc::clone(&found),
-        };
-        MEMO.with(|memo| {
-            let mut memo = memo.borrow_mut();
-            if memo.len() <= key {
-                memo.resize_with(key + 1, || None);
-            }
-            if let Some(slot) = memo.get_mut(key) {
-                *slot = Some(entry);
-            }
-        });
-    }
-    found
-}
-
-impl Facts {
-    /// Where the statement applies to every resource of a type: the first broad `Resource`
-    /// entry, or the `NotResource` element (which names what it leaves out, so it covers
-    /// everything else) unless it lists `*`. `None` when the statement names resources.
-    pub(crate) fn broad(&self, statement: &Statement) -> Option<Span> {
-        let element = statement.resource.as_ref()?;
-        if element.negated {
-            return (!element.items.iter().any(|i| i.node == "*")).then_some(element.span);
-        }
-        element.items.get(self.broad_item?).map(|i| i.span)
-    }
-
-    /// The first `Resource` entry (not `NotResource`) that names every role of an account
-    /// or more (see [`is_every_role`]).
-    pub(crate) fn every_role<'s>(&self, statement: &'s Statement) -> Option<&'s Node<String>> {
-        let element = statement.resource.as_ref().filter(|r| !r.negated)?;
-        element.items.get(self.every_role_item?)
-    }
-}
-
-/// The catalog numbers of every action a statement's `Action`/`NotAction` entries match
-/// (before negation), sorted.
-pub(crate) fn statement_ids(statement: &Statement) -> Arc<[u32]> {
-    Arc::clone(&facts(statement).ids)
-}
-
-/// The first `Resource` entry (not `NotResource`) that names every role of an account or
-/// more (see [`is_every_role`]).
-pub(crate) fn every_role_resource(statement: &Statement) -> Option<&Node<String>> {
-    facts(statement).every_role(statement)
-}
-
-/// Whether the `NotResource` of the statement lists an entry that names every role.
-pub(crate) fn not_resource_leaves_out_roles(statement: &Statement) -> bool {
-    statement.resource.as_ref().is_some_and(|r| r.negated)
-        && facts(statement).every_role_item.is_some()
-}
-
 /// Whether the action with catalog number `id` supports resource-level permissions and is
 /// not a List action (what `wildcard-resource` looks for), from a table built once.
 pub(crate) fn is_resource_level(id: u32) -> bool {
@@ -607,11 +236,6 @@ pub(crate) fn is_resource_level(id: u32) -> bool {
         .get(usize::try_from(id).unwrap_or(usize::MAX))
         .copied()
         .unwrap_or(false)
-}
-
-/// The action with catalog number `id`.
-pub(crate) fn action_by_id(id: u32) -> Option<Action<'static>> {
-    catalog().action(id)
 }
 
 /// A list of actions resolved against the reference once and marked in a table by catalog
@@ -687,11 +311,11 @@ impl ActionList {
 
     /// The entries the statement's `Action`/`NotAction` covers (its effect aside), in list
     /// order.
-    pub(crate) fn covered_by(&self, statement: &Statement) -> Vec<usize> {
+    pub(crate) fn covered_by(&self, facts: &Facts, statement: &Statement) -> Vec<usize> {
         let Some(element) = &statement.action else {
             return Vec::new();
         };
-        self.covered(&facts(statement), element.negated)
+        self.covered(facts, element.negated)
     }
 
     /// The entries a statement with these facts covers, `negated` for `NotAction`.
@@ -741,6 +365,7 @@ pub(crate) struct ListGrant {
 /// resource (see [`broad_resource`]) with no condition narrowing the resources (see
 /// [`resource_pin`]); `None` when there are none.
 pub(crate) fn unrestricted_grant(
+    facts: &Facts,
     statement: &Statement,
     kind: PolicyKind,
     list: &ActionList,
@@ -749,9 +374,8 @@ pub(crate) fn unrestricted_grant(
         return None;
     }
     let element = statement.action.as_ref()?;
-    let facts = facts(statement);
     let resource = facts.broad(statement)?;
-    let granted = list.covered(&facts, element.negated);
+    let granted = list.covered(facts, element.negated);
     if granted.is_empty() || resource_pin(statement).is_some() {
         return None;
     }
@@ -877,13 +501,6 @@ fn type_prefixes() -> &'static HashSet<(Ci<'static>, Ci<'static>), FxBuild> {
         }
         out
     })
-}
-
-/// Where a statement applies to every resource of a type: the first broad `Resource` entry,
-/// or the `NotResource` element (which names what it leaves out, so it covers everything
-/// else) unless it lists `*`. `None` when the statement names resources.
-pub(crate) fn broad_resource(statement: &Statement) -> Option<Span> {
-    facts(statement).broad(statement)
 }
 
 /// The `"*"` entry of `Resource`, if any.

@@ -81,7 +81,12 @@ impl Rule for CreateServiceLinkedRoleOnWildcard {
                 None => return,
             }
         };
-        let Some(how) = coverage(statement, "iam", "CreateServiceLinkedRole") else {
+        let Some(how) = coverage(
+            &ctx.facts(statement),
+            statement,
+            "iam",
+            "CreateServiceLinkedRole",
+        ) else {
             return;
         };
         if resource_pin(statement).is_some()

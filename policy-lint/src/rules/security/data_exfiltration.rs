@@ -74,7 +74,8 @@ fn list() -> &'static ActionList {
 
 impl Rule for DataExfiltration {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        let Some(grant) = unrestricted_grant(statement, ctx.kind(), list()) else {
+        let Some(grant) = unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list())
+        else {
             return;
         };
         let names = names_of(list(), &grant.granted);

@@ -60,7 +60,13 @@ impl Rule for OidcTrustWithoutSubOrAud {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
         if ctx.kind() != PolicyKind::Trust
             || !is_allow(statement)
-            || coverage(statement, "sts", "AssumeRoleWithWebIdentity").is_none()
+            || coverage(
+                &ctx.facts(statement),
+                statement,
+                "sts",
+                "AssumeRoleWithWebIdentity",
+            )
+            .is_none()
         {
             return;
         }

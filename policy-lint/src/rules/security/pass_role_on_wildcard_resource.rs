@@ -2,9 +2,7 @@
 
 use policy_core::ast::{PolicyKind, Statement};
 
-use super::common::{
-    coverage_with, facts, is_allow, pinning_condition_present, resource_pin, Fixed,
-};
+use super::common::{coverage, is_allow, pinning_condition_present, resource_pin, Fixed};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
@@ -49,11 +47,11 @@ impl Rule for PassRoleOnWildcardResource {
         if ctx.kind() != PolicyKind::Identity || !is_allow(statement) {
             return;
         }
-        let facts = facts(statement);
+        let facts = ctx.facts(statement);
         let Some(resource) = facts.every_role(statement) else {
             return;
         };
-        let Some(how) = coverage_with(&facts, statement, "iam", "PassRole") else {
+        let Some(how) = coverage(&facts, statement, "iam", "PassRole") else {
             return;
         };
         if resource_pin(statement).is_some()

@@ -2,10 +2,7 @@
 
 use policy_core::ast::{PolicyKind, Statement};
 
-use super::common::{
-    coverage, is_allow, not_resource_leaves_out_roles, pinning_condition_present, resource_pin,
-    Fixed,
-};
+use super::common::{coverage, is_allow, pinning_condition_present, resource_pin, Fixed};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
@@ -50,10 +47,13 @@ impl Rule for PassRoleWithNotResource {
         let Some(element) = statement.resource.as_ref().filter(|r| r.negated) else {
             return;
         };
-        if not_resource_leaves_out_roles(statement) {
+        if ctx
+            .facts(statement)
+            .not_resource_leaves_out_roles(statement)
+        {
             return;
         }
-        let Some(how) = coverage(statement, "iam", "PassRole") else {
+        let Some(how) = coverage(&ctx.facts(statement), statement, "iam", "PassRole") else {
             return;
         };
         if resource_pin(statement).is_some()

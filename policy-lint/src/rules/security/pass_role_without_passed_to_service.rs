@@ -2,9 +2,7 @@
 
 use policy_core::ast::{PolicyKind, Statement};
 
-use super::common::{
-    coverage, every_role_resource, is_allow, may_name_roles, pinning_condition_present, Fixed,
-};
+use super::common::{coverage, is_allow, may_name_roles, pinning_condition_present, Fixed};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
@@ -48,12 +46,12 @@ impl Rule for PassRoleWithoutPassedToService {
         let Some(element) = statement.resource.as_ref().filter(|r| !r.negated) else {
             return;
         };
-        if every_role_resource(statement).is_some()
+        if ctx.facts(statement).every_role(statement).is_some()
             || !element.items.iter().any(|i| may_name_roles(&i.node))
         {
             return;
         }
-        let Some(how) = coverage(statement, "iam", "PassRole") else {
+        let Some(how) = coverage(&ctx.facts(statement), statement, "iam", "PassRole") else {
             return;
         };
         if pinning_condition_present(statement, Fixed::Narrow, |k| k == "iam:passedtoservice")

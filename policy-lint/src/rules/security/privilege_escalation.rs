@@ -6,8 +6,7 @@ use policy_core::ast::{Policy, PolicyKind, Statement};
 use policy_core::Span;
 
 use super::common::{
-    action_pattern_matches, broad_resource, is_allow, label, list_names, resource_pin,
-    star_resource, ActionList,
+    action_pattern_matches, is_allow, label, list_names, resource_pin, star_resource, ActionList,
 };
 use crate::context::LintContext;
 use crate::declare_rule;
@@ -284,10 +283,12 @@ impl Rule for PrivilegeEscalation {
         let mut denied = vec![false; n];
         for statement in &policy.statements {
             if is_allow(statement) {
-                if broad_resource(statement).is_none() || resource_pin(statement).is_some() {
+                if ctx.facts(statement).broad(statement).is_none()
+                    || resource_pin(statement).is_some()
+                {
                     continue;
                 }
-                for i in list.covered_by(statement) {
+                for i in list.covered_by(&ctx.facts(statement), statement) {
                     if let Some(slot @ None) = granted.get_mut(i) {
                         let at = grant_span(statement, list, i);
                         *slot = Some(Grant { statement, at });
@@ -297,7 +298,7 @@ impl Rule for PrivilegeEscalation {
                 && statement.conditions().is_empty()
                 && star_resource(statement).is_some()
             {
-                for i in list.covered_by(statement) {
+                for i in list.covered_by(&ctx.facts(statement), statement) {
                     if let Some(d) = denied.get_mut(i) {
                         *d = true;
                     }

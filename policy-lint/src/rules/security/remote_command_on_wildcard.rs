@@ -81,7 +81,9 @@ fn documents_named(statement: &Statement) -> bool {
 
 impl Rule for RemoteCommandOnWildcard {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        let Some(mut grant) = unrestricted_grant(statement, ctx.kind(), list()) else {
+        let Some(mut grant) =
+            unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list())
+        else {
             return;
         };
         if documents_named(statement) {

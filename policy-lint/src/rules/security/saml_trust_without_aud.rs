@@ -40,7 +40,13 @@ impl Rule for SamlTrustWithoutAud {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
         if ctx.kind() != PolicyKind::Trust
             || !is_allow(statement)
-            || coverage(statement, "sts", "AssumeRoleWithSAML").is_none()
+            || coverage(
+                &ctx.facts(statement),
+                statement,
+                "sts",
+                "AssumeRoleWithSAML",
+            )
+            .is_none()
         {
             return;
         }

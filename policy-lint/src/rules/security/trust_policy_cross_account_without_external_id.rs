@@ -48,7 +48,7 @@ impl Rule for TrustPolicyCrossAccountWithoutExternalId {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
         if ctx.kind() != PolicyKind::Trust
             || !is_allow(statement)
-            || coverage(statement, "sts", "AssumeRole").is_none()
+            || coverage(&ctx.facts(statement), statement, "sts", "AssumeRole").is_none()
         {
             return;
         }

@@ -5,7 +5,7 @@ use policy_core::service_ref::Action;
 
 use super::common::{
     action_by_id, has_positive_action, is_allow, is_resource_level, list_first, list_names,
-    resource_pin, statement_ids,
+    resource_pin,
 };
 use super::service_wildcard_action::replace_item;
 use super::wildcard_action::is_full_wildcard;
@@ -92,7 +92,9 @@ impl Rule for WildcardResource {
         if resource_pin(statement).is_some() {
             return;
         }
-        let actions: Vec<Action<'static>> = statement_ids(statement)
+        let actions: Vec<Action<'static>> = ctx
+            .facts(statement)
+            .ids
             .iter()
             .filter(|&&id| is_resource_level(id))
             .filter_map(|&id| action_by_id(id))
