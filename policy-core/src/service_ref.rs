@@ -34,7 +34,7 @@ use std::cmp::{Ordering, Reverse};
 use std::fmt;
 use std::sync::OnceLock;
 
-use crate::text::name_hash;
+use crate::text::{cmp_ci, name_hash};
 
 use data::{
     ActionRec, ActionResourceTypeRec, Data, KeyRec, PatternRec, ResourceTypeRec, ServiceRec,
@@ -1037,19 +1037,6 @@ const MAX_PATTERN_LEN: usize = 512;
 
 /// Names longer than this get no suggestion (no action name comes close to it).
 const MAX_SUGGEST_LEN: usize = 256;
-
-/// Compares two strings ignoring ASCII case (the order `build.rs` sorts in).
-fn cmp_ci(a: &str, b: &str) -> Ordering {
-    // A plain loop: this runs in every lookup's binary search (a hot path of the linter).
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (x, y) in a.iter().zip(b) {
-        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-        if x != y {
-            return x.cmp(&y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
 
 /// Whether `s` starts with `prefix`, ignoring ASCII case.
 fn starts_with_ci(s: &str, prefix: &str) -> bool {

@@ -78,6 +78,21 @@ pub fn glob_matches(pattern: &str, text: &str, ignore_case: bool) -> bool {
     }
 }
 
+/// Compares two strings by their lower-case bytes (the order the reference's lists are
+/// sorted in, by `build.rs`).
+#[must_use]
+pub fn cmp_ci(a: &str, b: &str) -> std::cmp::Ordering {
+    // A plain loop: this runs in binary searches on hot paths.
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// A hash of a name made of parts (`["s3", "GetObject"]`) that ignores ASCII case: the Fx
 /// hash (rustc's) of the bytes with bit 5 set, eight at a time, each part ending with its
 /// length. Setting bit 5 maps `A` and `a` to the same byte (and some punctuation together,

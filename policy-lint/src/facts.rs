@@ -14,23 +14,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use policy_core::ast::{Node, Statement};
 use policy_core::service_ref::{Action, ServiceRef};
+use policy_core::text::cmp_ci;
 use policy_core::Span;
 
 use crate::rules::correctness::invalid_action_format::format_problem;
 use crate::rules::security::common::{glob_ci, is_broad_resource, is_every_role, FxBuild};
 use crate::rules::util::{has_variable, has_wildcard};
-
-/// Compares two strings by their lower-case bytes (the order of the reference's lists).
-fn cmp_ci(left: &str, right: &str) -> Ordering {
-    let (lhs, rhs) = (left.as_bytes(), right.as_bytes());
-    for (l, r) in lhs.iter().zip(rhs) {
-        let (l, r) = (l.to_ascii_lowercase(), r.to_ascii_lowercase());
-        if l != r {
-            return l.cmp(&r);
-        }
-    }
-    lhs.len().cmp(&rhs.len())
-}
 
 /// A hash of `service:name` that ignores ASCII case (the key of the catalog's table).
 fn name_hash(service: &str, name: &str) -> u64 {
