@@ -409,9 +409,9 @@ impl ServiceRef {
         let matching = |ids: &mut dyn Iterator<Item = u32>| -> Vec<(usize, u32, ResourceType<'_>)> {
             ids.filter_map(|id| {
                 let rt = ResourceType::new(d, id)?;
-                let format = arn_match::parse_format(rt.rec.arn);
-                arn_match::matches(&tokens, &format)
-                    .then(|| (arn_match::specificity(&format), id, rt))
+                let format = d.format(id)?;
+                arn_match::matches(&tokens, format)
+                    .then(|| (arn_match::specificity(format), id, rt))
             })
             .collect()
         };

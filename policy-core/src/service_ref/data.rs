@@ -87,6 +87,9 @@ pub(super) struct Data {
     pub(super) key_index: Vec<(&'static str, u32)>,
     /// `key_index` by name hash, built on the first key lookup.
     pub(super) key_hash: std::sync::OnceLock<super::HashIndex>,
+    /// Each resource type's ARN format, read on first use (by resource type id).
+    pub(super) formats:
+        std::sync::OnceLock<Vec<std::sync::OnceLock<Vec<super::arn_match::FormatToken>>>>,
     /// (glob, key id) in match priority order.
     pub(super) templates: Vec<(&'static str, u32)>,
     pub(super) patterns: Vec<PatternRec>,
@@ -96,6 +99,22 @@ pub(super) struct Data {
 }
 
 impl Data {
+    /// The ARN format of resource type `id`, read once.
+    pub(super) fn format(&self, id: u32) -> Option<&[super::arn_match::FormatToken]> {
+        let id = usize::try_from(id).ok()?;
+        let rec = self.resource_types.get(id)?;
+        let slots = self.formats.get_or_init(|| {
+            std::iter::repeat_with(std::sync::OnceLock::new)
+                .take(self.resource_types.len())
+                .collect()
+        });
+        Some(
+            slots
+                .get(id)?
+                .get_or_init(|| super::arn_match::parse_format(rec.arn)),
+        )
+    }
+
     /// Decodes the embedded tables; on any inconsistency (which would be a build bug) the
     /// result is empty rather than a panic.
     pub(super) fn load() -> Self {
