@@ -317,7 +317,15 @@ impl Parser<'_> {
         let start = self.pos;
         self.pos += 1;
         let content_start = self.pos;
-        // Fast path: no escapes.
+        // Fast path: no escapes. Jump to the next quote or backslash, then check the bytes
+        // skipped for control characters (both scans are vectorized).
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        if let Some(i) = memchr::memchr2(b'"', b'\\', rest) {
+            let skipped = rest.get(..i).unwrap_or_default();
+            if !skipped.iter().any(|&b| b < 0x20) {
+                self.pos += i;
+            }
+        }
         loop {
             match self.peek() {
                 None => {
