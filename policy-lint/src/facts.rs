@@ -133,6 +133,9 @@ impl Catalog {
         let literal = name_pattern
             .find(['*', '?'])
             .map_or(name_pattern, |i| name_pattern.get(..i).unwrap_or_default());
+        // `Prefix*` (the usual shape) matches every name with the prefix: no glob needed.
+        let rest = name_pattern.get(literal.len()..).unwrap_or_default();
+        let prefix_only = !rest.is_empty() && rest.bytes().all(|b| b == b'*');
         let mut in_service = |start: usize, actions: &[Action<'static>]| {
             let from = actions.partition_point(|a| cmp_ci(a.name(), literal) == Ordering::Less);
             for (i, a) in actions.iter().enumerate().skip(from) {
@@ -143,7 +146,7 @@ impl Catalog {
                 if !prefixed {
                     break;
                 }
-                if glob_ci(name_pattern, name) {
+                if prefix_only || glob_ci(name_pattern, name) {
                     if let Ok(id) = u32::try_from(start + i) {
                         out.push(id);
                     }
