@@ -218,6 +218,19 @@ fn metadata_suppresses_codes_and_names() {
 }
 
 #[test]
+fn terraform_comments_suppress_codes_and_names() {
+    let tf = r#"
+# iampol: ignore C1
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:GetObjekt", Resource = "arn:aws:s3:::b/*" }] })
+}
+"#;
+    assert!(lint("main.tf", tf).findings.is_empty());
+    let unsuppressed = tf.replace("# iampol: ignore C1", "# reviewed");
+    assert_eq!(lint("main.tf", &unsuppressed).findings.len(), 1);
+}
+
+#[test]
 fn files_that_are_not_templates_yield_nothing() {
     for (name, text) in [
         (

@@ -108,15 +108,60 @@ pub fn read_terraform(text: &str) -> Template {
                 if resource_type.starts_with("aws_api_gateway_rest_api") {
                     out.expand_execute_api(first);
                 }
+                let ignore = ignore_comments(block, text);
+                for policy in out.policies.iter_mut().skip(first) {
+                    policy.ignore.extend(ignore.iter().cloned());
+                }
             }
             ("data", ["aws_iam_policy_document", name]) => {
                 let label = format!("data.aws_iam_policy_document.{name}");
                 let kind = uses.get(*name).copied();
                 let doc = policy_document(block, text);
-                out.add_value(kind, label, doc, &[]);
+                out.add_value(kind, label, doc, &ignore_comments(block, text));
             }
             _ => {}
         }
+    }
+    out
+}
+
+/// The rule codes or names that comments suppress for a block's policies: a line comment
+/// `# iampol: ignore S001, wildcard-resource` (or `//`) in the block or in the run of comment
+/// lines right above it, the Terraform counterpart of CloudFormation's `Metadata`.
+fn ignore_comments(block: &Block, text: &str) -> Vec<String> {
+    let span = span_of(block);
+    let before = text.get(..span.start as usize).unwrap_or_default();
+    // The comment lines right above the block (its line's own start aside).
+    let mut start = before.rfind('\n').map_or(0, |i| i + 1);
+    while start > 0 {
+        let above = before.get(..start - 1).unwrap_or_default();
+        let line_start = above.rfind('\n').map_or(0, |i| i + 1);
+        let line = above.get(line_start..).unwrap_or_default().trim_start();
+        if !(line.starts_with('#') || line.starts_with("//")) {
+            break;
+        }
+        start = line_start;
+    }
+    let region = text.get(start..span.end as usize).unwrap_or_default();
+    let mut out = Vec::new();
+    for line in region.lines() {
+        let Some(at) = line.find("iampol:") else {
+            continue;
+        };
+        let marker = line.get(..at).unwrap_or_default().trim_end();
+        if !(marker.ends_with('#') || marker.ends_with("//")) {
+            continue;
+        }
+        let rest = line.get(at + "iampol:".len()..).unwrap_or_default();
+        let Some(list) = rest.trim_start().strip_prefix("ignore") else {
+            continue;
+        };
+        out.extend(
+            list.split([',', ' ', '\t'])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
+        );
     }
     out
 }
@@ -573,6 +618,40 @@ fn string(s: &str, span: Span) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comments_suppress_rules_for_a_block() {
+        let text = r#"
+# Legacy role, reviewed.
+# iampol: ignore S003, wildcard-action
+resource "aws_iam_policy" "p" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::a/b" }] }) // iampol: ignore N002
+}
+
+# iampol: ignore C101
+
+resource "aws_iam_policy" "q" {
+  policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+}
+data "aws_iam_policy_document" "d" {
+  # iampol:ignore S001
+  statement {
+    actions = ["s3:*"]
+  }
+}
+"#;
+        let t = read_terraform(text);
+        let ignores: Vec<Vec<String>> = t.policies.iter().map(|p| p.ignore.clone()).collect();
+        assert_eq!(
+            ignores,
+            vec![
+                vec!["S003".to_string(), "wildcard-action".into(), "N002".into()],
+                // A blank line between the comment and the block ends the run.
+                vec![],
+                vec!["S001".to_string()],
+            ]
+        );
+    }
 
     #[test]
     fn finds_heredoc_jsonencode_and_documents() {
