@@ -275,7 +275,13 @@ impl Facts {
             .map(|item| {
                 let text = item.node.as_str();
                 let checked = format_problem(text).is_none() && !has_variable(text);
-                let ids = expand_ids(text);
+                // A well-formed name without wildcards is one hash lookup.
+                let ids = match text.split_once(':') {
+                    Some((service, name)) if checked && !has_wildcard(text) => {
+                        Ids::One(catalog().id_parts(service, name))
+                    }
+                    _ => expand_ids(text),
+                };
                 // An entry that names an action names a known service.
                 let known_service = checked
                     && text.split_once(':').is_some_and(|(prefix, _)| {
