@@ -85,11 +85,8 @@ impl SourceFile {
         self.line_starts.get_or_init(|| {
             std::iter::once(0)
                 .chain(
-                    self.text
-                        .bytes()
-                        .enumerate()
-                        .filter(|&(_, b)| b == b'\n')
-                        .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                    memchr::memchr_iter(b'\n', self.text.as_bytes())
+                        .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
                 )
                 .collect()
         })
