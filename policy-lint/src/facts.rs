@@ -17,7 +17,7 @@ use policy_core::service_ref::{Action, ServiceRef};
 use policy_core::text::cmp_ci;
 use policy_core::Span;
 
-use crate::rules::correctness::invalid_action_format::format_problem;
+use crate::rules::correctness::invalid_action_format::{format_problem, plain_shape};
 use crate::rules::security::common::{glob_ci, is_broad_resource, is_every_role, FxBuild};
 use crate::rules::util::{has_variable, has_wildcard};
 
@@ -274,12 +274,15 @@ impl Facts {
             .iter()
             .map(|item| {
                 let text = item.node.as_str();
-                let checked = format_problem(text).is_none() && !has_variable(text);
-                // A well-formed name without wildcards is one hash lookup.
-                let ids = match text.split_once(':') {
-                    Some((service, name)) if checked && !has_wildcard(text) => {
-                        Ids::One(catalog().id_parts(service, name))
-                    }
+                let plain = plain_shape(text);
+                let checked =
+                    plain.is_some() || (format_problem(text).is_none() && !has_variable(text));
+                // The usual name without wildcards is one hash lookup.
+                let ids = match plain {
+                    Some((colon, false)) => Ids::One(catalog().id_parts(
+                        text.get(..colon).unwrap_or_default(),
+                        text.get(colon + 1..).unwrap_or_default(),
+                    )),
                     _ => expand_ids(text),
                 };
                 // An entry that names an action names a known service.

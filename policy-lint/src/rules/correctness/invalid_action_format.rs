@@ -30,29 +30,33 @@ declare_rule! {
     pub InvalidActionFormat { code: "C103", name: "invalid-action-format", category: Correctness, severity: Error }
 }
 
+/// The usual `service:Action` shape, read in one pass over the bytes: letters, digits,
+/// `*?-_.` and exactly one `:`, neither first nor last. Gives the colon's position and
+/// whether there is a wildcard; `None` for any other text (which may still be valid, or not:
+/// see [`format_problem`]).
+pub(crate) fn plain_shape(action: &str) -> Option<(usize, bool)> {
+    let bytes = action.as_bytes();
+    let mut colon = None;
+    let mut wildcard = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {}
+            b'*' | b'?' => wildcard = true,
+            b':' if colon.is_none() => colon = Some(i),
+            _ => return None,
+        }
+    }
+    colon
+        .filter(|&c| c > 0 && c + 1 < bytes.len())
+        .map(|c| (c, wildcard))
+}
+
 /// Why an action string is malformed, if it is.
 pub(crate) fn format_problem(action: &str) -> Option<(&'static str, Option<String>)> {
     if action == "*" {
         return None;
     }
-    // Fast path for the usual `service:Action` shape, in one pass over the bytes: plain
-    // characters and exactly one `:`, neither first nor last.
-    let bytes = action.as_bytes();
-    let mut colon = None;
-    let mut plain = true;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b':' {
-            if colon.is_some() {
-                plain = false;
-                break;
-            }
-            colon = Some(i);
-        } else if !(b.is_ascii_alphanumeric() || matches!(b, b'*' | b'?' | b'-' | b'_' | b'.')) {
-            plain = false;
-            break;
-        }
-    }
-    if plain && colon.is_some_and(|c| c > 0 && c + 1 < bytes.len()) {
+    if plain_shape(action).is_some() {
         return None;
     }
     if action.trim() != action {
@@ -105,5 +109,32 @@ impl Rule for InvalidActionFormat {
                 .help_opt(help);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{format_problem, plain_shape};
+
+    #[test]
+    fn plain_shape_reads_the_usual_names_only() {
+        assert_eq!(plain_shape("s3:GetObject"), Some((2, false)));
+        assert_eq!(plain_shape("ec2:Describe*"), Some((3, true)));
+        assert_eq!(plain_shape("*:Get?bject"), Some((1, true)));
+        for other in [
+            ":GetObject",
+            "s3:",
+            "a:b:c",
+            "s3 :x",
+            "${s}:x",
+            "s3:Get,Put",
+            "*",
+            "",
+        ] {
+            assert_eq!(plain_shape(other), None, "{other}");
+        }
+        // What it leaves to the slow path is still judged there.
+        assert!(format_problem("a:b:c").is_some());
+        assert!(format_problem("s3:GetÖbject").is_none());
     }
 }
