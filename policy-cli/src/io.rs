@@ -18,33 +18,73 @@ pub struct Input {
 /// and Terraform configuration.
 pub const EXTENSIONS: [&str; 5] = ["json", "yaml", "yml", "template", "tf"];
 
+/// A file found by [`walk_files`].
+pub struct Found {
+    /// The path: as given on the command line, or under a directory given there.
+    pub path: PathBuf,
+    /// The index of the command-line path it comes from.
+    pub arg: usize,
+    /// Its size in bytes as the walk saw it (0 when unknown, as for standard input): a hint for
+    /// scheduling, not read again.
+    pub size: u64,
+}
+
 /// Expands paths into files: files as given (whatever their name), directories walked
 /// recursively for the [`EXTENSIONS`], sorted. The walk skips hidden files and directories and
 /// what `.gitignore` files ignore (also outside a git repository, nested ones included, and
 /// those of parent directories). `-` stands for standard input.
 pub fn collect_files(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for path in paths {
+    let mut found = Vec::new();
+    walk_files(paths, errors, |file| found.push(file));
+    let order = report_order(found.iter().map(|f| (f.arg, f.path.as_path())));
+    let mut paths: Vec<Option<PathBuf>> = found.into_iter().map(|f| Some(f.path)).collect();
+    order
+        .into_iter()
+        .filter_map(|i| paths.get_mut(i).and_then(Option::take))
+        .collect()
+}
+
+/// Expands paths into files as [`collect_files`] does, but hands each file to `found` as soon
+/// as it is found, in the order of the command line and, within a directory, of the walk (not
+/// sorted: [`report_order`] sorts them).
+pub fn walk_files(paths: &[PathBuf], errors: &mut Vec<String>, mut found: impl FnMut(Found)) {
+    for (arg, path) in paths.iter().enumerate() {
         if path.as_os_str() == "-" {
-            out.push(path.clone());
+            found(Found {
+                path: path.clone(),
+                arg,
+                size: 0,
+            });
             continue;
         }
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => {
-                let start = out.len();
-                walk(path, &mut out, errors);
-                if let Some(found) = out.get_mut(start..) {
-                    found.sort();
-                }
-            }
-            Ok(_) => out.push(path.clone()),
+            Ok(meta) if meta.is_dir() => walk(path, arg, &mut found, errors),
+            Ok(meta) => found(Found {
+                path: path.clone(),
+                arg,
+                size: meta.len(),
+            }),
             Err(e) => errors.push(format!("{}: {}", path.display(), describe_io(&e))),
         }
     }
-    out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+/// The order files are reported in, as indexes into `files` (each the index of its
+/// command-line path and the path, as [`walk_files`] found them): by command-line path, then by
+/// path, component by component (as `Path` orders them).
+pub fn report_order<'a>(files: impl IntoIterator<Item = (usize, &'a Path)>) -> Vec<usize> {
+    // Comparing components split once is much cheaper than `Path::cmp`, which splits them again
+    // at every comparison.
+    let mut keys: Vec<(usize, Vec<std::path::Component<'a>>, usize)> = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, (arg, path))| (arg, path.components().collect(), i))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, i)| i).collect()
+}
+
+fn walk(dir: &Path, arg: usize, found: &mut impl FnMut(Found), errors: &mut Vec<String>) {
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .git_ignore(true)
@@ -59,14 +99,18 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
         match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                let path = entry.into_path();
-                let wanted = path.extension().is_some_and(|e| {
+                let wanted = entry.path().extension().is_some_and(|e| {
                     EXTENSIONS
                         .iter()
                         .any(|x| e.eq_ignore_ascii_case(std::ffi::OsStr::new(x)))
                 });
                 if is_file && wanted {
-                    out.push(path);
+                    let size = entry.metadata().map_or(0, |m| m.len());
+                    found(Found {
+                        path: entry.into_path(),
+                        arg,
+                        size,
+                    });
                 }
             }
             Err(e) => errors.push(describe_walk(&e)),

@@ -13,6 +13,134 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Na
 use policy_core::{SourceFile, Span};
 use policy_lint::{Applicability, Finding, Severity};
 use serde::Serialize;
+use serde_json::ser::Formatter as _;
+
+use crate::args::Format;
+
+/// Renders findings one file at a time, in any thread, into parts that [`write_parts`] puts
+/// together in order: the same bytes as rendering every file at once.
+pub struct Renderer(Style);
+
+enum Style {
+    Human(Box<Human>),
+    Concise,
+    Json,
+    Sarif(sarif::Rules),
+    Github,
+}
+
+impl Renderer {
+    /// A renderer for a format; `color` is for the human format (see [`Human::new`]).
+    pub fn new(format: Format, color: bool) -> Self {
+        Self(match format {
+            Format::Human => Style::Human(Box::new(Human::new(color))),
+            Format::Concise => Style::Concise,
+            Format::Json => Style::Json,
+            Format::Sarif => Style::Sarif(sarif::Rules::all()),
+            Format::Github => Style::Github,
+        })
+    }
+
+    /// One file's part of the report.
+    pub fn render(&self, file: &SourceFile, findings: &[Finding]) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let located = findings.iter().map(|finding| Located { file, finding });
+        match &self.0 {
+            Style::Human(human) => {
+                for l in located {
+                    human.write(&mut out, &l)?;
+                }
+            }
+            Style::Concise => {
+                for l in located {
+                    writeln!(out, "{}", l.concise())?;
+                }
+            }
+            Style::Json => {
+                for l in located {
+                    write_element(&mut out, 0, &l.to_json())?;
+                }
+            }
+            Style::Sarif(rules) => sarif::write_results(&mut out, rules, file, findings)?,
+            Style::Github => github::write(&mut out, located)?,
+        }
+        Ok(out)
+    }
+}
+
+/// Writes the report of a format from the parts [`Renderer::render`] rendered, in order.
+pub fn write_parts<'a>(
+    out: &mut impl Write,
+    format: Format,
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            write_array(out, 0, parts)?;
+            writeln!(out)
+        }
+        Format::Sarif => sarif::write_log(out, parts),
+        Format::Human | Format::Concise | Format::Github => {
+            for part in parts {
+                out.write_all(part)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes `value` as `serde_json::to_writer_pretty` writes an element of an array after the
+/// first one: a comma, a new line, the indentation, then the value, indented for an array
+/// `depth` levels deep (0: the document is the array). [`write_array`] puts such elements
+/// together.
+pub fn write_element(
+    out: &mut Vec<u8>,
+    depth: usize,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
+    let mut formatter = serde_json::ser::PrettyFormatter::new();
+    // Opening the enclosing arrays (into nothing) gives the formatter their indentation; then
+    // it writes the separator of an element that is not the first.
+    for _ in 0..=depth {
+        formatter.begin_array(&mut std::io::sink())?;
+    }
+    formatter.begin_array_value(&mut *out, false)?;
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *out, formatter,
+    ))?;
+    Ok(())
+}
+
+/// Writes an array `depth` levels deep (0: the document is the array) whose elements
+/// [`write_element`] wrote into `parts` (any number per part), as `serde_json::to_writer_pretty`
+/// writes it; `[]` when there is none.
+pub fn write_array<'a>(
+    out: &mut impl Write,
+    depth: usize,
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    let mut empty = true;
+    for part in parts {
+        if empty {
+            // The first element has no comma before it.
+            let Some(part) = part.strip_prefix(b",") else {
+                continue;
+            };
+            out.write_all(part)?;
+            empty = false;
+        } else {
+            out.write_all(part)?;
+        }
+    }
+    if !empty {
+        out.write_all(b"\n")?;
+        for _ in 0..depth {
+            out.write_all(b"  ")?;
+        }
+    }
+    out.write_all(b"]")
+}
 
 /// A finding with the file it belongs to.
 pub struct Located<'a> {
