@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+use policy_core::service_ref::ServiceRef;
 use policy_core::{PolicyKind, SourceFile};
 use policy_lint::fix::apply_edits;
 use policy_lint::{lint_file, Applicability, Finding, Settings, Severity};
@@ -149,6 +150,9 @@ fn fix_index(applicability: Applicability) -> usize {
 
 /// Runs `iampol lint`.
 pub fn run(args: &LintArgs) -> ExitStatus {
+    if worth_warming(args) {
+        warm_up();
+    }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut configs = Configs::new(args, color);
     if !configs.errors.is_empty() {
@@ -230,6 +234,24 @@ fn config_errors(args: &LintArgs, color: bool) -> ExitStatus {
         let _ = writeln!(stderr, "{e}");
     }
     ExitStatus::Error
+}
+
+/// Whether to warm the IAM reference up in a thread of its own: with a directory to walk or
+/// enough files for several threads. A few files would only pay for the thread.
+fn worth_warming(args: &LintArgs) -> bool {
+    !args.example && (args.paths.len() > FILES_PER_THREAD || args.paths.iter().any(|p| p.is_dir()))
+}
+
+/// Decodes the IAM reference and builds its action and service indexes in a thread of its own
+/// while the main thread walks the directories; else the first thread to lint does it while the
+/// others wait for it.
+fn warm_up() {
+    // Without the thread, the first lookup does the work: nothing to do when it cannot start.
+    let _ = std::thread::Builder::new().spawn(|| {
+        let reference = ServiceRef::get();
+        let _ = reference.action("s3:GetObject");
+        let _ = reference.service("s3");
+    });
 }
 
 /// Whether the human report is in colour: on a terminal (standard error or output, where it
