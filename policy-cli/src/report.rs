@@ -5,6 +5,8 @@
 pub mod github;
 #[path = "output/sarif.rs"]
 pub mod sarif;
+#[path = "output/snippet.rs"]
+mod snippet;
 
 use std::fmt;
 use std::io::Write;
@@ -46,11 +48,7 @@ impl Renderer {
         let mut out = Vec::new();
         let located = findings.iter().map(|finding| Located { file, finding });
         match &self.0 {
-            Style::Human(human) => {
-                for l in located {
-                    human.write(&mut out, &l)?;
-                }
-            }
+            Style::Human(human) => human.write(&mut out, file, findings)?,
             Style::Concise => {
                 for l in located {
                     writeln!(out, "{}", l.concise())?;
@@ -314,7 +312,7 @@ impl<'a> Located<'a> {
 /// A finding as a miette diagnostic, with its file as source.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: NamedSource<snippet::LinedSource>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -400,18 +398,29 @@ impl Human {
         }
     }
 
-    /// Writes one finding.
-    pub fn write(&self, out: &mut impl Write, located: &Located<'_>) -> std::io::Result<()> {
-        let diagnostic = FindingDiagnostic {
-            finding: located.finding,
-            source: NamedSource::new(located.file.name(), located.file.text_arc())
-                .with_language("json"),
-        };
-        let mut s = String::new();
-        if self.handler.render_report(&mut s, &diagnostic).is_err() {
-            s = located.concise();
+    /// Writes the findings of a file.
+    pub fn write(
+        &self,
+        out: &mut impl Write,
+        file: &SourceFile,
+        findings: &[Finding],
+    ) -> std::io::Result<()> {
+        if findings.is_empty() {
+            return Ok(());
         }
-        writeln!(out, "{s}")
+        let source = snippet::LinedSource::new(file.text_arc());
+        for finding in findings {
+            let diagnostic = FindingDiagnostic {
+                finding,
+                source: NamedSource::new(file.name(), source.clone()).with_language("json"),
+            };
+            let mut s = String::new();
+            if self.handler.render_report(&mut s, &diagnostic).is_err() {
+                s = Located { file, finding }.concise();
+            }
+            writeln!(out, "{s}")?;
+        }
+        Ok(())
     }
 }
 
