@@ -45,7 +45,8 @@ impl Renderer {
 
     /// One file's part of the report.
     pub fn render(&self, file: &SourceFile, findings: &[Finding]) -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
+        // Room for most findings' text, to grow the buffer less often.
+        let mut out = Vec::with_capacity(findings.len() * 1024);
         let located = findings.iter().map(|finding| Located { file, finding });
         match &self.0 {
             Style::Human(human) => human.write(&mut out, file, findings)?,
