@@ -435,12 +435,12 @@ impl Queue {
     }
 }
 
-/// Closes the queue when dropped, also when unwinding.
+/// Closes the queue when dropped; when unwinding, drops the jobs still waiting too.
 struct Closer<'a>(&'a Queue);
 
 impl Drop for Closer<'_> {
     fn drop(&mut self) {
-        self.0.close(false);
+        self.0.close(std::thread::panicking());
     }
 }
 
