@@ -87,6 +87,24 @@ struct Outcome {
     report: std::io::Result<Vec<u8>>,
 }
 
+impl Outcome {
+    /// A file and its findings, nothing fixed.
+    fn new(file: SourceFile, findings: Vec<Finding>, settings: &Settings) -> Self {
+        Self {
+            file: Some(file),
+            findings,
+            fail_on: settings.fail_on(),
+            tally: Tally::default(),
+            fixed: 0,
+            diff: None,
+            stdout_text: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            report: Ok(Vec::new()),
+        }
+    }
+}
+
 /// What the summary needs of one file's findings.
 #[derive(Debug, Default, Clone, Copy)]
 struct Tally {
@@ -482,18 +500,7 @@ impl Linter<'_> {
             Err((offset, prefix)) => {
                 let file = SourceFile::new(input.name, prefix);
                 let finding = invalid_utf8(offset, settings);
-                Outcome {
-                    file: Some(file),
-                    findings: finding.into_iter().collect(),
-                    fail_on: settings.fail_on(),
-                    tally: Tally::default(),
-                    fixed: 0,
-                    diff: None,
-                    stdout_text: None,
-                    errors: Vec::new(),
-                    warnings: Vec::new(),
-                    report: Ok(Vec::new()),
-                }
+                Outcome::new(file, finding.into_iter().collect(), settings)
             }
         };
         Ok(self.finish(outcome))
@@ -536,18 +543,7 @@ fn process(
     let name = file.name().to_string();
     let original = file.text();
     let mut findings = lint_file(&name, original, kind, settings).findings;
-    let mut outcome = Outcome {
-        file: Some(file.clone()),
-        findings: Vec::new(),
-        fail_on: settings.fail_on(),
-        tally: Tally::default(),
-        fixed: 0,
-        diff: None,
-        stdout_text: None,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        report: Ok(Vec::new()),
-    };
+    let mut outcome = Outcome::new(file.clone(), Vec::new(), settings);
     let Some(min) = mode.min() else {
         outcome.findings = findings;
         return outcome;
