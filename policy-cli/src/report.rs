@@ -10,6 +10,7 @@ mod snippet;
 
 use std::fmt;
 use std::io::Write;
+use std::sync::OnceLock;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use policy_core::{SourceFile, Span};
@@ -19,15 +20,17 @@ use serde_json::ser::Formatter as _;
 
 use crate::args::Format;
 
-/// Renders findings one file at a time, in any thread, into parts that [`write_parts`] puts
-/// together in order: the same bytes as rendering every file at once.
+/// Renders findings one file at a time, in any thread, into parts that
+/// [`Renderer::write_report`] puts together in order: the same bytes as rendering every file at
+/// once.
 pub struct Renderer(Style);
 
 enum Style {
     Human(Box<Human>),
     Concise,
     Json,
-    Sarif(sarif::Rules),
+    /// The rules, and the log around the results once built.
+    Sarif(sarif::Rules, OnceLock<std::io::Result<sarif::Frame>>),
     Github,
 }
 
@@ -38,7 +41,7 @@ impl Renderer {
             Format::Human => Style::Human(Box::new(Human::new(color))),
             Format::Concise => Style::Concise,
             Format::Json => Style::Json,
-            Format::Sarif => Style::Sarif(sarif::Rules::all()),
+            Format::Sarif => Style::Sarif(sarif::Rules::all(), OnceLock::new()),
             Format::Github => Style::Github,
         })
     }
@@ -60,30 +63,41 @@ impl Renderer {
                     write_element(&mut out, 0, &l.to_json())?;
                 }
             }
-            Style::Sarif(rules) => sarif::write_results(&mut out, rules, file, findings)?,
+            Style::Sarif(rules, _) => sarif::write_results(&mut out, rules, file, findings)?,
             Style::Github => github::write(&mut out, located)?,
         }
         Ok(out)
     }
-}
 
-/// Writes the report of a format from the parts [`Renderer::render`] rendered, in order.
-pub fn write_parts<'a>(
-    out: &mut impl Write,
-    format: Format,
-    parts: impl IntoIterator<Item = &'a [u8]>,
-) -> std::io::Result<()> {
-    match format {
-        Format::Json => {
-            write_array(out, 0, parts)?;
-            writeln!(out)
+    /// Builds ahead what [`Renderer::write_report`] writes around the parts (the SARIF log
+    /// without its results), so that it has less to do at the end.
+    pub fn prepare(&self) {
+        if let Style::Sarif(_, frame) = &self.0 {
+            frame.get_or_init(sarif::Frame::new);
         }
-        Format::Sarif => sarif::write_log(out, parts),
-        Format::Human | Format::Concise | Format::Github => {
-            for part in parts {
-                out.write_all(part)?;
+    }
+
+    /// Writes the report from the parts [`Renderer::render`] rendered, in order.
+    pub fn write_report<'a>(
+        &self,
+        out: &mut impl Write,
+        parts: impl IntoIterator<Item = &'a [u8]>,
+    ) -> std::io::Result<()> {
+        match &self.0 {
+            Style::Json => {
+                write_array(out, 0, parts)?;
+                writeln!(out)
             }
-            Ok(())
+            Style::Sarif(_, frame) => match frame.get_or_init(sarif::Frame::new) {
+                Ok(frame) => frame.write(out, parts),
+                Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+            },
+            Style::Human(_) | Style::Concise | Style::Github => {
+                for part in parts {
+                    out.write_all(part)?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ use policy_lint::{lint_file, Applicability, Finding, Settings, Severity};
 use crate::args::{Format, LintArgs};
 use crate::exit::ExitStatus;
 use crate::io::{collect_files, read_input, report_order, walk_files};
-use crate::report::{portable_path, write_parts, Renderer};
+use crate::report::{portable_path, Renderer};
 
 use self::config::Configs;
 
@@ -346,6 +346,10 @@ fn lint_files(
         }
         spawn(found.len(), &mut workers);
         queue.close(false);
+        // While the others lint: what only this thread would do at the end.
+        if let Rendering::InThreads(renderer) = &linter.rendering {
+            renderer.prepare();
+        }
         let order = report_order(found.iter().map(|(arg, path)| (*arg, path.as_path())));
         let mut done = linter.work(&queue);
         for w in workers {
@@ -721,7 +725,7 @@ fn write_report(
         } else {
             Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
         };
-        if let Rendering::InThreads(_) = rendering {
+        if let Rendering::InThreads(renderer) = rendering {
             let parts = results
                 .iter()
                 .map(|r| match &r.report {
@@ -729,7 +733,7 @@ fn write_report(
                     Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
                 })
                 .collect::<std::io::Result<Vec<_>>>()?;
-            write_parts(&mut out, args.format, parts)?;
+            renderer.write_report(&mut out, parts)?;
         } else {
             let renderer = Renderer::new(args.format, report_color(report_to_stderr));
             let mut parts = Vec::new();
@@ -738,7 +742,7 @@ fn write_report(
                     parts.push(renderer.render(file, &r.findings)?);
                 }
             }
-            write_parts(&mut out, args.format, parts.iter().map(Vec::as_slice))?;
+            renderer.write_report(&mut out, parts.iter().map(Vec::as_slice))?;
         }
         out.flush()?;
     }

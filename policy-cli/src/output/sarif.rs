@@ -366,7 +366,7 @@ impl Rules {
 /// run's object.
 const RESULTS_DEPTH: usize = 3;
 
-/// Writes the results of one file, as elements of `runs[0].results` for [`write_log`].
+/// Writes the results of one file, as elements of `runs[0].results` for [`Frame::write`].
 pub fn write_results(
     out: &mut Vec<u8>,
     rules: &Rules,
@@ -379,43 +379,57 @@ pub fn write_results(
     Ok(())
 }
 
-/// Writes one SARIF log whose results [`write_results`] wrote into `parts`, in order.
-pub fn write_log<'a>(
-    out: &mut impl Write,
-    parts: impl IntoIterator<Item = &'a [u8]>,
-) -> std::io::Result<()> {
-    let rules = Rules::all();
-    let repository = env!("CARGO_PKG_REPOSITORY");
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "iampol",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: (!repository.is_empty()).then_some(repository),
-                    rules: rules.0.iter().map(|r| descriptor(r)).collect(),
+/// A SARIF log without its results, split where they go.
+pub struct Frame {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Frame {
+    /// The log of this run: the tool with every rule, the source root.
+    pub fn new() -> std::io::Result<Self> {
+        let rules = Rules::all();
+        let repository = env!("CARGO_PKG_REPOSITORY");
+        let log = Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "iampol",
+                        version: env!("CARGO_PKG_VERSION"),
+                        semantic_version: env!("CARGO_PKG_VERSION"),
+                        information_uri: (!repository.is_empty()).then_some(repository),
+                        rules: rules.0.iter().map(|r| descriptor(r)).collect(),
+                    },
                 },
-            },
-            original_uri_base_ids: srcroot().map(|l| (SRCROOT, l)).into_iter().collect(),
-            column_kind: "unicodeCodePoints",
-            results: Vec::new(),
-        }],
-    };
-    // The log without results ends with its empty `results` array, the run's last field:
-    // the results go in there.
-    let frame = serde_json::to_vec_pretty(&log)?;
-    let at = frame
-        .windows(2)
-        .rposition(|w| w == b"[]")
-        .ok_or_else(|| std::io::Error::other("the SARIF log has no results array"))?;
-    let (head, tail) = frame.split_at(at);
-    out.write_all(head)?;
-    super::write_array(out, RESULTS_DEPTH, parts)?;
-    out.write_all(tail.get(2..).unwrap_or_default())?;
-    writeln!(out)
+                original_uri_base_ids: srcroot().map(|l| (SRCROOT, l)).into_iter().collect(),
+                column_kind: "unicodeCodePoints",
+                results: Vec::new(),
+            }],
+        };
+        // The log without results ends with its empty `results` array, the run's last field:
+        // the results go in there.
+        let mut head = serde_json::to_vec_pretty(&log)?;
+        let at = head
+            .windows(2)
+            .rposition(|w| w == b"[]")
+            .ok_or_else(|| std::io::Error::other("the SARIF log has no results array"))?;
+        let tail = head.split_off(at).split_off(2);
+        Ok(Self { head, tail })
+    }
+
+    /// Writes the log with the results [`write_results`] wrote into `parts`, in order.
+    pub fn write<'a>(
+        &self,
+        out: &mut impl Write,
+        parts: impl IntoIterator<Item = &'a [u8]>,
+    ) -> std::io::Result<()> {
+        out.write_all(&self.head)?;
+        super::write_array(out, RESULTS_DEPTH, parts)?;
+        out.write_all(&self.tail)?;
+        writeln!(out)
+    }
 }
 
 /// Writes the findings of every file as one SARIF log.
@@ -428,7 +442,7 @@ pub fn write(out: &mut impl Write, results: &[(SourceFile, Vec<Finding>)]) -> st
         write_results(&mut part, &rules, file, findings)?;
         parts.push(part);
     }
-    write_log(out, parts.iter().map(Vec::as_slice))
+    Frame::new()?.write(out, parts.iter().map(Vec::as_slice))
 }
 
 #[cfg(test)]
