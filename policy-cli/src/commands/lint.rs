@@ -283,6 +283,10 @@ fn report_color(to_stderr: bool) -> bool {
     terminal && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// The size of the buffer reports and diffs are written through: megabytes of report go out in
+/// a few dozen writes, not thousands.
+const OUTPUT_BUFFER: usize = 256 * 1024;
+
 /// A thread more for every this many files.
 const FILES_PER_THREAD: usize = 64;
 
@@ -661,7 +665,7 @@ fn invalid_utf8(offset: usize, settings: &Settings) -> Option<Finding> {
 /// `--diff`: the diffs on standard output, a count on standard error. Fails when there is
 /// anything to fix.
 fn write_diffs(args: &LintArgs, results: &[Outcome]) -> std::io::Result<bool> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
     for diff in results.iter().filter_map(|r| r.diff.as_deref()) {
         write!(out, "{diff}")?;
     }
@@ -721,9 +725,15 @@ fn write_report(
     let report_to_stderr = !fixed_stdin.is_empty();
     {
         let mut out: Box<dyn Write> = if report_to_stderr {
-            Box::new(std::io::BufWriter::new(std::io::stderr().lock()))
+            Box::new(std::io::BufWriter::with_capacity(
+                OUTPUT_BUFFER,
+                std::io::stderr().lock(),
+            ))
         } else {
-            Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+            Box::new(std::io::BufWriter::with_capacity(
+                OUTPUT_BUFFER,
+                std::io::stdout().lock(),
+            ))
         };
         if let Rendering::InThreads(renderer) = rendering {
             let parts = results
