@@ -420,6 +420,8 @@ struct Queue {
 struct Waiting {
     jobs: BinaryHeap<Job>,
     closed: bool,
+    /// Threads waiting for a job: only they need waking (a wake-up is a system call).
+    idle: usize,
 }
 
 impl Queue {
@@ -428,8 +430,13 @@ impl Queue {
     }
 
     fn push(&self, job: Job) {
-        self.lock().jobs.push(job);
-        self.changed.notify_one();
+        let mut state = self.lock();
+        state.jobs.push(job);
+        let idle = state.idle > 0;
+        drop(state);
+        if idle {
+            self.changed.notify_one();
+        }
     }
 
     /// No more jobs will come; with `cancel`, those waiting are dropped.
@@ -453,10 +460,12 @@ impl Queue {
             if state.closed {
                 return None;
             }
+            state.idle += 1;
             state = self
                 .changed
                 .wait(state)
                 .unwrap_or_else(PoisonError::into_inner);
+            state.idle -= 1;
         }
     }
 }
