@@ -133,6 +133,12 @@ fn describe_walk(e: &ignore::Error) -> String {
 
 /// Reads one file (or standard input for `-`).
 pub fn read_input(path: &Path) -> Result<Input, String> {
+    read_input_sized(path, None)
+}
+
+/// [`read_input`] of a file whose size the walk saw ([`Found::size`]): the file is not asked
+/// for its size again (the read still goes to its end, whatever the size now).
+pub fn read_input_sized(path: &Path, size: Option<u64>) -> Result<Input, String> {
     let name = if path.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
@@ -144,6 +150,8 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
             .read_to_end(&mut buf)
             .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
         buf
+    } else if let Some(size) = size {
+        read_sized(path, size).map_err(|e| format!("{name}: {}", describe_io(&e)))?
     } else {
         fs::read(path).map_err(|e| format!("{name}: {}", describe_io(&e)))?
     };
@@ -154,6 +162,28 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
         (valid, prefix)
     });
     Ok(Input { name, text })
+}
+
+/// Reads a file to its end, starting with room for `size` bytes (and the read that finds the
+/// end): `fs::read` would ask the file its size, and `read_to_end` without that size reads in
+/// small steps first.
+fn read_sized(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
+    let mut file = fs::File::open(path)?;
+    let mut buf = vec![0; usize::try_from(size).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(filled.saturating_mul(2), 0);
+        }
+        match file.read(buf.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 fn describe_io(e: &std::io::Error) -> String {
@@ -172,6 +202,20 @@ mod tests {
         let p = root.join(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn a_read_goes_to_the_end_whatever_the_size_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        let text = "{\"Version\": \"2012-10-17\"}\n".repeat(100);
+        fs::write(&path, &text).unwrap();
+        for size in [0, 1, 7, text.len() as u64, text.len() as u64 + 5, 1 << 20] {
+            let input = read_input_sized(&path, Some(size)).unwrap();
+            assert_eq!(input.text.as_deref(), Ok(text.as_str()), "{size}");
+        }
+        let missing = read_input_sized(&dir.path().join("missing.json"), Some(3));
+        assert!(missing.is_err_and(|e| e.ends_with("no such file or directory")));
     }
 
     #[test]

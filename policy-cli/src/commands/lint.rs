@@ -15,7 +15,7 @@ use policy_lint::{lint_file, Applicability, Finding, Settings, Severity};
 
 use crate::args::{Format, LintArgs};
 use crate::exit::ExitStatus;
-use crate::io::{collect_files, read_input, report_order, walk_files};
+use crate::io::{collect_files, read_input_sized, report_order, walk_files};
 use crate::report::{portable_path, Renderer};
 
 use self::config::Configs;
@@ -501,14 +501,16 @@ impl Linter<'_> {
     fn work(&self, queue: &Queue) -> Vec<(usize, Result<Outcome, String>)> {
         let mut done = Vec::new();
         while let Some(job) = queue.next() {
-            done.push((job.id, self.lint(&job.path, &job.settings)));
+            done.push((job.id, self.lint(&job)));
         }
         done
     }
 
     /// Reads, lints (and fixes) one input and renders its part of the report.
-    fn lint(&self, path: &PathBuf, settings: &Settings) -> Result<Outcome, String> {
-        let input = read_input(path)?;
+    fn lint(&self, job: &Job) -> Result<Outcome, String> {
+        let (path, settings) = (&job.path, &*job.settings);
+        let size = (path.as_os_str() != "-").then_some(job.size);
+        let input = read_input_sized(path, size)?;
         let outcome = match input.text {
             Ok(text) => {
                 let file = SourceFile::new(input.name, text);
