@@ -7,7 +7,8 @@ use policy_core::PolicyKind;
 
 /// Fast, correct checks for AWS IAM policies.
 #[derive(Debug, Parser)]
-#[command(name = "iampol", version = crate::version_line(), about, long_about = None)]
+// The version, which needs the IAM reference decoded, is set in `main`.
+#[command(name = "iampol", about, long_about = None)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

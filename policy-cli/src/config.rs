@@ -42,6 +42,8 @@ pub struct Configs {
     cli: RuleSelection,
     fail_on: Option<Severity>,
     color: bool,
+    /// The current directory, asked once.
+    cwd: PathBuf,
     /// Directory → the configuration that governs it (`None`: no configuration above it).
     nearest: HashMap<PathBuf, Option<PathBuf>>,
     /// Configuration file → its resolved settings (`None` when it could not be read).
@@ -68,6 +70,7 @@ impl Configs {
                 FailOn::Note => Severity::Note,
             }),
             color,
+            cwd: current_dir(),
             nearest: HashMap::new(),
             loaded: HashMap::new(),
             defaults: None,
@@ -103,9 +106,9 @@ impl Configs {
     pub fn settings_for(&mut self, input: &Path) -> Option<Arc<Settings>> {
         let stdin = input.as_os_str() == "-";
         let absolute = if stdin {
-            current_dir().join("-")
+            self.cwd.join("-")
         } else {
-            absolute(input)
+            absolute_in(&self.cwd, input)
         };
         let fixed = match &self.source {
             Source::Isolated(r) | Source::Explicit(r) => Some(Arc::clone(r)),
@@ -116,7 +119,7 @@ impl Configs {
             None => {
                 let dir = absolute
                     .parent()
-                    .map_or_else(current_dir, Path::to_path_buf);
+                    .map_or_else(|| self.cwd.clone(), Path::to_path_buf);
                 match self.find(&dir) {
                     Some(config) => self.load(&config, &config)?,
                     None => self.defaults(),
@@ -243,9 +246,18 @@ fn current_dir() -> PathBuf {
 /// The absolute form of a path, with `.` and `..` resolved lexically (symlinks are not
 /// followed, so a configuration is found where the user sees the file).
 pub fn absolute(path: &Path) -> PathBuf {
-    let joined = std::path::absolute(path).unwrap_or_else(|_| current_dir().join(path));
-    let mut out = PathBuf::new();
-    for component in joined.components() {
+    absolute_in(&current_dir(), path)
+}
+
+/// [`absolute`] with the current directory given (as `std::env::current_dir` gives it: absolute,
+/// without `.` or `..`).
+fn absolute_in(cwd: &Path, path: &Path) -> PathBuf {
+    let mut out = if path.is_absolute() {
+        PathBuf::new()
+    } else {
+        cwd.to_path_buf()
+    };
+    for component in path.components() {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
@@ -255,4 +267,31 @@ pub fn absolute(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_resolves_dots_lexically_against_the_given_directory() {
+        let cwd = Path::new("/work/project");
+        for (path, want) in [
+            ("a/b.json", "/work/project/a/b.json"),
+            ("./a/../b.json", "/work/project/b.json"),
+            ("../../../../x.json", "/x.json"),
+            ("/etc/./p/../q.json", "/etc/q.json"),
+            ("//srv/p.json", "/srv/p.json"),
+            ("a/", "/work/project/a"),
+            ("", "/work/project"),
+        ] {
+            assert_eq!(absolute_in(cwd, Path::new(path)), Path::new(want), "{path}");
+        }
+        // As before: the same as the standard library's form, resolved.
+        let here = current_dir();
+        for path in ["a/../b.json", "./x", "../y/./z"] {
+            let std_form = std::path::absolute(path).unwrap();
+            assert_eq!(absolute(Path::new(path)), absolute_in(&here, &std_form));
+        }
+    }
 }

@@ -18,33 +18,73 @@ pub struct Input {
 /// and Terraform configuration.
 pub const EXTENSIONS: [&str; 5] = ["json", "yaml", "yml", "template", "tf"];
 
+/// A file found by [`walk_files`].
+pub struct Found {
+    /// The path: as given on the command line, or under a directory given there.
+    pub path: PathBuf,
+    /// The index of the command-line path it comes from.
+    pub arg: usize,
+    /// Its size in bytes as the walk saw it (0 when unknown, as for standard input): a hint for
+    /// scheduling, not read again.
+    pub size: u64,
+}
+
 /// Expands paths into files: files as given (whatever their name), directories walked
 /// recursively for the [`EXTENSIONS`], sorted. The walk skips hidden files and directories and
 /// what `.gitignore` files ignore (also outside a git repository, nested ones included, and
 /// those of parent directories). `-` stands for standard input.
 pub fn collect_files(paths: &[PathBuf], errors: &mut Vec<String>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for path in paths {
+    let mut found = Vec::new();
+    walk_files(paths, errors, |file| found.push(file));
+    let order = report_order(found.iter().map(|f| (f.arg, f.path.as_path())));
+    let mut paths: Vec<Option<PathBuf>> = found.into_iter().map(|f| Some(f.path)).collect();
+    order
+        .into_iter()
+        .filter_map(|i| paths.get_mut(i).and_then(Option::take))
+        .collect()
+}
+
+/// Expands paths into files as [`collect_files`] does, but hands each file to `found` as soon
+/// as it is found, in the order of the command line and, within a directory, of the walk (not
+/// sorted: [`report_order`] sorts them).
+pub fn walk_files(paths: &[PathBuf], errors: &mut Vec<String>, mut found: impl FnMut(Found)) {
+    for (arg, path) in paths.iter().enumerate() {
         if path.as_os_str() == "-" {
-            out.push(path.clone());
+            found(Found {
+                path: path.clone(),
+                arg,
+                size: 0,
+            });
             continue;
         }
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => {
-                let start = out.len();
-                walk(path, &mut out, errors);
-                if let Some(found) = out.get_mut(start..) {
-                    found.sort();
-                }
-            }
-            Ok(_) => out.push(path.clone()),
+            Ok(meta) if meta.is_dir() => walk(path, arg, &mut found, errors),
+            Ok(meta) => found(Found {
+                path: path.clone(),
+                arg,
+                size: meta.len(),
+            }),
             Err(e) => errors.push(format!("{}: {}", path.display(), describe_io(&e))),
         }
     }
-    out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+/// The order files are reported in, as indexes into `files` (each the index of its
+/// command-line path and the path, as [`walk_files`] found them): by command-line path, then by
+/// path, component by component (as `Path` orders them).
+pub fn report_order<'a>(files: impl IntoIterator<Item = (usize, &'a Path)>) -> Vec<usize> {
+    // Comparing components split once is much cheaper than `Path::cmp`, which splits them again
+    // at every comparison.
+    let mut keys: Vec<(usize, Vec<std::path::Component<'a>>, usize)> = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, (arg, path))| (arg, path.components().collect(), i))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, i)| i).collect()
+}
+
+fn walk(dir: &Path, arg: usize, found: &mut impl FnMut(Found), errors: &mut Vec<String>) {
     let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .git_ignore(true)
@@ -59,14 +99,18 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
         match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                let path = entry.into_path();
-                let wanted = path.extension().is_some_and(|e| {
+                let wanted = entry.path().extension().is_some_and(|e| {
                     EXTENSIONS
                         .iter()
                         .any(|x| e.eq_ignore_ascii_case(std::ffi::OsStr::new(x)))
                 });
                 if is_file && wanted {
-                    out.push(path);
+                    let size = entry.metadata().map_or(0, |m| m.len());
+                    found(Found {
+                        path: entry.into_path(),
+                        arg,
+                        size,
+                    });
                 }
             }
             Err(e) => errors.push(describe_walk(&e)),
@@ -89,6 +133,12 @@ fn describe_walk(e: &ignore::Error) -> String {
 
 /// Reads one file (or standard input for `-`).
 pub fn read_input(path: &Path) -> Result<Input, String> {
+    read_input_sized(path, None)
+}
+
+/// [`read_input`] of a file whose size the walk saw ([`Found::size`]): the file is not asked
+/// for its size again (the read still goes to its end, whatever the size now).
+pub fn read_input_sized(path: &Path, size: Option<u64>) -> Result<Input, String> {
     let name = if path.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
@@ -100,6 +150,8 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
             .read_to_end(&mut buf)
             .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
         buf
+    } else if let Some(size) = size {
+        read_sized(path, size).map_err(|e| format!("{name}: {}", describe_io(&e)))?
     } else {
         fs::read(path).map_err(|e| format!("{name}: {}", describe_io(&e)))?
     };
@@ -110,6 +162,28 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
         (valid, prefix)
     });
     Ok(Input { name, text })
+}
+
+/// Reads a file to its end, starting with room for `size` bytes (and the read that finds the
+/// end): `fs::read` would ask the file its size, and `read_to_end` without that size reads in
+/// small steps first.
+fn read_sized(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
+    let mut file = fs::File::open(path)?;
+    let mut buf = vec![0; usize::try_from(size).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(filled.saturating_mul(2), 0);
+        }
+        match file.read(buf.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 fn describe_io(e: &std::io::Error) -> String {
@@ -128,6 +202,20 @@ mod tests {
         let p = root.join(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
         fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn a_read_goes_to_the_end_whatever_the_size_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        let text = "{\"Version\": \"2012-10-17\"}\n".repeat(100);
+        fs::write(&path, &text).unwrap();
+        for size in [0, 1, 7, text.len() as u64, text.len() as u64 + 5, 1 << 20] {
+            let input = read_input_sized(&path, Some(size)).unwrap();
+            assert_eq!(input.text.as_deref(), Ok(text.as_str()), "{size}");
+        }
+        let missing = read_input_sized(&dir.path().join("missing.json"), Some(3));
+        assert!(missing.is_err_and(|e| e.ends_with("no such file or directory")));
     }
 
     #[test]

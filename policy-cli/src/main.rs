@@ -8,7 +8,7 @@ mod report;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::args::{Cli, Command};
 use crate::exit::ExitStatus;
@@ -24,8 +24,21 @@ pub(crate) fn version_line() -> String {
     )
 }
 
+/// The command line's parser. Only the top level shows the version (`--version`, and its
+/// help lists the flag), and the version line decodes the IAM reference: `iampol lint ...`
+/// goes without it, so that `lint` can decode the reference in a thread of its own.
+fn command() -> clap::Command {
+    let command = Cli::command();
+    if std::env::args_os().nth(1).is_some_and(|arg| arg == "lint") {
+        command
+    } else {
+        command.version(version_line())
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches())
+        .unwrap_or_else(|e| e.format(&mut command()).exit());
     let status = match cli.command {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Eval(args) => commands::eval::run(&args),

@@ -5,14 +5,155 @@
 pub mod github;
 #[path = "output/sarif.rs"]
 pub mod sarif;
+#[path = "output/snippet.rs"]
+mod snippet;
 
 use std::fmt;
 use std::io::Write;
+use std::sync::OnceLock;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use policy_core::{SourceFile, Span};
 use policy_lint::{Applicability, Finding, Severity};
 use serde::Serialize;
+use serde_json::ser::Formatter as _;
+
+use crate::args::Format;
+
+/// Renders findings one file at a time, in any thread, into parts that
+/// [`Renderer::write_report`] puts together in order: the same bytes as rendering every file at
+/// once.
+pub struct Renderer(Style);
+
+enum Style {
+    Human(Box<Human>),
+    Concise,
+    Json,
+    /// The rules, and the log around the results once built.
+    Sarif(sarif::Rules, OnceLock<std::io::Result<sarif::Frame>>),
+    Github,
+}
+
+impl Renderer {
+    /// A renderer for a format; `color` is for the human format (see [`Human::new`]).
+    pub fn new(format: Format, color: bool) -> Self {
+        Self(match format {
+            Format::Human => Style::Human(Box::new(Human::new(color))),
+            Format::Concise => Style::Concise,
+            Format::Json => Style::Json,
+            Format::Sarif => Style::Sarif(sarif::Rules::all(), OnceLock::new()),
+            Format::Github => Style::Github,
+        })
+    }
+
+    /// One file's part of the report.
+    pub fn render(&self, file: &SourceFile, findings: &[Finding]) -> std::io::Result<Vec<u8>> {
+        // Room for most findings' text, to grow the buffer less often.
+        let mut out = Vec::with_capacity(findings.len() * 1024);
+        let located = findings.iter().map(|finding| Located { file, finding });
+        match &self.0 {
+            Style::Human(human) => human.write(&mut out, file, findings)?,
+            Style::Concise => {
+                for l in located {
+                    writeln!(out, "{}", l.concise())?;
+                }
+            }
+            Style::Json => {
+                for l in located {
+                    write_element(&mut out, 0, &l.to_json())?;
+                }
+            }
+            Style::Sarif(rules, _) => sarif::write_results(&mut out, rules, file, findings)?,
+            Style::Github => github::write(&mut out, located)?,
+        }
+        Ok(out)
+    }
+
+    /// Builds ahead what [`Renderer::write_report`] writes around the parts (the SARIF log
+    /// without its results), so that it has less to do at the end.
+    pub fn prepare(&self) {
+        if let Style::Sarif(_, frame) = &self.0 {
+            frame.get_or_init(sarif::Frame::new);
+        }
+    }
+
+    /// Writes the report from the parts [`Renderer::render`] rendered, in order.
+    pub fn write_report<'a>(
+        &self,
+        out: &mut impl Write,
+        parts: impl IntoIterator<Item = &'a [u8]>,
+    ) -> std::io::Result<()> {
+        match &self.0 {
+            Style::Json => {
+                write_array(out, 0, parts)?;
+                writeln!(out)
+            }
+            Style::Sarif(_, frame) => match frame.get_or_init(sarif::Frame::new) {
+                Ok(frame) => frame.write(out, parts),
+                Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+            },
+            Style::Human(_) | Style::Concise | Style::Github => {
+                for part in parts {
+                    out.write_all(part)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Writes `value` as `serde_json::to_writer_pretty` writes an element of an array after the
+/// first one: a comma, a new line, the indentation, then the value, indented for an array
+/// `depth` levels deep (0: the document is the array). [`write_array`] puts such elements
+/// together.
+pub fn write_element(
+    out: &mut Vec<u8>,
+    depth: usize,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
+    let mut formatter = serde_json::ser::PrettyFormatter::new();
+    // Opening the enclosing arrays (into nothing) gives the formatter their indentation; then
+    // it writes the separator of an element that is not the first.
+    for _ in 0..=depth {
+        formatter.begin_array(&mut std::io::sink())?;
+    }
+    formatter.begin_array_value(&mut *out, false)?;
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *out, formatter,
+    ))?;
+    Ok(())
+}
+
+/// Writes an array `depth` levels deep (0: the document is the array) whose elements
+/// [`write_element`] wrote into `parts` (any number per part), as `serde_json::to_writer_pretty`
+/// writes it; `[]` when there is none.
+pub fn write_array<'a>(
+    out: &mut impl Write,
+    depth: usize,
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    let mut empty = true;
+    for part in parts {
+        if empty {
+            // The first element has no comma before it.
+            let Some(part) = part.strip_prefix(b",") else {
+                continue;
+            };
+            out.write_all(part)?;
+            empty = false;
+        } else {
+            out.write_all(part)?;
+        }
+    }
+    if !empty {
+        out.write_all(b"\n")?;
+        for _ in 0..depth {
+            out.write_all(b"  ")?;
+        }
+    }
+    out.write_all(b"]")
+}
 
 /// A finding with the file it belongs to.
 pub struct Located<'a> {
@@ -186,7 +327,7 @@ impl<'a> Located<'a> {
 /// A finding as a miette diagnostic, with its file as source.
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: NamedSource<snippet::LinedSource>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -272,18 +413,29 @@ impl Human {
         }
     }
 
-    /// Writes one finding.
-    pub fn write(&self, out: &mut impl Write, located: &Located<'_>) -> std::io::Result<()> {
-        let diagnostic = FindingDiagnostic {
-            finding: located.finding,
-            source: NamedSource::new(located.file.name(), located.file.text_arc())
-                .with_language("json"),
-        };
-        let mut s = String::new();
-        if self.handler.render_report(&mut s, &diagnostic).is_err() {
-            s = located.concise();
+    /// Writes the findings of a file.
+    pub fn write(
+        &self,
+        out: &mut impl Write,
+        file: &SourceFile,
+        findings: &[Finding],
+    ) -> std::io::Result<()> {
+        if findings.is_empty() {
+            return Ok(());
         }
-        writeln!(out, "{s}")
+        let source = snippet::LinedSource::new(file.text_arc());
+        for finding in findings {
+            let diagnostic = FindingDiagnostic {
+                finding,
+                source: NamedSource::new(file.name(), source.clone()).with_language("json"),
+            };
+            let mut s = String::new();
+            if self.handler.render_report(&mut s, &diagnostic).is_err() {
+                s = Located { file, finding }.concise();
+            }
+            writeln!(out, "{s}")?;
+        }
+        Ok(())
     }
 }
 

@@ -3,19 +3,20 @@
 #[path = "../config.rs"]
 mod config;
 
+use std::collections::BinaryHeap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
+use policy_core::service_ref::ServiceRef;
 use policy_core::{PolicyKind, SourceFile};
 use policy_lint::fix::apply_edits;
 use policy_lint::{lint_file, Applicability, Finding, Settings, Severity};
 
 use crate::args::{Format, LintArgs};
 use crate::exit::ExitStatus;
-use crate::io::{collect_files, read_input};
-use crate::report::{github, portable_path, sarif, Human, Located};
+use crate::io::{collect_files, read_input_sized, report_order, walk_files};
+use crate::report::{portable_path, Renderer};
 
 use self::config::Configs;
 
@@ -62,12 +63,15 @@ impl FixMode {
 
 /// What linting (and fixing) one input gave.
 struct Outcome {
-    /// The file as it is now (after fixes).
-    file: SourceFile,
-    /// The findings left.
+    /// The file as it is now (after fixes): `None` once its part of the report is rendered
+    /// (see [`Linter::finish`]).
+    file: Option<SourceFile>,
+    /// The findings left (emptied with the file).
     findings: Vec<Finding>,
     /// The severity that fails the run for this file.
     fail_on: Severity,
+    /// What the summary needs of the findings.
+    tally: Tally,
     /// Fixes applied.
     fixed: usize,
     /// With `--diff`: the unified diff of the fixes.
@@ -78,61 +82,127 @@ struct Outcome {
     errors: Vec<String>,
     /// Warnings (a fix that would have broken the file, and was not applied).
     warnings: Vec<String>,
+    /// The file's part of the report, rendered in the thread that linted it (empty when the
+    /// report is rendered at the end or not at all).
+    report: std::io::Result<Vec<u8>>,
+}
+
+impl Outcome {
+    /// A file and its findings, nothing fixed.
+    fn new(file: SourceFile, findings: Vec<Finding>, settings: &Settings) -> Self {
+        Self {
+            file: Some(file),
+            findings,
+            fail_on: settings.fail_on(),
+            tally: Tally::default(),
+            fixed: 0,
+            diff: None,
+            stdout_text: None,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            report: Ok(Vec::new()),
+        }
+    }
+}
+
+/// What the summary needs of one file's findings.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    /// Findings by severity: errors, warnings, notes.
+    by_severity: [usize; 3],
+    /// Findings with a fix, by its applicability: safe, unsafe, display-only.
+    by_fix: [usize; 3],
+    /// Whether a finding is at or above the severity that fails the run.
+    failing: bool,
+}
+
+impl Tally {
+    fn of(findings: &[Finding], fail_on: Severity) -> Self {
+        let mut tally = Tally::default();
+        for f in findings {
+            if let Some(n) = tally.by_severity.get_mut(severity_index(f.severity)) {
+                *n += 1;
+            }
+            if let Some(fix) = &f.fix {
+                if let Some(n) = tally.by_fix.get_mut(fix_index(fix.applicability)) {
+                    *n += 1;
+                }
+            }
+            tally.failing |= f.severity >= fail_on;
+        }
+        tally
+    }
+
+    /// The findings of a severity.
+    fn count(&self, severity: Severity) -> usize {
+        self.by_severity
+            .get(severity_index(severity))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The findings with a fix of an applicability.
+    fn fixes(&self, applicability: Applicability) -> usize {
+        self.by_fix
+            .get(fix_index(applicability))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+fn severity_index(severity: Severity) -> usize {
+    match severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Note => 2,
+    }
+}
+
+fn fix_index(applicability: Applicability) -> usize {
+    match applicability {
+        Applicability::Safe => 0,
+        Applicability::Unsafe => 1,
+        Applicability::DisplayOnly => 2,
+    }
 }
 
 /// Runs `iampol lint`.
 pub fn run(args: &LintArgs) -> ExitStatus {
+    if worth_warming(args) {
+        warm_up();
+    }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut configs = Configs::new(args, color);
+    if !configs.errors.is_empty() {
+        return config_errors(args, color);
+    }
+    let mode = FixMode::of(args);
+    let rendering = if let FixMode::Diff(_) = mode {
+        Rendering::Nowhere
+    } else if matches!(mode, FixMode::Apply(_)) && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        // The report goes to standard error when standard input is fixed (see `write_report`),
+        // and its colour follows: known only at the end.
+        Rendering::AtTheEnd
+    } else {
+        Rendering::InThreads(Renderer::new(args.format, report_color(false)))
+    };
+    let linter = Linter {
+        args,
+        mode,
+        rendering,
+    };
     let mut errors = Vec::new();
-    let mut inputs: Vec<(PathBuf, Arc<Settings>)> = Vec::new();
-    if args.example {
-        if let Some(settings) = configs.settings_for(Path::new("-")) {
-            inputs.push((PathBuf::from("-"), settings));
+    let outcomes = if args.example {
+        match configs.settings_for(Path::new("-")) {
+            Some(settings) if configs.errors.is_empty() => vec![Ok(linter.example(&settings))],
+            _ => return config_errors(args, color),
         }
     } else {
-        for path in collect_files(&args.paths, &mut errors) {
-            if let Some(settings) = configs.settings_for(&path) {
-                inputs.push((path, settings));
-            }
+        match lint_files(&linter, &mut configs, &mut errors) {
+            Some(outcomes) => outcomes,
+            None => return config_errors(args, color),
         }
-    }
-    if !configs.errors.is_empty() {
-        let mut stderr = std::io::stderr().lock();
-        for e in &configs.errors {
-            let _ = writeln!(stderr, "{e}");
-        }
-        return ExitStatus::Error;
-    }
-
-    let mode = FixMode::of(args);
-    let outcomes = parallel_map(&inputs, |(path, settings)| {
-        if args.example {
-            let file = SourceFile::new("example-policy.json", EXAMPLE);
-            return Ok(process(&file, None, args.kind, settings, mode));
-        }
-        let input = read_input(path)?;
-        Ok(match input.text {
-            Ok(text) => {
-                let file = SourceFile::new(input.name, text);
-                process(&file, Some(path), args.kind, settings, mode)
-            }
-            Err((offset, prefix)) => {
-                let file = SourceFile::new(input.name, prefix);
-                let finding = invalid_utf8(offset, settings);
-                Outcome {
-                    file,
-                    findings: finding.into_iter().collect(),
-                    fail_on: settings.fail_on(),
-                    fixed: 0,
-                    diff: None,
-                    stdout_text: None,
-                    errors: Vec::new(),
-                    warnings: Vec::new(),
-                }
-            }
-        })
-    });
+    };
     let mut results: Vec<Outcome> = Vec::new();
     for outcome in outcomes {
         match outcome {
@@ -146,7 +216,7 @@ pub fn run(args: &LintArgs) -> ExitStatus {
 
     let written = match mode {
         FixMode::Diff(_) => write_diffs(args, &results),
-        _ => write_report(args, mode, &results),
+        _ => write_report(args, mode, &linter.rendering, &results),
     };
     let mut stderr = std::io::stderr().lock();
     for w in results.iter().flat_map(|r| &r.warnings) {
@@ -164,6 +234,322 @@ pub fn run(args: &LintArgs) -> ExitStatus {
     }
 }
 
+/// Prints the configuration errors and fails. The configurations are read again, for every
+/// input in the order of the report, so that the errors come in that order whatever order
+/// the walk found them in.
+fn config_errors(args: &LintArgs, color: bool) -> ExitStatus {
+    let mut configs = Configs::new(args, color);
+    if args.example {
+        let _ = configs.settings_for(Path::new("-"));
+    } else {
+        let mut ignored = Vec::new();
+        for path in collect_files(&args.paths, &mut ignored) {
+            let _ = configs.settings_for(&path);
+        }
+    }
+    let mut stderr = std::io::stderr().lock();
+    for e in &configs.errors {
+        let _ = writeln!(stderr, "{e}");
+    }
+    ExitStatus::Error
+}
+
+/// Whether to warm the IAM reference up in a thread of its own: with a directory to walk or
+/// enough files for several threads. A few files would only pay for the thread.
+fn worth_warming(args: &LintArgs) -> bool {
+    !args.example && (args.paths.len() > FILES_PER_THREAD || args.paths.iter().any(|p| p.is_dir()))
+}
+
+/// Decodes the IAM reference and builds its action and service indexes in a thread of its own
+/// while the main thread walks the directories; else the first thread to lint does it while the
+/// others wait for it.
+fn warm_up() {
+    // Without the thread, the first lookup does the work: nothing to do when it cannot start.
+    let _ = std::thread::Builder::new().spawn(|| {
+        let reference = ServiceRef::get();
+        let _ = reference.action("s3:GetObject");
+        let _ = reference.service("s3");
+    });
+}
+
+/// Whether the human report is in colour: on a terminal (standard error or output, where it
+/// goes) and when `NO_COLOR` is unset.
+fn report_color(to_stderr: bool) -> bool {
+    let terminal = if to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    terminal && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// The size of the buffer reports and diffs are written through: megabytes of report go out in
+/// a few dozen writes, not thousands.
+const OUTPUT_BUFFER: usize = 256 * 1024;
+
+/// A thread more for every this many files.
+const FILES_PER_THREAD: usize = 64;
+
+/// Lints the files of the command line. The main thread walks the directories and hands each
+/// file to the other threads as it finds it, then lints too; the threads render each file's
+/// part of the report. The outcomes come in the order of the report; `None` when a
+/// configuration could not be read (see `configs.errors`; no file was written then).
+fn lint_files(
+    linter: &Linter<'_>,
+    configs: &mut Configs,
+    errors: &mut Vec<String>,
+) -> Option<Vec<Result<Outcome, String>>> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    // With `--fix`, no file is written before every configuration has been read.
+    let hold = matches!(linter.mode, FixMode::Apply(_));
+    let queue = Queue::default();
+    let mut found: Vec<(usize, PathBuf)> = Vec::new();
+    let (order, done) = std::thread::scope(|scope| {
+        // Whatever happens, the threads stop once the queue is empty.
+        let _close = Closer(&queue);
+        let mut workers = Vec::new();
+        // One thread per `FILES_PER_THREAD` files, as many as cores; this one is the first.
+        let spawn = |files: usize, workers: &mut Vec<_>| {
+            while workers.len() + 1 < cores && files > FILES_PER_THREAD * (workers.len() + 1) {
+                workers.push(scope.spawn(|| linter.work(&queue)));
+            }
+        };
+        let mut held = Vec::new();
+        let mut unreadable = false;
+        walk_files(&linter.args.paths, errors, |file| {
+            if unreadable {
+                return;
+            }
+            let Some(settings) = configs.settings_for(&file.path) else {
+                unreadable = true;
+                return;
+            };
+            let job = Job {
+                id: found.len(),
+                path: file.path.clone(),
+                settings,
+                size: file.size,
+            };
+            found.push((file.arg, file.path));
+            if hold {
+                held.push(job);
+            } else {
+                queue.push(job);
+                spawn(found.len(), &mut workers);
+            }
+        });
+        if unreadable || !configs.errors.is_empty() {
+            queue.close(true);
+            for w in workers {
+                let _ = w.join();
+            }
+            return None;
+        }
+        for job in held {
+            queue.push(job);
+        }
+        spawn(found.len(), &mut workers);
+        queue.close(false);
+        // While the others lint: what only this thread would do at the end.
+        if let Rendering::InThreads(renderer) = &linter.rendering {
+            renderer.prepare();
+        }
+        let order = report_order(found.iter().map(|(arg, path)| (*arg, path.as_path())));
+        let mut done = linter.work(&queue);
+        for w in workers {
+            done.extend(w.join().unwrap_or_default());
+        }
+        Some((order, done))
+    })?;
+    let mut slots: Vec<Option<Result<Outcome, String>>> = found.iter().map(|_| None).collect();
+    for (id, outcome) in done {
+        if let Some(slot) = slots.get_mut(id) {
+            *slot = Some(outcome);
+        }
+    }
+    Some(
+        order
+            .into_iter()
+            .filter_map(|id| slots.get_mut(id).and_then(Option::take))
+            .collect(),
+    )
+}
+
+/// One file to lint.
+struct Job {
+    /// Its place in the walk.
+    id: usize,
+    path: PathBuf,
+    settings: Arc<Settings>,
+    /// Its size in bytes (0 when unknown).
+    size: u64,
+}
+
+/// Jobs come out of the queue largest first (the earliest found among equals).
+impl Ord for Job {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.size
+            .cmp(&other.size)
+            .then_with(|| other.id.cmp(&self.id))
+    }
+}
+
+impl PartialOrd for Job {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Job {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Job {}
+
+/// The files waiting to be linted, the largest first, so that no thread is left alone with a
+/// large file at the end; closed when no more will come.
+#[derive(Default)]
+struct Queue {
+    state: Mutex<Waiting>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Waiting {
+    jobs: BinaryHeap<Job>,
+    closed: bool,
+    /// Threads waiting for a job: only they need waking (a wake-up is a system call).
+    idle: usize,
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, job: Job) {
+        let mut state = self.lock();
+        state.jobs.push(job);
+        let idle = state.idle > 0;
+        drop(state);
+        if idle {
+            self.changed.notify_one();
+        }
+    }
+
+    /// No more jobs will come; with `cancel`, those waiting are dropped.
+    fn close(&self, cancel: bool) {
+        let mut state = self.lock();
+        state.closed = true;
+        if cancel {
+            state.jobs.clear();
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// The next job; `None` once the queue is closed and empty.
+    fn next(&self) -> Option<Job> {
+        let mut state = self.lock();
+        loop {
+            if let Some(job) = state.jobs.pop() {
+                return Some(job);
+            }
+            if state.closed {
+                return None;
+            }
+            state.idle += 1;
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+            state.idle -= 1;
+        }
+    }
+}
+
+/// Closes the queue when dropped; when unwinding, drops the jobs still waiting too.
+struct Closer<'a>(&'a Queue);
+
+impl Drop for Closer<'_> {
+    fn drop(&mut self) {
+        self.0.close(std::thread::panicking());
+    }
+}
+
+/// What every thread that lints needs.
+struct Linter<'a> {
+    args: &'a LintArgs,
+    mode: FixMode,
+    rendering: Rendering,
+}
+
+/// Where the files' parts of the report are rendered.
+enum Rendering {
+    /// Each in the thread that linted the file.
+    InThreads(Renderer),
+    /// At the end, in the main thread.
+    AtTheEnd,
+    /// Nowhere (`--diff` shows diffs).
+    Nowhere,
+}
+
+impl Linter<'_> {
+    /// Lints the queue's jobs until it is closed and empty: their outcomes, with their ids.
+    fn work(&self, queue: &Queue) -> Vec<(usize, Result<Outcome, String>)> {
+        let mut done = Vec::new();
+        while let Some(job) = queue.next() {
+            done.push((job.id, self.lint(&job)));
+        }
+        done
+    }
+
+    /// Reads, lints (and fixes) one input and renders its part of the report.
+    fn lint(&self, job: &Job) -> Result<Outcome, String> {
+        let (path, settings) = (&job.path, &*job.settings);
+        let size = (path.as_os_str() != "-").then_some(job.size);
+        let input = read_input_sized(path, size)?;
+        let outcome = match input.text {
+            Ok(text) => {
+                let file = SourceFile::new(input.name, text);
+                process(&file, Some(path), self.args.kind, settings, self.mode)
+            }
+            Err((offset, prefix)) => {
+                let file = SourceFile::new(input.name, prefix);
+                let finding = invalid_utf8(offset, settings);
+                Outcome::new(file, finding.into_iter().collect(), settings)
+            }
+        };
+        Ok(self.finish(outcome))
+    }
+
+    /// `--example`: the example policy.
+    fn example(&self, settings: &Settings) -> Outcome {
+        let file = SourceFile::new("example-policy.json", EXAMPLE);
+        self.finish(process(&file, None, self.args.kind, settings, self.mode))
+    }
+
+    /// Counts the findings for the summary and renders the file's part of the report; then
+    /// drops the file and its findings, unless the report is rendered at the end.
+    fn finish(&self, mut outcome: Outcome) -> Outcome {
+        outcome.tally = Tally::of(&outcome.findings, outcome.fail_on);
+        match &self.rendering {
+            Rendering::AtTheEnd => return outcome,
+            Rendering::InThreads(renderer) => {
+                if let Some(file) = &outcome.file {
+                    outcome.report = renderer.render(file, &outcome.findings);
+                }
+            }
+            Rendering::Nowhere => {}
+        }
+        outcome.file = None;
+        outcome.findings = Vec::new();
+        outcome
+    }
+}
+
 /// Lints one file and, in a fixing mode, fixes it: rounds of lint and apply until nothing more
 /// applies; a round whose fixes add a parse error is dropped.
 fn process(
@@ -176,16 +562,7 @@ fn process(
     let name = file.name().to_string();
     let original = file.text();
     let mut findings = lint_file(&name, original, kind, settings).findings;
-    let mut outcome = Outcome {
-        file: file.clone(),
-        findings: Vec::new(),
-        fail_on: settings.fail_on(),
-        fixed: 0,
-        diff: None,
-        stdout_text: None,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut outcome = Outcome::new(file.clone(), Vec::new(), settings);
     let Some(min) = mode.min() else {
         outcome.findings = findings;
         return outcome;
@@ -239,7 +616,7 @@ fn process(
         }
         _ => {}
     }
-    outcome.file = SourceFile::new(name, current);
+    outcome.file = Some(SourceFile::new(name, current));
     outcome.findings = findings;
     outcome
 }
@@ -280,38 +657,6 @@ fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Maps `f` over `items` on every core, keeping the order of `items` in the result.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(items.len().div_ceil(64).max(1));
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut slots: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        done.push((i, f(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    slots.sort_by_key(|(i, _)| *i);
-    slots.into_iter().map(|(_, r)| r).collect()
-}
-
 /// A finding for a file that is not UTF-8, at the first bad byte.
 fn invalid_utf8(offset: usize, settings: &Settings) -> Option<Finding> {
     let meta = policy_lint::registry::by_name("json-syntax")?;
@@ -331,7 +676,7 @@ fn invalid_utf8(offset: usize, settings: &Settings) -> Option<Finding> {
 /// `--diff`: the diffs on standard output, a count on standard error. Fails when there is
 /// anything to fix.
 fn write_diffs(args: &LintArgs, results: &[Outcome]) -> std::io::Result<bool> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
     for diff in results.iter().filter_map(|r| r.diff.as_deref()) {
         write!(out, "{diff}")?;
     }
@@ -372,19 +717,16 @@ fn unsafe_hint(args: &LintArgs, results: &[Outcome]) -> String {
 }
 
 fn count_fixes(results: &[Outcome], applicability: Applicability) -> usize {
-    results
-        .iter()
-        .flat_map(|r| &r.findings)
-        .filter(|f| {
-            f.fix
-                .as_ref()
-                .is_some_and(|x| x.applicability == applicability)
-        })
-        .count()
+    results.iter().map(|r| r.tally.fixes(applicability)).sum()
 }
 
 /// The findings in the chosen format, then the summary; says whether a finding fails the run.
-fn write_report(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io::Result<bool> {
+fn write_report(
+    args: &LintArgs,
+    mode: FixMode,
+    rendering: &Rendering,
+    results: &[Outcome],
+) -> std::io::Result<bool> {
     let fixed_stdin: Vec<&str> = results
         .iter()
         .filter_map(|r| r.stdout_text.as_deref())
@@ -394,11 +736,35 @@ fn write_report(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io:
     let report_to_stderr = !fixed_stdin.is_empty();
     {
         let mut out: Box<dyn Write> = if report_to_stderr {
-            Box::new(std::io::BufWriter::new(std::io::stderr().lock()))
+            Box::new(std::io::BufWriter::with_capacity(
+                OUTPUT_BUFFER,
+                std::io::stderr().lock(),
+            ))
         } else {
-            Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+            Box::new(std::io::BufWriter::with_capacity(
+                OUTPUT_BUFFER,
+                std::io::stdout().lock(),
+            ))
         };
-        write_findings(&mut out, args.format, report_to_stderr, results)?;
+        if let Rendering::InThreads(renderer) = rendering {
+            let parts = results
+                .iter()
+                .map(|r| match &r.report {
+                    Ok(part) => Ok(part.as_slice()),
+                    Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                })
+                .collect::<std::io::Result<Vec<_>>>()?;
+            renderer.write_report(&mut out, parts)?;
+        } else {
+            let renderer = Renderer::new(args.format, report_color(report_to_stderr));
+            let mut parts = Vec::new();
+            for r in results {
+                if let Some(file) = &r.file {
+                    parts.push(renderer.render(file, &r.findings)?);
+                }
+            }
+            renderer.write_report(&mut out, parts.iter().map(Vec::as_slice))?;
+        }
         out.flush()?;
     }
     if report_to_stderr {
@@ -411,58 +777,7 @@ fn write_report(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io:
     if !args.quiet {
         write_summary(args, mode, results)?;
     }
-    Ok(results
-        .iter()
-        .any(|r| r.findings.iter().any(|f| f.severity >= r.fail_on)))
-}
-
-fn write_findings(
-    out: &mut impl Write,
-    format: Format,
-    to_stderr: bool,
-    results: &[Outcome],
-) -> std::io::Result<()> {
-    let located = || {
-        results.iter().flat_map(|r| {
-            r.findings.iter().map(move |finding| Located {
-                file: &r.file,
-                finding,
-            })
-        })
-    };
-    match format {
-        Format::Json => {
-            let all: Vec<_> = located().map(|l| l.to_json()).collect();
-            serde_json::to_writer_pretty(&mut *out, &all)?;
-            writeln!(out)?;
-        }
-        Format::Sarif => {
-            let pairs: Vec<(SourceFile, Vec<Finding>)> = results
-                .iter()
-                .map(|r| (r.file.clone(), r.findings.clone()))
-                .collect();
-            sarif::write(out, &pairs)?;
-        }
-        Format::Github => github::write(out, located())?,
-        Format::Concise => {
-            for l in located() {
-                writeln!(out, "{}", l.concise())?;
-            }
-        }
-        Format::Human => {
-            let terminal = if to_stderr {
-                std::io::stderr().is_terminal()
-            } else {
-                std::io::stdout().is_terminal()
-            };
-            let color = terminal && std::env::var_os("NO_COLOR").is_none();
-            let human = Human::new(color);
-            for l in located() {
-                human.write(out, &l)?;
-            }
-        }
-    }
-    Ok(())
+    Ok(results.iter().any(|r| r.tally.failing))
 }
 
 /// The summary on standard error: fixes applied (and left for `--unsafe-fixes`), then what is
@@ -484,9 +799,8 @@ fn write_summary(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io
     if matches!(args.format, Format::Json | Format::Sarif) {
         return Ok(());
     }
-    let findings = || results.iter().flat_map(|r| &r.findings);
-    let count = |s: Severity| findings().filter(|f| f.severity == s).count();
-    let total = findings().count();
+    let count = |s: Severity| results.iter().map(|r| r.tally.count(s)).sum::<usize>();
+    let total = count(Severity::Error) + count(Severity::Warning) + count(Severity::Note);
     let left = if mode == FixMode::Report { "" } else { " left" };
     if total == 0 {
         writeln!(err, "No findings{left} in {files} file{}.", plural(files))?;

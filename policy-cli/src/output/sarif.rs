@@ -345,44 +345,104 @@ fn result<'a>(file: &SourceFile, finding: &'a Finding, index: usize) -> SarifRes
     }
 }
 
-/// Writes the findings of every file as one SARIF log.
-pub fn write(out: &mut impl Write, results: &[(SourceFile, Vec<Finding>)]) -> std::io::Result<()> {
-    let rules: Vec<&'static RuleMeta> = registry::all().collect();
-    let index_of = |rule: &RuleMeta| {
-        rules
+/// The rules of the registry in order: `tool.driver.rules`, which `ruleIndex` points into.
+pub struct Rules(Vec<&'static RuleMeta>);
+
+impl Rules {
+    /// Every rule of the registry.
+    pub fn all() -> Self {
+        Self(registry::all().collect())
+    }
+
+    fn index_of(&self, rule: &RuleMeta) -> usize {
+        self.0
             .iter()
             .position(|r| r.code == rule.code)
             .unwrap_or_default()
-    };
-    let sarif_results = results
-        .iter()
-        .flat_map(|(file, findings)| {
-            findings
-                .iter()
-                .map(move |f| result(file, f, index_of(f.rule)))
-        })
-        .collect();
-    let repository = env!("CARGO_PKG_REPOSITORY");
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: [Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "iampol",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: (!repository.is_empty()).then_some(repository),
-                    rules: rules.iter().map(|r| descriptor(r)).collect(),
+    }
+}
+
+/// The depth of `runs[0].results` in the log: in the log's object, the `runs` array and the
+/// run's object.
+const RESULTS_DEPTH: usize = 3;
+
+/// Writes the results of one file, as elements of `runs[0].results` for [`Frame::write`].
+pub fn write_results(
+    out: &mut Vec<u8>,
+    rules: &Rules,
+    file: &SourceFile,
+    findings: &[Finding],
+) -> std::io::Result<()> {
+    for f in findings {
+        super::write_element(out, RESULTS_DEPTH, &result(file, f, rules.index_of(f.rule)))?;
+    }
+    Ok(())
+}
+
+/// A SARIF log without its results, split where they go.
+pub struct Frame {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl Frame {
+    /// The log of this run: the tool with every rule, the source root.
+    pub fn new() -> std::io::Result<Self> {
+        let rules = Rules::all();
+        let repository = env!("CARGO_PKG_REPOSITORY");
+        let log = Log {
+            schema: SCHEMA,
+            version: "2.1.0",
+            runs: [Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "iampol",
+                        version: env!("CARGO_PKG_VERSION"),
+                        semantic_version: env!("CARGO_PKG_VERSION"),
+                        information_uri: (!repository.is_empty()).then_some(repository),
+                        rules: rules.0.iter().map(|r| descriptor(r)).collect(),
+                    },
                 },
-            },
-            original_uri_base_ids: srcroot().map(|l| (SRCROOT, l)).into_iter().collect(),
-            column_kind: "unicodeCodePoints",
-            results: sarif_results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+                original_uri_base_ids: srcroot().map(|l| (SRCROOT, l)).into_iter().collect(),
+                column_kind: "unicodeCodePoints",
+                results: Vec::new(),
+            }],
+        };
+        // The log without results ends with its empty `results` array, the run's last field:
+        // the results go in there.
+        let mut head = serde_json::to_vec_pretty(&log)?;
+        let at = head
+            .windows(2)
+            .rposition(|w| w == b"[]")
+            .ok_or_else(|| std::io::Error::other("the SARIF log has no results array"))?;
+        let tail = head.split_off(at).split_off(2);
+        Ok(Self { head, tail })
+    }
+
+    /// Writes the log with the results [`write_results`] wrote into `parts`, in order.
+    pub fn write<'a>(
+        &self,
+        out: &mut impl Write,
+        parts: impl IntoIterator<Item = &'a [u8]>,
+    ) -> std::io::Result<()> {
+        out.write_all(&self.head)?;
+        super::write_array(out, RESULTS_DEPTH, parts)?;
+        out.write_all(&self.tail)?;
+        writeln!(out)
+    }
+}
+
+/// Writes the findings of every file as one SARIF log.
+#[cfg(test)]
+pub fn write(out: &mut impl Write, results: &[(SourceFile, Vec<Finding>)]) -> std::io::Result<()> {
+    let rules = Rules::all();
+    let mut parts = Vec::new();
+    for (file, findings) in results {
+        let mut part = Vec::new();
+        write_results(&mut part, &rules, file, findings)?;
+        parts.push(part);
+    }
+    Frame::new()?.write(out, parts.iter().map(Vec::as_slice))
 }
 
 #[cfg(test)]
