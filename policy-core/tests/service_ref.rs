@@ -692,3 +692,9 @@ fn huge_inputs_stay_cheap() {
     // Generous: debug builds on a slow machine.
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }
+
+#[test]
+fn data_version_matches_the_decoded_reference() {
+    let sr = ServiceRef::get();
+    assert_eq!(ServiceRef::data_version(), (sr.version(), sr.updated_at()));
+}
