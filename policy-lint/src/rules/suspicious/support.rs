@@ -274,36 +274,41 @@ pub(crate) fn resource_head(text: &str) -> Option<&str> {
     None
 }
 
-/// A hash of a name that ignores ASCII case (names equal up to case hash alike): its bytes
-/// with bit 5 set, eight at a time (the last word overlapping the one before), mixed by
-/// multiplication. Cheaper than `policy_core::text::name_hash` for the short names here.
-pub(crate) fn fold_hash(text: &str) -> u64 {
-    const FOLD: u64 = 0x2020_2020_2020_2020;
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let bytes = text.as_bytes();
-    let word = |at: usize| {
-        bytes
-            .get(at..at + 8)
-            .and_then(|w| <[u8; 8]>::try_from(w).ok())
-            .map_or(0, u64::from_le_bytes)
-            | FOLD
-    };
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
-    if bytes.len() < 8 {
-        let packed = bytes
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| (w << 8) | u64::from(b | 0x20));
-        h = (h ^ packed).wrapping_mul(K);
-    } else {
-        let mut at = 0;
-        while at + 8 < bytes.len() {
-            h = (h ^ word(at)).wrapping_mul(K).rotate_left(29);
-            at += 8;
-        }
-        h = (h ^ word(bytes.len() - 8)).wrapping_mul(K);
+/// The multiplier of [`mix_bytes`] (the golden ratio in 64 bits).
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Mixes the bytes into `h` eight at a time (a multiplication per word where FNV takes one
+/// per byte), each word OR-ed with `or` (`0x20` in every byte ignores ASCII case).
+fn mix_bytes(mut h: u64, bytes: &[u8], or: u64) -> u64 {
+    let mut words = bytes.chunks_exact(8);
+    for word in words.by_ref() {
+        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        h = (h.rotate_left(5) ^ (word | or)).wrapping_mul(MIX);
     }
+    let rest = words.remainder();
+    if rest.is_empty() {
+        return h;
+    }
+    let word = rest
+        .iter()
+        .rev()
+        .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    (h.rotate_left(5) ^ (word | (or >> (8 * (8 - rest.len()))))).wrapping_mul(MIX)
+}
+
+/// Spreads the high bits of a hash over the low ones (tables index by the low bits).
+fn finish_hash(h: u64) -> u64 {
+    let h = (h ^ (h >> 32)).wrapping_mul(MIX);
     h ^ (h >> 29)
+}
+
+/// A hash of a name that ignores ASCII case (names equal up to case hash alike).
+pub(crate) fn fold_hash(text: &str) -> u64 {
+    finish_hash(mix_bytes(
+        text.len() as u64,
+        text.as_bytes(),
+        0x2020_2020_2020_2020,
+    ))
 }
 
 /// Whether the resource pattern `outer` matches every resource `inner` matches. ARNs are
@@ -550,32 +555,32 @@ pub(crate) struct Reach {
     any_resource_head: bool,
 }
 
-/// A hasher for the rules' small caches of short strings: FNV-1a, cheaper than `SipHash`
-/// and without its protection against chosen keys, which these caches do not need.
-#[derive(Debug)]
-pub(crate) struct FnvHasher(u64);
+/// A hasher for the rules' small caches of short strings and pointers: [`mix_bytes`], without
+/// `SipHash`'s protection against chosen keys, which these caches do not need.
+#[derive(Debug, Default)]
+pub(crate) struct WordHasher(u64);
 
-impl Default for FnvHasher {
-    fn default() -> Self {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
+impl std::hash::Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        finish_hash(self.0)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 = mix_bytes(self.0, bytes, 0);
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = mix_bytes(self.0, &[b], 0);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = mix_bytes(self.0, &n.to_le_bytes(), 0);
     }
 }
 
-/// A hash map keyed with [`FnvHasher`].
+/// A hash map keyed with [`WordHasher`].
 pub(crate) type FastMap<K, V> =
-    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 impl Reach {
     /// The bit of a hash in a set of 64.
