@@ -6,7 +6,9 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::finding::{Applicability, Fix};
 use crate::rule::Rule;
-use crate::rules::suspicious::support::{action_covers, fnv, remove_node};
+use crate::rules::suspicious::support::{
+    action_covers, action_service, fold_hash, has_glob, remove_node,
+};
 
 declare_rule! {
     /// ## What it does
@@ -39,17 +41,22 @@ declare_rule! {
 /// of an item that covers it. `group` is the part of an item (its service) that a covering
 /// item must share, `None` when it has a wildcard, so that only ungrouped wildcards can
 /// cover it; `ignore_case` says how items compare; `covers(i, j)` decides whether item `i`
-/// covers item `j`. No item is compared with every other: duplicates are found by hashing,
-/// wildcards only within their group.
+/// covers item `j`. An item without wildcards is covered only by an equal item (found by
+/// hashing) or by a wildcard item (tried only within its group).
 pub(crate) fn redundant_items(
     items: &[Node<String>],
     ignore_case: bool,
     group: fn(&str) -> Option<&str>,
-    covers: &dyn Fn(usize, usize) -> bool,
+    covers: impl Fn(usize, usize) -> bool,
 ) -> Vec<(usize, usize)> {
     if items.len() < 2 {
         return Vec::new();
     }
+    if !items.iter().any(|n| has_glob(&n.node)) {
+        let mut out = Vec::new();
+        duplicates(items, ignore_case, |_| true, |j, i| out.push((j, i)));
+        return out;
+    }
     let same = |a: &str, b: &str| {
         if ignore_case {
             a.eq_ignore_ascii_case(b)
@@ -57,106 +64,53 @@ pub(crate) fn redundant_items(
             a == b
         }
     };
-    let hash = |t: &str| fnv(t, ignore_case);
-    let has_wild = |n: &Node<String>| n.node.bytes().any(|b| b == b'*' || b == b'?');
-    if items.len() <= SMALL && !items.iter().any(has_wild) {
-        return small_duplicates(items, same);
-    }
-    let wild: Vec<bool> = items
+    // Each item's wildcard flag and group, with the group's hash (equal up to case, alike).
+    let prepared: Vec<(bool, Option<(&str, u64)>)> = items
         .iter()
-        .map(|n| n.node.bytes().any(|b| b == b'*' || b == b'?'))
+        .map(|n| (has_glob(&n.node), group(&n.node).map(|g| (g, fold_hash(g)))))
         .collect();
-    if !wild.contains(&true) {
-        return literal_duplicates(items, ignore_case, &wild, vec![None; items.len()]);
-    }
-    let groups: Vec<Option<&str>> = items.iter().map(|n| group(&n.node)).collect();
-    let is_wild = |i: usize| wild.get(i).copied().unwrap_or(false);
-    let group_of = |i: usize| groups.get(i).copied().flatten();
-    // Wildcard items, ungrouped ones apart, grouped ones sorted by the hash of their group.
+    let is_wild = |i: usize| prepared.get(i).is_some_and(|p| p.0);
+    let group_of = |i: usize| prepared.get(i).and_then(|p| p.1);
+    // Wildcard items, ungrouped ones apart, grouped ones sorted by the hash of their group
+    // (then by index: the earliest covering item is found first).
     let mut grouped: Vec<(u64, usize)> = Vec::new();
     let mut ungrouped: Vec<usize> = Vec::new();
     for i in (0..items.len()).filter(|&i| is_wild(i)) {
         match group_of(i) {
-            Some(g) => grouped.push((hash(g), i)),
+            Some((_, h)) => grouped.push((h, i)),
             None => ungrouped.push(i),
         }
     }
     grouped.sort_unstable();
-    let mut covered = vec![None; items.len()];
-    if !grouped.is_empty() || !ungrouped.is_empty() {
-        for (j, slot) in covered.iter_mut().enumerate() {
+    let mut covered: Vec<Option<usize>> = (0..items.len())
+        .map(|j| {
             let own = group_of(j);
-            let same_group = own.map_or(&[][..], |g| {
-                let h = hash(g);
+            let same_group = own.map_or(&[][..], |(_, h)| {
                 let start = grouped.partition_point(|(o, _)| *o < h);
                 let end = grouped.partition_point(|(o, _)| *o <= h);
                 grouped.get(start..end).unwrap_or_default()
             });
-            *slot = same_group
+            same_group
                 .iter()
                 .map(|(_, i)| *i)
-                .filter(|&i| own.zip(group_of(i)).is_some_and(|(a, b)| same(a, b)))
+                .filter(|&i| {
+                    own.zip(group_of(i))
+                        .is_some_and(|((a, _), (b, _))| same(a, b))
+                })
                 .chain(ungrouped.iter().copied())
-                .find(|&i| i != j && covers(i, j) && (i < j || !covers(j, i)));
-        }
-    }
-    literal_duplicates(items, ignore_case, &wild, covered)
-}
-
-/// Lists up to this long are searched for duplicates pair by pair, without hashing.
-const SMALL: usize = 16;
-
-/// The duplicates of a short list without wildcards, each with its first occurrence.
-fn small_duplicates(
-    items: &[Node<String>],
-    same: impl Fn(&str, &str) -> bool,
-) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for (j, b) in items.iter().enumerate() {
-        if let Some(i) = items.iter().take(j).position(|a| same(&a.node, &b.node)) {
-            out.push((j, i));
-        }
-    }
-    out
-}
-
-/// Adds the duplicates of items not yet `covered` to it, and lists every covered item with
-/// the item that covers it: equal hashes sort next to each other, the first written stays.
-fn literal_duplicates(
-    items: &[Node<String>],
-    ignore_case: bool,
-    wild: &[bool],
-    mut covered: Vec<Option<usize>>,
-) -> Vec<(usize, usize)> {
-    let text = |i: usize| items.get(i).map_or("", |n| n.node.as_str());
-    let same = |a: &str, b: &str| {
-        if ignore_case {
-            a.eq_ignore_ascii_case(b)
-        } else {
-            a == b
-        }
-    };
-    let is_wild = |i: usize| wild.get(i).copied().unwrap_or(false);
-    let hash = |t: &str| fnv(t, ignore_case);
-    let mut literals: Vec<(u64, usize)> = (0..items.len())
-        .filter(|&i| covered.get(i).is_some_and(Option::is_none) && !is_wild(i))
-        .map(|i| (hash(text(i)), i))
+                .find(|&i| i != j && covers(i, j) && (i < j || !covers(j, i)))
+        })
         .collect();
-    literals.sort_unstable();
-    for (k, &(h, b)) in literals.iter().enumerate() {
-        let first = literals
-            .get(..k)
-            .unwrap_or_default()
-            .iter()
-            .rev()
-            .take_while(|(g, _)| *g == h)
-            .map(|(_, a)| *a)
-            .filter(|&a| same(text(a), text(b)))
-            .last();
-        if let (Some(a), Some(slot)) = (first, covered.get_mut(b)) {
-            *slot = Some(a);
+    // Duplicates among the items without wildcards that no wildcard covers.
+    let candidate: Vec<bool> = (0..items.len())
+        .map(|i| !is_wild(i) && covered.get(i).is_some_and(Option::is_none))
+        .collect();
+    let is_candidate = |i: usize| candidate.get(i).copied().unwrap_or(false);
+    duplicates(items, ignore_case, is_candidate, |j, i| {
+        if let Some(slot) = covered.get_mut(j) {
+            *slot = Some(i);
         }
-    }
+    });
     covered
         .into_iter()
         .enumerate()
@@ -164,10 +118,57 @@ fn literal_duplicates(
         .collect()
 }
 
-/// The service prefix of an action pattern, when it has no wildcard.
-fn action_group(text: &str) -> Option<&str> {
-    let (prefix, _) = text.split_once(':')?;
-    (!prefix.contains(['*', '?'])).then_some(prefix)
+/// Lists up to this long are searched for duplicates pair by pair, without hashing.
+const SMALL: usize = 16;
+
+/// Calls `found(j, i)` for each item `j` among the `candidate` ones that an earlier candidate
+/// equals, `i` being the first such, in the order of `j`.
+fn duplicates(
+    items: &[Node<String>],
+    ignore_case: bool,
+    candidate: impl Fn(usize) -> bool,
+    mut found: impl FnMut(usize, usize),
+) {
+    let text = |i: usize| items.get(i).map_or("", |n| n.node.as_str());
+    let same = |a: usize, b: usize| {
+        if ignore_case {
+            text(a).eq_ignore_ascii_case(text(b))
+        } else {
+            text(a) == text(b)
+        }
+    };
+    let count = (0..items.len()).filter(|&i| candidate(i)).count();
+    if count <= SMALL {
+        for j in (0..items.len()).filter(|&j| candidate(j)) {
+            if let Some(i) = (0..j).find(|&i| candidate(i) && same(i, j)) {
+                found(j, i);
+            }
+        }
+        return;
+    }
+    // Open addressing: each slot holds a first occurrence and its hash; half the slots stay
+    // free.
+    let mask = (count * 2).next_power_of_two() - 1;
+    let mut table: Vec<(u64, usize)> = vec![(0, usize::MAX); mask + 1];
+    for j in (0..items.len()).filter(|&j| candidate(j)) {
+        let h = fold_hash(text(j));
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "masked to the table's size"
+        )]
+        let mut slot = (h as usize) & mask;
+        while let Some(entry) = table.get_mut(slot) {
+            if entry.1 == usize::MAX {
+                *entry = (h, j);
+                break;
+            }
+            if entry.0 == h && same(entry.1, j) {
+                found(j, entry.1);
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
 }
 
 impl Rule for RedundantAction {
@@ -178,7 +179,7 @@ impl Rule for RedundantAction {
         let items = &action.items;
         let text = |i: usize| items.get(i).map_or("", |n| n.node.as_str());
         let covers = |i: usize, j: usize| action_covers(text(i), text(j));
-        for (j, i) in redundant_items(items, true, action_group, &covers) {
+        for (j, i) in redundant_items(items, true, action_service, covers) {
             let (Some(item), Some(by)) = (items.get(j), items.get(i)) else {
                 continue;
             };

@@ -7,7 +7,7 @@ use crate::declare_rule;
 use crate::finding::{Applicability, Fix};
 use crate::rule::Rule;
 use crate::rules::suggestion::redundant_action::redundant_items;
-use crate::rules::suspicious::support::{remove_node, ArnPattern};
+use crate::rules::suspicious::support::{remove_node, resource_head, ArnPattern};
 
 declare_rule! {
     /// ## What it does
@@ -38,27 +38,22 @@ declare_rule! {
     pub RedundantResource { code: "N003", name: "redundant-resource", category: Suggestion, severity: Note }
 }
 
-/// The `arn:partition:service` head of an ARN pattern, when it is literal; `*` and ARN
-/// patterns with a wildcard or variable there are ungrouped.
-fn resource_group(text: &str) -> Option<&str> {
-    let end = text.match_indices(':').nth(2).map(|(i, _)| i)?;
-    let head = text.get(..end)?;
-    (!head.contains(['*', '?', '$'])).then_some(head)
-}
-
 impl Rule for RedundantResource {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
         let Some(resource) = &statement.resource else {
             return;
         };
         let items = &resource.items;
+        if items.len() < 2 {
+            return;
+        }
         let prepared: Vec<ArnPattern<'_>> =
             items.iter().map(|i| ArnPattern::new(&i.node)).collect();
         let covers = |i: usize, j: usize| match (prepared.get(i), prepared.get(j)) {
             (Some(o), Some(i)) => o.covers(i),
             _ => false,
         };
-        for (j, i) in redundant_items(items, false, resource_group, &covers) {
+        for (j, i) in redundant_items(items, false, resource_head, covers) {
             let (Some(item), Some(by)) = (items.get(j), items.get(i)) else {
                 continue;
             };

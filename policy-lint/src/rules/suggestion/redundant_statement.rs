@@ -45,7 +45,6 @@ impl Rule for RedundantStatement {
         if statements.len() < 2 {
             return;
         }
-        let spans: Vec<Span> = statements.iter().map(|s| s.span).collect();
         // Only statements without a condition can cover another.
         if statements.iter().all(|s| s.condition.is_some()) {
             return;
@@ -70,6 +69,7 @@ impl Rule for RedundantStatement {
                 continue;
             };
             let (inner, outer) = (inner.statement(), outer.statement());
+            let spans: Vec<Span> = statements.iter().map(|s| s.span).collect();
             let fix = remove_list_item(&spans, j).map(|edit| Fix {
                 applicability: Applicability::Safe,
                 message: format!("remove statement {}", inner.label()),

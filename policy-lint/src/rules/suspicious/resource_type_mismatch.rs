@@ -9,7 +9,7 @@ use policy_core::service_ref::{Action, ResourceType, ServiceRef};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
-use crate::rules::suspicious::support::FastMap;
+use crate::rules::suspicious::support::{has_glob, FastMap};
 use crate::rules::util::split_arn;
 
 declare_rule! {
@@ -64,9 +64,18 @@ struct Quick<'a> {
 }
 
 impl<'a> Quick<'a> {
-    /// `stop` ends the literal start of the resource part (`$` for formats, wildcards and
-    /// `$` for ARNs).
-    fn of(text: &'a str, stop: &[u8]) -> Self {
+    /// The shape of an ARN format: its literal start ends at a `$`.
+    fn format(text: &'a str) -> Self {
+        Self::of(text, |rest| memchr::memchr(b'$', rest))
+    }
+
+    /// The shape of a policy ARN: its literal start ends at a wildcard or `$`.
+    fn arn(text: &'a str) -> Self {
+        Self::of(text, |rest| memchr::memchr3(b'*', b'?', b'$', rest))
+    }
+
+    /// `stop` finds the end of the literal start of the resource part.
+    fn of(text: &'a str, stop: impl Fn(&[u8]) -> Option<usize>) -> Self {
         let Some((service, rest)) = arn_parts(text) else {
             return Quick {
                 text,
@@ -74,11 +83,8 @@ impl<'a> Quick<'a> {
                 head: "",
             };
         };
-        let literal = !service.contains(['*', '?', '$']);
-        let head = rest
-            .bytes()
-            .position(|b| stop.contains(&b))
-            .map_or(rest, |i| rest.get(..i).unwrap_or_default());
+        let literal = !service.bytes().any(|b| matches!(b, b'*' | b'?' | b'$'));
+        let head = stop(rest.as_bytes()).map_or(rest, |i| rest.get(..i).unwrap_or_default());
         Quick {
             text,
             service: literal.then_some(service),
@@ -108,7 +114,7 @@ impl Matcher<'_> {
         if let Some((_, m)) = self.seen.iter().find(|(f, _)| std::ptr::eq(*f, format)) {
             return *m;
         }
-        let shape = Quick::of(format, b"$");
+        let shape = format_shape(format);
         let m = self
             .resources
             .iter()
@@ -130,22 +136,76 @@ impl Matcher<'_> {
 /// The service part and the resource part of an ARN or ARN format (after the fifth colon).
 fn arn_parts(text: &str) -> Option<(&str, &str)> {
     let bytes = text.as_bytes();
-    let mut colons = [0usize; 5];
-    let mut found = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b':' {
-            if let Some(slot) = colons.get_mut(found) {
-                *slot = i;
-            }
-            found += 1;
-            if found == 5 {
-                break;
-            }
-        }
-    }
-    let [_, second, third, _, fifth] = colons;
-    (found == 5).then_some(())?;
+    let mut colons = memchr::memchr_iter(b':', bytes);
+    let second = colons.nth(1)?;
+    let third = colons.next()?;
+    let fifth = colons.nth(1)?;
     Some((text.get(second + 1..third)?, text.get(fifth + 1..)?))
+}
+
+/// The shape of an ARN format, remembered per thread by its address (formats are the
+/// reference's own strings, which statements meet again and again).
+fn format_shape(format: &'static str) -> Quick<'static> {
+    thread_local! {
+        static SHAPES: RefCell<FastMap<(usize, usize), Quick<'static>>> =
+            RefCell::new(FastMap::default());
+    }
+    SHAPES.with(|shapes| {
+        let key = (format.as_ptr().addr(), format.len());
+        if let Some(shape) = shapes.borrow().get(&key) {
+            return *shape;
+        }
+        let shape = Quick::format(format);
+        shapes.borrow_mut().insert(key, shape);
+        shape
+    })
+}
+
+/// The action named `text` (no wildcard), remembered per thread: policies repeat their
+/// actions.
+fn lookup_action(data: &'static ServiceRef, text: &str) -> Option<Action<'static>> {
+    thread_local! {
+        static ACTIONS: RefCell<FastMap<Box<str>, Option<Action<'static>>>> =
+            RefCell::new(FastMap::default());
+    }
+    ACTIONS.with(|cache| {
+        if let Some(action) = cache.borrow().get(text) {
+            return *action;
+        }
+        let action = data.action(text);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(text.into(), action);
+        action
+    })
+}
+
+/// `then` applied to the actions the pattern `text` matches, which are remembered per
+/// thread: policies repeat their patterns, and expanding one scans a whole service.
+fn with_expansion<T>(
+    data: &'static ServiceRef,
+    text: &str,
+    then: impl FnOnce(&[Action<'static>]) -> T,
+) -> T {
+    thread_local! {
+        static EXPANSIONS: RefCell<FastMap<Box<str>, Vec<Action<'static>>>> =
+            RefCell::new(FastMap::default());
+    }
+    EXPANSIONS.with(|cache| {
+        if let Some(actions) = cache.borrow().get(text) {
+            return then(actions);
+        }
+        let actions = data.expand(text);
+        let out = then(&actions);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(text.into(), actions);
+        out
+    })
 }
 
 /// Whether the type's ARN format matches `arn`, cached for the process by ARN and format:
@@ -168,7 +228,13 @@ fn format_matches(rt: ResourceType<'static>, arn: &str) -> bool {
         if c.len() >= CACHE_LIMIT {
             c.clear();
         }
-        c.entry(arn.into()).or_default().push((format, m));
+        // The key is allocated only for an ARN not seen before.
+        match c.get_mut(arn) {
+            Some(seen) => seen.push((format, m)),
+            None => {
+                c.insert(arn.into(), vec![(format, m)]);
+            }
+        }
     }
     m
 }
@@ -183,18 +249,38 @@ fn segment_match(arn: &str, format: &str) -> Option<bool> {
     if !arn.is_ascii() || !format.is_ascii() {
         return None;
     }
-    let arn_parts = split_arn(arn, 6);
-    let mut format_parts = format.splitn(6, ':');
-    if arn_parts.len() != 6 {
-        return None;
-    }
-    for (k, a) in arn_parts.iter().enumerate() {
-        let f = format_parts.next()?;
-        if !part_intersects(a, f, k == 5)? {
+    // Without `$` there is no variable whose colons could be taken for separators.
+    let arn_parts = if arn.as_bytes().contains(&b'$') {
+        <[&str; 6]>::try_from(split_arn(arn, 6)).ok()?
+    } else {
+        let parts = six_parts(arn);
+        if parts.iter().any(Option::is_none) {
+            return None;
+        }
+        parts.map(Option::unwrap_or_default)
+    };
+    for (k, (a, f)) in arn_parts.into_iter().zip(six_parts(format)).enumerate() {
+        if !part_intersects(a, f?, k == 5)? {
             return Some(false);
         }
     }
     Some(true)
+}
+
+/// The parts of `text` that `text.splitn(6, ':')` gives, then `None`s.
+fn six_parts(text: &str) -> [Option<&str>; 6] {
+    let mut parts = [None; 6];
+    let mut colons = memchr::memchr_iter(b':', text.as_bytes());
+    let mut start = 0;
+    for (k, part) in parts.iter_mut().enumerate() {
+        let end = if k < 5 { colons.next() } else { None };
+        *part = text.get(start..end.unwrap_or(text.len()));
+        match end {
+            Some(end) => start = end + 1,
+            None => break,
+        }
+    }
+    parts
 }
 
 /// Longest part (in tokens) [`segment_match`] handles itself.
@@ -220,11 +306,11 @@ fn part_intersects(a: &str, f: &str, resource_part: bool) -> Option<bool> {
     if a == f || a == "*" {
         return Some(true);
     }
-    let single_var = f.starts_with("${") && f.find('}') == Some(f.len() - 1);
+    let single_var = f.starts_with("${") && memchr::memchr(b'}', f.as_bytes()) == Some(f.len() - 1);
     if single_var && !resource_part {
         return Some(!a.is_empty());
     }
-    if f.is_empty() && !a.contains('$') {
+    if f.is_empty() && !a.as_bytes().contains(&b'$') {
         return Some(a.bytes().all(|b| b == b'*'));
     }
     let mut at = [ArnTok::Star; MAX_PART];
@@ -331,10 +417,54 @@ fn format_tokens(
     Some(n)
 }
 
+/// Whether the languages of an ARN part and a format part intersect. A format literal at
+/// either end can only be met by a literal or `?` of the ARN at the same end: such pairs are
+/// settled first (most parts share a literal start such as `instance/`); a lone `*` or
+/// variable left on one side is settled directly, and [`search`] has the rest.
+fn intersects(mut arn: &[ArnTok], mut format: &[FormatTok]) -> bool {
+    // One character each side, a format literal against an ARN literal or `?`.
+    let single = |a: Option<&ArnTok>, f: Option<&FormatTok>| match (a, f) {
+        (Some(ArnTok::Lit(c)), Some(FormatTok::Lit(d))) => Some(c.eq_ignore_ascii_case(d)),
+        (Some(ArnTok::One), Some(FormatTok::Lit(_))) => Some(true),
+        _ => None,
+    };
+    while let Some(meets) = single(arn.first(), format.first()) {
+        if !meets {
+            return false;
+        }
+        (arn, format) = (
+            arn.get(1..).unwrap_or_default(),
+            format.get(1..).unwrap_or_default(),
+        );
+    }
+    while let Some(meets) = single(arn.last(), format.last()) {
+        if !meets {
+            return false;
+        }
+        (arn, format) = (
+            arn.get(..arn.len() - 1).unwrap_or_default(),
+            format.get(..format.len() - 1).unwrap_or_default(),
+        );
+    }
+    // What is left is often a lone token on one side.
+    match (arn, format) {
+        ([ArnTok::Star], _) | (_, [FormatTok::Star]) => true,
+        (_, []) => arn.iter().all(|t| *t == ArnTok::Star),
+        (_, [FormatTok::Var(excluded)]) => {
+            !arn.is_empty()
+                && arn.iter().all(|t| match t {
+                    ArnTok::Lit(c) => *excluded != Some(*c),
+                    ArnTok::Star | ArnTok::One => true,
+                })
+        }
+        _ => search(arn, format),
+    }
+}
+
 /// Whether the languages of an ARN part and a format part intersect: a forward search over
 /// states (ARN position, format position, inside a variable), one ARN position at a time,
 /// visiting only the states that can be reached. Everything is on the stack.
-fn intersects(arn: &[ArnTok], format: &[FormatTok]) -> bool {
+fn search(arn: &[ArnTok], format: &[FormatTok]) -> bool {
     const STATES: usize = (MAX_PART + 1) * 2;
     struct Row {
         seen: [bool; STATES],
@@ -479,9 +609,9 @@ fn is_known_arn(data: &'static ServiceRef, arn: &str) -> bool {
         let service = arn.split(':').nth(2).and_then(|s| data.service(s));
         let known = match service {
             Some(service) => {
-                let quick = Quick::of(arn, b"*?$");
+                let quick = Quick::arn(arn);
                 service.resource_types().any(|rt| {
-                    quick.may_match(&Quick::of(rt.arn_format(), b"$")) && format_matches(rt, arn)
+                    quick.may_match(&Quick::format(rt.arn_format())) && format_matches(rt, arn)
                 })
             }
             None => !data.resource_types_for_arn(arn).is_empty(),
@@ -501,13 +631,17 @@ const CACHE_LIMIT: usize = 50_000;
 /// Whether the ARN names its service literally (no wildcard or variable there): others could
 /// be of any type, and matching them against every format is slow and says nothing certain.
 fn has_literal_service(arn: &str) -> bool {
-    let mut parts = arn.splitn(4, ':');
-    parts.next() == Some("arn")
-        && parts.next().is_some()
-        && parts
-            .next()
-            .is_some_and(|s| !s.is_empty() && !s.contains(['*', '?', '$']))
-        && parts.next().is_some()
+    let Some(rest) = arn.strip_prefix("arn:") else {
+        return false;
+    };
+    let bytes = rest.as_bytes();
+    let mut colons = memchr::memchr_iter(b':', bytes);
+    let (Some(first), Some(second)) = (colons.next(), colons.next()) else {
+        return false;
+    };
+    bytes.get(first + 1..second).is_some_and(|service| {
+        !service.is_empty() && !service.iter().any(|b| matches!(b, b'*' | b'?' | b'$'))
+    })
 }
 
 impl Rule for ResourceTypeMismatch {
@@ -523,24 +657,22 @@ impl Rule for ResourceTypeMismatch {
         }
         let data = ctx.service_ref();
         let mut matcher = Matcher {
-            resources: resource
-                .items
-                .iter()
-                .map(|r| Quick::of(&r.node, b"*?$"))
-                .collect(),
+            resources: resource.items.iter().map(|r| Quick::arn(&r.node)).collect(),
             seen: Vec::new(),
         };
         let mut resources_known: Option<bool> = None;
         for item in &action.items {
             let text = item.node.as_str();
-            let (first, fitting) = if text.contains(['*', '?']) {
-                let actions = data.expand(text);
-                let fitting = actions
-                    .iter()
-                    .any(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
-                (actions.first().copied(), fitting)
+            let wild = has_glob(text);
+            let (first, fitting) = if wild {
+                with_expansion(data, text, |actions| {
+                    let fitting = actions
+                        .iter()
+                        .any(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
+                    (actions.first().copied(), fitting)
+                })
             } else {
-                let action = data.action(text);
+                let action = lookup_action(data, text);
                 let fitting = action
                     .as_ref()
                     .is_some_and(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
@@ -558,7 +690,7 @@ impl Rule for ResourceTypeMismatch {
             {
                 return;
             }
-            let (message, types) = if text.contains(['*', '?']) {
+            let (message, types) = if wild {
                 (
                     format!("no action `{text}` matches can be authorized on the resources of this statement"),
                     None,
@@ -595,7 +727,42 @@ impl Rule for ResourceTypeMismatch {
 
 #[cfg(test)]
 mod tests {
-    use super::segment_match;
+    use super::{intersects, search, segment_match, ArnTok, FormatTok};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        #[test]
+        fn shortcuts_agree_with_the_search(
+            arn in proptest::collection::vec(0u8..6, 0..8),
+            format in proptest::collection::vec(0u8..7, 0..6),
+        ) {
+            let arn: Vec<ArnTok> = arn
+                .iter()
+                .map(|&t| match t {
+                    0 => ArnTok::Star,
+                    1 => ArnTok::One,
+                    2 => ArnTok::Lit(b'a'),
+                    3 => ArnTok::Lit(b'A'),
+                    4 => ArnTok::Lit(b'/'),
+                    _ => ArnTok::Lit(b'b'),
+                })
+                .collect();
+            let format: Vec<FormatTok> = format
+                .iter()
+                .map(|&t| match t {
+                    0 => FormatTok::Star,
+                    1 => FormatTok::Var(None),
+                    2 => FormatTok::Var(Some(b'/')),
+                    3 => FormatTok::Var(Some(b'a')),
+                    4 => FormatTok::Lit(b'a'),
+                    5 => FormatTok::Lit(b'/'),
+                    _ => FormatTok::Lit(b'b'),
+                })
+                .collect();
+            prop_assert_eq!(intersects(&arn, &format), search(&arn, &format));
+        }
+    }
 
     #[test]
     fn parts_match_as_iam_compares_them() {

@@ -2,11 +2,109 @@
 //! inclusion, condition look-ups, and the edits that remove one item of a JSON list.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use policy_core::ast::{ConditionKeyValues, ConditionValue, Node, OperatorBase, Statement};
 use policy_core::Span;
 
 use crate::finding::Edit;
+
+/// Whether the byte is an IAM wildcard (`*` or `?`).
+fn is_glob_byte(b: u8) -> bool {
+    b == b'*' || b == b'?'
+}
+
+/// Whether the text has an IAM wildcard (`*` or `?`).
+pub(crate) fn has_glob(text: &str) -> bool {
+    memchr::memchr2(b'*', b'?', text.as_bytes()).is_some()
+}
+
+/// A byte in each lane of a word.
+const LANES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of each lane.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `at`, if there are eight.
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk = bytes.get(at..at.checked_add(8)?)?;
+    <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
+}
+
+/// Whether a byte of the word is `b`.
+fn has_byte(word: u64, b: u8) -> bool {
+    let x = word ^ (LANES * u64::from(b));
+    x.wrapping_sub(LANES) & !x & HIGH != 0
+}
+
+/// The word with its ASCII capitals lower-cased, as `u8::to_ascii_lowercase` does byte by
+/// byte.
+fn lower_word(word: u64) -> u64 {
+    let low7 = word & !HIGH;
+    let from_a = low7 + LANES * u64::from(0x80 - b'A');
+    let past_z = low7 + LANES * u64::from(0x80 - b'Z' - 1);
+    let capital = from_a & !past_z & !word & HIGH;
+    word | (capital >> 2)
+}
+
+/// Whether two byte strings are equal, ignoring ASCII case when asked.
+fn same_bytes(a: &[u8], b: &[u8], ignore_case: bool) -> bool {
+    if ignore_case {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a == b
+    }
+}
+
+/// How the literal head of the glob `outer`, up to its first wildcard, starts `inner`.
+enum Head {
+    /// It does not: `outer` covers nothing `inner` matches.
+    Differs,
+    /// `outer` has no wildcard and `inner` equals it (so has none either).
+    Equal,
+    /// `inner` starts with the head, which ends at this wildcard of `outer`.
+    Wildcard(usize),
+}
+
+/// Compares the literal head of `outer` with the start of `inner`, in one pass that stops
+/// at the first difference (most pairs differ early).
+fn match_head<const FOLD: bool>(outer: &[u8], inner: &[u8]) -> Head {
+    // Eight bytes at a time while `outer` has no wildcard there, then byte by byte.
+    let mut start = 0;
+    while let (Some(o), Some(i)) = (word_at(outer, start), word_at(inner, start)) {
+        if has_byte(o, b'*') || has_byte(o, b'?') {
+            break;
+        }
+        let same = if FOLD {
+            lower_word(o) == lower_word(i)
+        } else {
+            o == i
+        };
+        if !same {
+            return Head::Differs;
+        }
+        start += 8;
+    }
+    for (k, &o) in outer.iter().enumerate().skip(start) {
+        if is_glob_byte(o) {
+            return Head::Wildcard(k);
+        }
+        let same = inner.get(k).is_some_and(|&i| {
+            if FOLD {
+                o.eq_ignore_ascii_case(&i)
+            } else {
+                o == i
+            }
+        });
+        if !same {
+            return Head::Differs;
+        }
+    }
+    if inner.len() == outer.len() {
+        Head::Equal
+    } else {
+        Head::Differs
+    }
+}
 
 /// Whether the IAM glob `outer` matches every string the glob `inner` matches (`*` any run,
 /// `?` one character). Sound, not complete: `true` is always right; a `*` or `?` of `inner`
@@ -15,40 +113,40 @@ pub(crate) fn glob_covers(outer: &str, inner: &str, ignore_case: bool) -> bool {
     if outer == inner || (outer == "*") {
         return true;
     }
-    if !outer.contains(['*', '?']) {
-        return !inner.contains(['*', '?'])
-            && if ignore_case {
-                outer.eq_ignore_ascii_case(inner)
-            } else {
-                outer == inner
-            };
+    let (o, i) = (outer.as_bytes(), inner.as_bytes());
+    let head = if ignore_case {
+        match_head::<true>(o, i)
+    } else {
+        match_head::<false>(o, i)
+    };
+    match head {
+        Head::Differs => false,
+        Head::Equal => true,
+        Head::Wildcard(at) => covers_after_head(outer, inner, at, ignore_case),
+    }
+}
+
+/// [`glob_covers`] once `inner` is known to start with the literal head of `outer`, which
+/// ends at the wildcard at byte `at` of `outer`.
+fn covers_after_head(outer: &str, inner: &str, at: usize, ignore_case: bool) -> bool {
+    let (o, i) = (outer.as_bytes(), inner.as_bytes());
+    // A head and one final `*` (`s3:Get*`): there is nothing more to match.
+    if at + 1 == o.len() && o.last() == Some(&b'*') {
+        return true;
     }
     if outer.is_ascii() && inner.is_ascii() {
-        // Cheap rejection: the literal head and tail of `outer` must start and end `inner`.
-        let same = |a: &str, b: &str| {
-            if ignore_case {
-                a.eq_ignore_ascii_case(b)
-            } else {
-                a == b
-            }
-        };
-        let head = outer.find(['*', '?']).unwrap_or(outer.len());
-        let tail = outer.len() - outer.rfind(['*', '?']).map_or(outer.len(), |i| i + 1);
-        let head_ok = inner
-            .get(..head)
-            .zip(outer.get(..head))
-            .is_some_and(|(i, o)| same(i, o));
-        let tail_ok = inner
-            .get(inner.len().saturating_sub(tail)..)
-            .zip(outer.get(outer.len() - tail..))
-            .is_some_and(|(i, o)| inner.len() >= tail && same(i, o));
-        if !head_ok || !tail_ok {
-            return false;
-        }
-        if !inner.contains(['*', '?']) {
-            return policy_core::text::glob_matches(outer, inner, ignore_case);
-        }
-        covers_slices(outer.as_bytes(), inner.as_bytes(), ignore_case)
+        // Cheap rejection: the literal tail of `outer` must end `inner`.
+        let tail = o.len()
+            - o.iter()
+                .rposition(|&b| is_glob_byte(b))
+                .map_or(0, |k| k + 1);
+        let tail_ok = i
+            .len()
+            .checked_sub(tail)
+            .and_then(|start| i.get(start..))
+            .zip(o.get(o.len() - tail..))
+            .is_some_and(|(i, o)| same_bytes(i, o, ignore_case));
+        tail_ok && covers_slices(o, i, ignore_case)
     } else {
         let o: Vec<char> = outer.chars().collect();
         let i: Vec<char> = inner.chars().collect();
@@ -95,69 +193,122 @@ impl GlobChar for char {
     }
 }
 
-/// `dp[i][j]`: `outer[i..]` covers `inner[j..]`, computed row by row from the end.
+/// Whether `outer` covers `inner`, read as a glob match of `outer` against the characters of
+/// `inner` where a `*` of `outer` takes any run of them (wildcards included), a `?` any one
+/// but `*`, and a literal an equal literal. Each `*` takes as little as it can, growing when
+/// what follows fails (linear backtracking to the last `*`, as in plain glob matching, which
+/// settles the same question as the table of every pair of positions, without one).
 fn covers_slices<C: GlobChar>(outer: &[C], inner: &[C], ignore_case: bool) -> bool {
-    const STACK: usize = 256;
-    let m = inner.len();
-    // `next` is row i + 1, `row` is row i: on the stack for the usual short patterns.
-    let (mut next_buf, mut row_buf) = ([false; STACK], [false; STACK]);
-    let (mut next_heap, mut row_heap): (Vec<bool>, Vec<bool>);
-    let (mut next, mut row): (&mut [bool], &mut [bool]) =
-        match (next_buf.get_mut(..=m), row_buf.get_mut(..=m)) {
-            (Some(n), Some(r)) => (n, r),
-            _ => {
-                next_heap = vec![false; m + 1];
-                row_heap = vec![false; m + 1];
-                (&mut next_heap, &mut row_heap)
+    let (mut o, mut i) = (0, 0);
+    // After the last `*` of `outer` met: where `outer` resumes, and where `inner` then did.
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        match outer.get(o) {
+            Some(&p) if p.is_star() => {
+                o += 1;
+                star = Some((o, i));
+                continue;
             }
-        };
-    if let Some(last) = next.last_mut() {
-        *last = true;
-    }
-    for &p in outer.iter().rev() {
-        for j in (0..=m).rev() {
-            let here = inner.get(j).copied();
-            let value = if p.is_star() {
-                next.get(j).copied().unwrap_or(false)
-                    || (here.is_some() && row.get(j + 1).copied().unwrap_or(false))
-            } else {
-                match here {
-                    None => false,
-                    Some(t) if t.is_star() => false,
-                    Some(_) if p.is_any() => next.get(j + 1).copied().unwrap_or(false),
-                    Some(t) => {
-                        !t.is_any()
-                            && p.same(t, ignore_case)
-                            && next.get(j + 1).copied().unwrap_or(false)
+            Some(&p) => {
+                if let Some(&t) = inner.get(i) {
+                    if !t.is_star() && (p.is_any() || (!t.is_any() && p.same(t, ignore_case))) {
+                        o += 1;
+                        i += 1;
+                        continue;
                     }
                 }
-            };
-            if let Some(slot) = row.get_mut(j) {
-                *slot = value;
             }
+            None if i == inner.len() => return true,
+            None => {}
         }
-        std::mem::swap(&mut next, &mut row);
+        // A mismatch: the last `*` takes one more character, and `outer` resumes after it.
+        match star {
+            Some((after, taken)) if taken < inner.len() => {
+                star = Some((after, taken + 1));
+                o = after;
+                i = taken + 1;
+            }
+            _ => return false,
+        }
     }
-    next.first().copied().unwrap_or(false)
 }
 
 /// Whether the action pattern `outer` matches every action `inner` matches (IAM action names
 /// ignore case).
 pub(crate) fn action_covers(outer: &str, inner: &str) -> bool {
-    let (o, i) = (outer.as_bytes(), inner.as_bytes());
     // The literal head of `outer`, up to its first wildcard, must start `inner`: this settles
     // most pairs in a few instructions.
-    let Some(head) = o.iter().position(|&b| b == b'*' || b == b'?') else {
-        return outer.eq_ignore_ascii_case(inner) && !i.iter().any(|&b| b == b'*' || b == b'?');
-    };
-    if !i
-        .get(..head)
-        .zip(o.get(..head))
-        .is_some_and(|(i, o)| i.eq_ignore_ascii_case(o))
-    {
-        return false;
+    match match_head::<true>(outer.as_bytes(), inner.as_bytes()) {
+        Head::Differs => false,
+        Head::Equal => true,
+        Head::Wildcard(at) => covers_after_head(outer, inner, at, true),
     }
-    outer == "*" || glob_covers(outer, inner, true)
+}
+
+/// The service prefix of an action pattern, when it is literal: the text before the first
+/// `:`, unless a wildcard comes first (or there is no `:`).
+pub(crate) fn action_service(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let colon = bytes.iter().position(|&b| b == b':' || is_glob_byte(b))?;
+    (bytes.get(colon) == Some(&b':'))
+        .then(|| text.get(..colon))
+        .flatten()
+}
+
+/// The `arn:partition:service` head of an ARN pattern, when it is literal: `None` for
+/// patterns of fewer than three colons or with a wildcard or `$` in the head.
+pub(crate) fn resource_head(text: &str) -> Option<&str> {
+    let mut colons = 0;
+    for (k, &b) in text.as_bytes().iter().enumerate() {
+        match b {
+            b':' => {
+                colons += 1;
+                if colons == 3 {
+                    return text.get(..k);
+                }
+            }
+            b'*' | b'?' | b'$' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The multiplier of [`mix_bytes`] (the golden ratio in 64 bits).
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Mixes the bytes into `h` eight at a time (a multiplication per word where FNV takes one
+/// per byte), each word OR-ed with `or` (`0x20` in every byte ignores ASCII case).
+fn mix_bytes(mut h: u64, bytes: &[u8], or: u64) -> u64 {
+    let mut words = bytes.chunks_exact(8);
+    for word in words.by_ref() {
+        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        h = (h.rotate_left(5) ^ (word | or)).wrapping_mul(MIX);
+    }
+    let rest = words.remainder();
+    if rest.is_empty() {
+        return h;
+    }
+    let word = rest
+        .iter()
+        .rev()
+        .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+    (h.rotate_left(5) ^ (word | (or >> (8 * (8 - rest.len()))))).wrapping_mul(MIX)
+}
+
+/// Spreads the high bits of a hash over the low ones (tables index by the low bits).
+fn finish_hash(h: u64) -> u64 {
+    let h = (h ^ (h >> 32)).wrapping_mul(MIX);
+    h ^ (h >> 29)
+}
+
+/// A hash of a name that ignores ASCII case (names equal up to case hash alike).
+pub(crate) fn fold_hash(text: &str) -> u64 {
+    finish_hash(mix_bytes(
+        text.len() as u64,
+        text.as_bytes(),
+        0x2020_2020_2020_2020,
+    ))
 }
 
 /// Whether the resource pattern `outer` matches every resource `inner` matches. ARNs are
@@ -178,26 +329,54 @@ pub(crate) struct ArnPattern<'a> {
     variable: bool,
     /// The six parts of an ARN (the last one is the resource part, colons included).
     parts: Option<[&'a str; 6]>,
+    /// How many of the first five parts end within `head` (a pattern that `inner` starts
+    /// with has the same text there).
+    literal_parts: usize,
 }
 
 impl<'a> ArnPattern<'a> {
     /// Splits a pattern.
     pub(crate) fn new(text: &'a str) -> Self {
-        let first = text.bytes().position(|b| b == b'*' || b == b'?');
-        let mut it = text.splitn(6, ':');
-        let mut parts = [""; 6];
-        let mut count = 0;
-        for (slot, part) in parts.iter_mut().zip(it.by_ref()) {
-            *slot = part;
-            count += 1;
+        let bytes = text.as_bytes();
+        let first = memchr::memchr2(b'*', b'?', bytes);
+        let variable = memchr::memchr_iter(b'$', bytes).any(|k| bytes.get(k + 1) == Some(&b'{'));
+        // Where each of the first five parts ends: at a colon, the last one at the end.
+        let mut ends = [0usize; 6];
+        let mut found = 0;
+        for (k, &b) in bytes.iter().enumerate() {
+            if b == b':' {
+                if let Some(end) = ends.get_mut(found) {
+                    *end = k;
+                }
+                found += 1;
+                if found == 5 {
+                    break;
+                }
+            }
         }
-        let parts = (count == 6).then_some(parts);
+        let parts = (found == 5).then(|| {
+            if let Some(last) = ends.last_mut() {
+                *last = text.len();
+            }
+            let mut start = 0;
+            ends.map(|end| {
+                let part = text.get(start..end).unwrap_or_default();
+                start = end + 1;
+                part
+            })
+        });
+        let head_len = first.unwrap_or(text.len());
         ArnPattern {
             text,
-            head: first.and_then(|i| text.get(..i)).unwrap_or(text),
+            head: text.get(..head_len).unwrap_or(text),
             wild: first.is_some(),
-            variable: text.contains("${"),
+            variable,
             parts,
+            literal_parts: ends
+                .iter()
+                .take(found.min(5))
+                .filter(|&&e| e < head_len)
+                .count(),
         }
     }
 
@@ -216,7 +395,8 @@ impl<'a> ArnPattern<'a> {
         }
         match (&self.parts, &inner.parts) {
             (Some(o), Some(i)) => {
-                // The resource parts first: they differ most often.
+                // The resource parts first: they differ most often. The parts within the
+                // head are equal.
                 let (Some(o_rest), Some(i_rest)) = (o.last(), i.last()) else {
                     return false;
                 };
@@ -224,6 +404,7 @@ impl<'a> ArnPattern<'a> {
                     && o.iter()
                         .zip(i)
                         .take(5)
+                        .skip(self.literal_parts)
                         .all(|(o, i)| glob_covers(o, i, false))
             }
             // A pattern of fewer parts is matched as one glob, which is looser than part by
@@ -234,31 +415,74 @@ impl<'a> ArnPattern<'a> {
     }
 }
 
-/// A statement prepared for many coverage tests: its reach and its resource patterns.
+/// A statement prepared for many coverage tests: its reach, whether it lists `*`, and (made
+/// on first use, as most pairs of statements are told apart before) its items prepared.
 #[derive(Debug)]
 pub(crate) struct Covering<'a> {
     statement: &'a Statement,
     reach: Reach,
-    resources: Vec<ArnPattern<'a>>,
+    /// Whether an `Action` (or `NotAction`) item is `*`.
+    any_action: bool,
+    /// Whether a `Resource` (or `NotResource`) item is `*`.
+    any_resource: bool,
+    /// The hash of each action's literal service prefix ([`action_service`]).
+    action_services: OnceCell<Vec<Option<u64>>>,
+    resources: OnceCell<Vec<ArnPattern<'a>>>,
 }
 
 impl<'a> Covering<'a> {
     /// Prepares a statement.
     pub(crate) fn of(statement: &'a Statement) -> Self {
+        let mut reach = Reach::default();
+        let mut any_action = false;
+        for a in statement.actions() {
+            any_action |= a.node == "*";
+            match action_service(&a.node) {
+                Some(service) => reach.action_services |= Reach::bit(fold_hash(service)),
+                None => reach.any_action_service = true,
+            }
+        }
+        let mut any_resource = false;
+        for r in statement.resources() {
+            any_resource |= r.node == "*";
+            match resource_head(&r.node) {
+                Some(head) => reach.resource_heads |= Reach::bit(fold_hash(head)),
+                None => reach.any_resource_head = true,
+            }
+        }
         Covering {
             statement,
-            reach: Reach::of(statement),
-            resources: statement
-                .resources()
-                .iter()
-                .map(|r| ArnPattern::new(&r.node))
-                .collect(),
+            reach,
+            any_action,
+            any_resource,
+            action_services: OnceCell::new(),
+            resources: OnceCell::new(),
         }
     }
 
     /// The statement.
     pub(crate) fn statement(&self) -> &'a Statement {
         self.statement
+    }
+
+    fn action_services(&self) -> &[Option<u64>] {
+        self.action_services.get_or_init(|| {
+            self.statement
+                .actions()
+                .iter()
+                .map(|a| action_service(&a.node).map(fold_hash))
+                .collect()
+        })
+    }
+
+    fn resources(&self) -> &[ArnPattern<'a>] {
+        self.resources.get_or_init(|| {
+            self.statement
+                .resources()
+                .iter()
+                .map(|r| ArnPattern::new(&r.node))
+                .collect()
+        })
     }
 
     /// Whether this statement, which must have no condition, matches every request that
@@ -285,12 +509,14 @@ impl<'a> Covering<'a> {
         let resources = match (&outer.resource, &inner_st.resource) {
             (None, None) => true,
             (Some(o), Some(i)) if !o.negated => {
-                o.items.iter().any(|r| r.node == "*")
-                    || (!i.negated
-                        && inner
-                            .resources
+                self.any_resource
+                    || (!i.negated && {
+                        let outers = self.resources();
+                        inner
+                            .resources()
                             .iter()
-                            .all(|i| self.resources.iter().any(|o| o.covers(i))))
+                            .all(|i| outers.iter().any(|o| o.covers(i)))
+                    })
             }
             _ => false,
         };
@@ -299,11 +525,17 @@ impl<'a> Covering<'a> {
         }
         match (&outer.action, &inner_st.action) {
             (Some(o), Some(i)) if !o.negated => {
-                o.items.iter().any(|a| a.node == "*")
-                    || (!i.negated
-                        && i.items
-                            .iter()
-                            .all(|i| o.items.iter().any(|o| action_covers(&o.node, &i.node))))
+                self.any_action
+                    || (!i.negated && {
+                        // An action with a literal service covers only actions of that
+                        // service: comparing the hashes first skips the others.
+                        let outers = o.items.iter().zip(self.action_services());
+                        i.items.iter().zip(inner.action_services()).all(|(i, is)| {
+                            outers.clone().any(|(o, os)| {
+                                (os.is_none() || os == is) && action_covers(&o.node, &i.node)
+                            })
+                        })
+                    })
             }
             _ => false,
         }
@@ -311,122 +543,58 @@ impl<'a> Covering<'a> {
 }
 
 /// What a statement's actions and resources could cover, for a cheap first test before
-/// [`Covering::covers`]: hashes of the service prefixes of its actions (lower-cased) and of
-/// the `arn:partition:service` heads of its resources, with whether some item has a
-/// wildcard there (and so could cover other services). A hash collision only makes the
-/// test pass where it could have failed.
-#[derive(Debug, Default)]
+/// [`Covering::covers`]: one bit per hash of the service prefixes of its actions (case
+/// ignored) and of the `arn:partition:service` heads of its resources, with whether some
+/// item has a wildcard there (and so could cover other services). A hash collision only
+/// makes the test pass where it could have failed.
+#[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Reach {
-    action_services: Vec<u64>,
+    action_services: u64,
     any_action_service: bool,
-    resource_heads: Vec<u64>,
+    resource_heads: u64,
     any_resource_head: bool,
 }
 
-/// A hasher for the rules' small caches of short strings: FNV-1a, cheaper than `SipHash`
-/// and without its protection against chosen keys, which these caches do not need.
-#[derive(Debug)]
-pub(crate) struct FnvHasher(u64);
+/// A hasher for the rules' small caches of short strings and pointers: [`mix_bytes`], without
+/// `SipHash`'s protection against chosen keys, which these caches do not need.
+#[derive(Debug, Default)]
+pub(crate) struct WordHasher(u64);
 
-impl Default for FnvHasher {
-    fn default() -> Self {
-        FnvHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
+impl std::hash::Hasher for WordHasher {
     fn finish(&self) -> u64 {
-        self.0
+        finish_hash(self.0)
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0 = mix_bytes(self.0, bytes, 0);
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = mix_bytes(self.0, &[b], 0);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = mix_bytes(self.0, &n.to_le_bytes(), 0);
     }
 }
 
-/// A hash map keyed with [`FnvHasher`].
+/// A hash map keyed with [`WordHasher`].
 pub(crate) type FastMap<K, V> =
-    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FnvHasher>>;
-
-const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
-
-fn fnv_step(hash: u64, byte: u8) -> u64 {
-    (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-}
-
-/// FNV-1a, lower-casing ASCII letters when asked.
-pub(crate) fn fnv(text: &str, ignore_case: bool) -> u64 {
-    text.bytes().fold(FNV_BASIS, |h, b| {
-        fnv_step(
-            h,
-            if ignore_case {
-                b.to_ascii_lowercase()
-            } else {
-                b
-            },
-        )
-    })
-}
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 
 impl Reach {
-    /// The reach of a statement.
-    pub(crate) fn of(statement: &Statement) -> Self {
-        let mut reach = Reach::default();
-        for a in statement.actions() {
-            // One pass: the hash of the prefix, unless it has a wildcard or there is no `:`.
-            let mut hash = FNV_BASIS;
-            let mut literal = None;
-            for b in a.node.bytes() {
-                match b {
-                    b':' => {
-                        literal = Some(hash);
-                        break;
-                    }
-                    b'*' | b'?' => break,
-                    _ => hash = fnv_step(hash, b.to_ascii_lowercase()),
-                }
-            }
-            match literal {
-                Some(h) => reach.action_services.push(h),
-                None => reach.any_action_service = true,
-            }
-        }
-        reach.action_services.sort_unstable();
-        reach.action_services.dedup();
-        for r in statement.resources() {
-            let head = r
-                .node
-                .match_indices(':')
-                .nth(2)
-                .and_then(|(i, _)| r.node.get(..i))
-                .filter(|h| !h.contains(['*', '?', '$']));
-            match head {
-                Some(h) => reach.resource_heads.push(fnv(h, false)),
-                None => reach.any_resource_head = true,
-            }
-        }
-        reach.resource_heads.sort_unstable();
-        reach.resource_heads.dedup();
-        reach
+    /// The bit of a hash in a set of 64.
+    fn bit(hash: u64) -> u64 {
+        1 << (hash >> 58)
     }
 
     /// Whether a statement of this reach might cover one of `inner`'s reach: every service
     /// and resource head of `inner` is one of ours, unless we have wildcards there.
     pub(crate) fn may_cover(&self, inner: &Reach) -> bool {
         (self.any_action_service
-            || (!inner.any_action_service
-                && inner
-                    .action_services
-                    .iter()
-                    .all(|i| self.action_services.binary_search(i).is_ok())))
+            || (!inner.any_action_service && inner.action_services & !self.action_services == 0))
             && (self.any_resource_head
-                || (!inner.any_resource_head
-                    && inner
-                        .resource_heads
-                        .iter()
-                        .all(|i| self.resource_heads.binary_search(i).is_ok())))
+                || (!inner.any_resource_head && inner.resource_heads & !self.resource_heads == 0))
     }
 }
 
@@ -586,6 +754,72 @@ mod tests {
         assert!(!glob_covers("*a*b", "xaaba", false));
         assert!(glob_covers("a*", "a", false));
         assert!(glob_covers("arn:aws:s3:::b/*", "arn:aws:s3:::b/", false));
+    }
+
+    /// The inclusion test as a table of every pair of positions: `dp[i][j]` says whether
+    /// `outer[i..]` covers `inner[j..]`.
+    fn covers_by_table(outer: &str, inner: &str, ignore_case: bool) -> bool {
+        let (o, i): (Vec<char>, Vec<char>) = (outer.chars().collect(), inner.chars().collect());
+        let mut dp = vec![vec![false; i.len() + 1]; o.len() + 1];
+        dp[o.len()][i.len()] = true;
+        for a in (0..o.len()).rev() {
+            for b in (0..=i.len()).rev() {
+                let p = o[a];
+                dp[a][b] = if p == '*' {
+                    dp[a + 1][b] || (b < i.len() && dp[a][b + 1])
+                } else {
+                    match i.get(b) {
+                        None | Some('*') => false,
+                        Some(_) if p == '?' => dp[a + 1][b + 1],
+                        Some(&t) => t != '?' && p.same(t, ignore_case) && dp[a + 1][b + 1],
+                    }
+                };
+            }
+        }
+        dp[0][0]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        #[test]
+        fn glob_inclusion_agrees_with_the_table(
+            head in "[abAB@`:]{0,10}[abAB@`:*?]{0,6}",
+            flips in proptest::collection::vec(proptest::bool::ANY, 12),
+            outer_tail in "[aA*?é]{0,4}",
+            inner_tail in "[aAb:/*?é]{0,4}",
+            ignore_case: bool,
+        ) {
+            // Pairs that share a head up to case, so that long heads get compared.
+            let flipped: String = head
+                .chars()
+                .zip(flips.iter().chain(std::iter::repeat(&false)))
+                .map(|(c, &flip)| if flip { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                .collect();
+            let (outer, inner) = (head + &outer_tail, flipped + &inner_tail);
+            for (outer, inner) in [(&outer, &inner), (&inner, &outer)] {
+                proptest::prop_assert_eq!(
+                    glob_covers(outer, inner, ignore_case),
+                    covers_by_table(outer, inner, ignore_case)
+                );
+                proptest::prop_assert_eq!(
+                    action_covers(outer, inner),
+                    covers_by_table(outer, inner, true)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn words_fold_like_bytes() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        for chunk in bytes.chunks(8) {
+            let word = word_at(chunk, 0).unwrap();
+            let lower: Vec<u8> = chunk.iter().map(u8::to_ascii_lowercase).collect();
+            assert_eq!(lower_word(word), word_at(&lower, 0).unwrap());
+            for b in [b'*', b'?', 0, 255] {
+                assert_eq!(has_byte(word, b), chunk.contains(&b));
+            }
+        }
     }
 
     #[test]
