@@ -15,7 +15,8 @@ use crate::exit::ExitStatus;
 
 // Linting allocates many small strings and vectors per policy and frees them all; mimalloc
 // does that in about half the instructions of the system allocator (11% of a whole run on the
-// managed policies).
+// managed policies). Without transparent huge pages (`no_thp`): with them its eagerly committed
+// arenas tripled the peak memory (22 MB -> 65 MB) for no speed.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
