@@ -140,11 +140,14 @@ pub(super) fn matches(arn: &[ArnToken], format: &[FormatToken]) -> bool {
     }
     let width = format.len() + 1;
     let index = |i: usize, j: usize, in_var: bool| (i * width + j) * 2 + usize::from(in_var);
-    let mut seen = vec![false; (arn.len() + 1) * width * 2];
-    let mut stack = vec![(0usize, 0usize, false)];
+    // One bit per state: an eighth of the memory to clear of a `bool` per state.
+    let mut seen = vec![0u64; ((arn.len() + 1) * width * 2).div_ceil(64)];
+    let mut stack = Vec::with_capacity(16);
+    stack.push((0usize, 0usize, false));
     while let Some((i, j, in_var)) = stack.pop() {
-        match seen.get_mut(index(i, j, in_var)) {
-            Some(slot) if !*slot => *slot = true,
+        let state = index(i, j, in_var);
+        match seen.get_mut(state / 64) {
+            Some(word) if *word & (1 << (state % 64)) == 0 => *word |= 1 << (state % 64),
             _ => continue,
         }
         let a = arn.get(i);
