@@ -38,25 +38,26 @@ declare_rule! {
 }
 
 /// For each item covered by another (ties go to the earlier one): its index and the index
-/// of an item that covers it. `group` is the part of an item (its service) that a covering
-/// item must share, `None` when it has a wildcard, so that only ungrouped wildcards can
-/// cover it; `ignore_case` says how items compare; `covers(i, j)` decides whether item `i`
-/// covers item `j`. An item without wildcards is covered only by an equal item (found by
-/// hashing) or by a wildcard item (tried only within its group).
+/// of an item that covers it. `group` gives the part of an item (its service) that a
+/// covering item must share, with its hash (equal parts, as `ignore_case` compares them,
+/// hash alike), `None` when it has a wildcard, so that only ungrouped wildcards can cover
+/// it; `ignore_case` says how items compare; `covers(i, j)` decides whether item `i` covers
+/// item `j`. An item without wildcards is covered only by an equal item (found by hashing)
+/// or by a wildcard item (tried only within its group).
 pub(crate) fn redundant_items(
     items: &[Node<String>],
     ignore_case: bool,
-    group: fn(&str) -> Option<&str>,
+    group: fn(&str) -> Option<(&str, u64)>,
     covers: impl Fn(usize, usize) -> bool,
 ) -> Vec<(usize, usize)> {
     if items.len() < 2 {
         return Vec::new();
     }
-    if !items.iter().any(|n| has_glob(&n.node)) {
+    let Some(first_wild) = items.iter().position(|n| has_glob(&n.node)) else {
         let mut out = Vec::new();
         duplicates(items, ignore_case, |_| true, |j, i| out.push((j, i)));
         return out;
-    }
+    };
     let same = |a: &str, b: &str| {
         if ignore_case {
             a.eq_ignore_ascii_case(b)
@@ -64,43 +65,45 @@ pub(crate) fn redundant_items(
             a == b
         }
     };
-    // Each item's wildcard flag and group, with the group's hash (equal up to case, alike).
-    let prepared: Vec<(bool, Option<(&str, u64)>)> = items
-        .iter()
-        .map(|n| (has_glob(&n.node), group(&n.node).map(|g| (g, fold_hash(g)))))
+    let wild: Vec<bool> = (0..items.len())
+        .map(|i| {
+            i == first_wild || (i > first_wild && items.get(i).is_some_and(|n| has_glob(&n.node)))
+        })
         .collect();
-    let is_wild = |i: usize| prepared.get(i).is_some_and(|p| p.0);
-    let group_of = |i: usize| prepared.get(i).and_then(|p| p.1);
+    let groups: Vec<Option<(&str, u64)>> = items.iter().map(|n| group(&n.node)).collect();
+    let is_wild = |i: usize| wild.get(i).copied().unwrap_or(false);
+    let group_of = |i: usize| groups.get(i).copied().flatten();
     // Wildcard items, ungrouped ones apart, grouped ones sorted by the hash of their group
     // (then by index: the earliest covering item is found first).
     let mut grouped: Vec<(u64, usize)> = Vec::new();
     let mut ungrouped: Vec<usize> = Vec::new();
-    for i in (0..items.len()).filter(|&i| is_wild(i)) {
+    for i in (first_wild..items.len()).filter(|&i| is_wild(i)) {
         match group_of(i) {
             Some((_, h)) => grouped.push((h, i)),
             None => ungrouped.push(i),
         }
     }
     grouped.sort_unstable();
-    let mut covered: Vec<Option<usize>> = (0..items.len())
-        .map(|j| {
-            let own = group_of(j);
-            let same_group = own.map_or(&[][..], |(_, h)| {
-                let start = grouped.partition_point(|(o, _)| *o < h);
-                let end = grouped.partition_point(|(o, _)| *o <= h);
-                grouped.get(start..end).unwrap_or_default()
-            });
-            same_group
+    // Which group hashes have wildcard items, to skip the search for the others.
+    let bit = |h: u64| 1u64 << (h >> 58);
+    let present = grouped.iter().fold(0, |m, &(h, _)| m | bit(h));
+    let tie = |i: usize, j: usize| i != j && covers(i, j) && (i < j || !covers(j, i));
+    let mut covered: Vec<Option<usize>> = vec![None; items.len()];
+    for (j, slot) in covered.iter_mut().enumerate() {
+        if let Some((own, h)) = group_of(j).filter(|&(_, h)| present & bit(h) != 0) {
+            let start = grouped.partition_point(|&(o, _)| o < h);
+            *slot = grouped
+                .get(start..)
+                .unwrap_or_default()
                 .iter()
-                .map(|(_, i)| *i)
-                .filter(|&i| {
-                    own.zip(group_of(i))
-                        .is_some_and(|((a, _), (b, _))| same(a, b))
-                })
-                .chain(ungrouped.iter().copied())
-                .find(|&i| i != j && covers(i, j) && (i < j || !covers(j, i)))
-        })
-        .collect();
+                .take_while(|&&(o, _)| o == h)
+                .map(|&(_, i)| i)
+                .find(|&i| group_of(i).is_some_and(|(g, _)| same(own, g)) && tie(i, j));
+        }
+        if slot.is_none() {
+            *slot = ungrouped.iter().copied().find(|&i| tie(i, j));
+        }
+    }
     // Duplicates among the items without wildcards that no wildcard covers.
     let candidate: Vec<bool> = (0..items.len())
         .map(|i| !is_wild(i) && covered.get(i).is_some_and(Option::is_none))

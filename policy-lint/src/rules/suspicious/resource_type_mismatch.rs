@@ -2,7 +2,7 @@
 
 use policy_core::ast::Statement;
 use std::cell::RefCell;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use policy_core::service_ref::{Action, ResourceType, ServiceRef};
 
@@ -135,11 +135,21 @@ impl Matcher<'_> {
 
 /// The service part and the resource part of an ARN or ARN format (after the fifth colon).
 fn arn_parts(text: &str) -> Option<(&str, &str)> {
-    let bytes = text.as_bytes();
-    let mut colons = memchr::memchr_iter(b':', bytes);
-    let second = colons.nth(1)?;
-    let third = colons.next()?;
-    let fifth = colons.nth(1)?;
+    let mut colons = [0usize; 5];
+    let mut found = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b == b':' {
+            if let Some(slot) = colons.get_mut(found) {
+                *slot = i;
+            }
+            found += 1;
+            if found == 5 {
+                break;
+            }
+        }
+    }
+    let [_, second, third, _, fifth] = colons;
+    (found == 5).then_some(())?;
     Some((text.get(second + 1..third)?, text.get(fifth + 1..)?))
 }
 
@@ -182,30 +192,23 @@ fn lookup_action(data: &'static ServiceRef, text: &str) -> Option<Action<'static
     })
 }
 
-/// `then` applied to the actions the pattern `text` matches, which are remembered per
-/// thread: policies repeat their patterns, and expanding one scans a whole service.
-fn with_expansion<T>(
-    data: &'static ServiceRef,
-    text: &str,
-    then: impl FnOnce(&[Action<'static>]) -> T,
-) -> T {
-    thread_local! {
-        static EXPANSIONS: RefCell<FastMap<Box<str>, Vec<Action<'static>>>> =
-            RefCell::new(FastMap::default());
+/// The actions the pattern `text` matches, remembered for the process: policies repeat
+/// their patterns, and expanding one scans a whole service.
+fn expansion(data: &'static ServiceRef, text: &str) -> Arc<[Action<'static>]> {
+    type Expansions = FastMap<Box<str>, Arc<[Action<'static>]>>;
+    static CACHE: OnceLock<Mutex<Expansions>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(FastMap::default()));
+    if let Some(actions) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
+        return actions;
     }
-    EXPANSIONS.with(|cache| {
-        if let Some(actions) = cache.borrow().get(text) {
-            return then(actions);
+    let actions: Arc<[Action<'static>]> = data.expand(text).into();
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
         }
-        let actions = data.expand(text);
-        let out = then(&actions);
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(text.into(), actions);
-        out
-    })
+        c.insert(text.into(), Arc::clone(&actions));
+    }
+    actions
 }
 
 /// Whether the type's ARN format matches `arn`, cached for the process by ARN and format:
@@ -270,15 +273,22 @@ fn segment_match(arn: &str, format: &str) -> Option<bool> {
 /// The parts of `text` that `text.splitn(6, ':')` gives, then `None`s.
 fn six_parts(text: &str) -> [Option<&str>; 6] {
     let mut parts = [None; 6];
-    let mut colons = memchr::memchr_iter(b':', text.as_bytes());
     let mut start = 0;
-    for (k, part) in parts.iter_mut().enumerate() {
-        let end = if k < 5 { colons.next() } else { None };
-        *part = text.get(start..end.unwrap_or(text.len()));
-        match end {
-            Some(end) => start = end + 1,
-            None => break,
+    let mut k = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b == b':' {
+            if let Some(slot) = parts.get_mut(k) {
+                *slot = text.get(start..i);
+            }
+            k += 1;
+            start = i + 1;
+            if k == 5 {
+                break;
+            }
         }
+    }
+    if let Some(slot) = parts.get_mut(k) {
+        *slot = text.get(start..);
     }
     parts
 }
@@ -634,14 +644,15 @@ fn has_literal_service(arn: &str) -> bool {
     let Some(rest) = arn.strip_prefix("arn:") else {
         return false;
     };
-    let bytes = rest.as_bytes();
-    let mut colons = memchr::memchr_iter(b':', bytes);
-    let (Some(first), Some(second)) = (colons.next(), colons.next()) else {
+    // The partition, then the service up to a third colon.
+    let Some((_, rest)) = rest.split_once(':') else {
         return false;
     };
-    bytes.get(first + 1..second).is_some_and(|service| {
-        !service.is_empty() && !service.iter().any(|b| matches!(b, b'*' | b'?' | b'$'))
-    })
+    let Some(end) = rest.bytes().position(|b| b == b':') else {
+        return false;
+    };
+    let service = rest.as_bytes().get(..end).unwrap_or_default();
+    !service.is_empty() && !service.iter().any(|b| matches!(b, b'*' | b'?' | b'$'))
 }
 
 impl Rule for ResourceTypeMismatch {
@@ -665,12 +676,11 @@ impl Rule for ResourceTypeMismatch {
             let text = item.node.as_str();
             let wild = has_glob(text);
             let (first, fitting) = if wild {
-                with_expansion(data, text, |actions| {
-                    let fitting = actions
-                        .iter()
-                        .any(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
-                    (actions.first().copied(), fitting)
-                })
+                let actions = expansion(data, text);
+                let fitting = actions
+                    .iter()
+                    .any(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
+                (actions.first().copied(), fitting)
             } else {
                 let action = lookup_action(data, text);
                 let fitting = action

@@ -14,9 +14,16 @@ fn is_glob_byte(b: u8) -> bool {
     b == b'*' || b == b'?'
 }
 
-/// Whether the text has an IAM wildcard (`*` or `?`).
+/// Whether the text has an IAM wildcard (`*` or `?`), looked for eight bytes at a time.
 pub(crate) fn has_glob(text: &str) -> bool {
-    memchr::memchr2(b'*', b'?', text.as_bytes()).is_some()
+    let mut words = text.as_bytes().chunks_exact(8);
+    for word in words.by_ref() {
+        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
+        if has_byte(word, b'*') || has_byte(word, b'?') {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| is_glob_byte(b))
 }
 
 /// A byte in each lane of a word.
@@ -30,10 +37,16 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
     <[u8; 8]>::try_from(chunk).ok().map(u64::from_le_bytes)
 }
 
+/// The high bit of each byte of the word that is `b` (exact for the lowest such byte;
+/// a borrow may also flag bytes above it).
+fn bytes_equal_to(word: u64, b: u8) -> u64 {
+    let x = word ^ (LANES * u64::from(b));
+    x.wrapping_sub(LANES) & !x & HIGH
+}
+
 /// Whether a byte of the word is `b`.
 fn has_byte(word: u64, b: u8) -> bool {
-    let x = word ^ (LANES * u64::from(b));
-    x.wrapping_sub(LANES) & !x & HIGH != 0
+    bytes_equal_to(word, b) != 0
 }
 
 /// The word with its ASCII capitals lower-cased, as `u8::to_ascii_lowercase` does byte by
@@ -245,26 +258,66 @@ pub(crate) fn action_covers(outer: &str, inner: &str) -> bool {
     }
 }
 
-/// The service prefix of an action pattern, when it is literal: the text before the first
-/// `:`, unless a wildcard comes first (or there is no `:`).
-pub(crate) fn action_service(text: &str) -> Option<&str> {
+/// The service prefix of an action pattern, when it is literal (the text before the first
+/// `:`, unless a wildcard comes first or there is no `:`), with a hash of it that ignores
+/// ASCII case. The first eight bytes are searched at once, as most prefixes end there.
+pub(crate) fn action_service(text: &str) -> Option<(&str, u64)> {
     let bytes = text.as_bytes();
-    let colon = bytes.iter().position(|&b| b == b':' || is_glob_byte(b))?;
-    (bytes.get(colon) == Some(&b':'))
-        .then(|| text.get(..colon))
-        .flatten()
+    // Where the prefix ends, and its first eight bytes (fewer when it is shorter).
+    let (end, head) = match word_at(bytes, 0) {
+        Some(word) => {
+            let colon = bytes_equal_to(word, b':');
+            let wild = bytes_equal_to(word, b'*') | bytes_equal_to(word, b'?');
+            // The lowest flagged byte is exact, and `trailing_zeros` of 0 is 64.
+            if colon.trailing_zeros() < wild.trailing_zeros() {
+                let end = (colon.trailing_zeros() / 8) as usize;
+                (end, word & low_bytes(end))
+            } else if wild != 0 {
+                return None;
+            } else {
+                let rest = bytes.get(8..)?;
+                (
+                    8 + rest.iter().position(|&b| b == b':' || is_glob_byte(b))?,
+                    word,
+                )
+            }
+        }
+        None => {
+            let end = bytes.iter().position(|&b| b == b':' || is_glob_byte(b))?;
+            let head = bytes.iter().take(end).rev();
+            (end, head.fold(0u64, |w, &b| (w << 8) | u64::from(b)))
+        }
+    };
+    if bytes.get(end) != Some(&b':') {
+        return None;
+    }
+    // The length and first eight bytes, ASCII case ignored: services that share those hash
+    // alike, and are told apart by comparing them.
+    let folded = head | (0x2020_2020_2020_2020 & low_bytes(end));
+    let hash = finish_hash(((end as u64).rotate_left(5) ^ folded).wrapping_mul(MIX));
+    Some((text.get(..end)?, hash))
 }
 
-/// The `arn:partition:service` head of an ARN pattern, when it is literal: `None` for
-/// patterns of fewer than three colons or with a wildcard or `$` in the head.
-pub(crate) fn resource_head(text: &str) -> Option<&str> {
+/// A mask of the low `n` bytes of a word (all of them from eight on).
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// The `arn:partition:service` head of an ARN pattern, when it is literal (`None` for
+/// patterns of fewer than three colons or with a wildcard or `$` in the head), with its
+/// [`fold_hash`].
+pub(crate) fn resource_head(text: &str) -> Option<(&str, u64)> {
     let mut colons = 0;
     for (k, &b) in text.as_bytes().iter().enumerate() {
         match b {
             b':' => {
                 colons += 1;
                 if colons == 3 {
-                    return text.get(..k);
+                    return text.get(..k).map(|head| (head, fold_hash(head)));
                 }
             }
             b'*' | b'?' | b'$' => return None,
@@ -415,8 +468,9 @@ impl<'a> ArnPattern<'a> {
     }
 }
 
-/// A statement prepared for many coverage tests: its reach, whether it lists `*`, and (made
-/// on first use, as most pairs of statements are told apart before) its items prepared.
+/// A statement prepared for many coverage tests: its reach, whether it lists `*`, the hash
+/// of each action's service, and (made on first use, as most pairs of statements are told
+/// apart before) its resource patterns.
 #[derive(Debug)]
 pub(crate) struct Covering<'a> {
     statement: &'a Statement,
@@ -426,7 +480,7 @@ pub(crate) struct Covering<'a> {
     /// Whether a `Resource` (or `NotResource`) item is `*`.
     any_resource: bool,
     /// The hash of each action's literal service prefix ([`action_service`]).
-    action_services: OnceCell<Vec<Option<u64>>>,
+    action_services: Vec<Option<u64>>,
     resources: OnceCell<Vec<ArnPattern<'a>>>,
 }
 
@@ -435,18 +489,24 @@ impl<'a> Covering<'a> {
     pub(crate) fn of(statement: &'a Statement) -> Self {
         let mut reach = Reach::default();
         let mut any_action = false;
-        for a in statement.actions() {
-            any_action |= a.node == "*";
-            match action_service(&a.node) {
-                Some(service) => reach.action_services |= Reach::bit(fold_hash(service)),
-                None => reach.any_action_service = true,
-            }
-        }
+        let action_services: Vec<Option<u64>> = statement
+            .actions()
+            .iter()
+            .map(|a| {
+                any_action |= a.node == "*";
+                let service = action_service(&a.node).map(|(_, h)| h);
+                match service {
+                    Some(h) => reach.action_services |= Reach::bit(h),
+                    None => reach.any_action_service = true,
+                }
+                service
+            })
+            .collect();
         let mut any_resource = false;
         for r in statement.resources() {
             any_resource |= r.node == "*";
             match resource_head(&r.node) {
-                Some(head) => reach.resource_heads |= Reach::bit(fold_hash(head)),
+                Some((_, h)) => reach.resource_heads |= Reach::bit(h),
                 None => reach.any_resource_head = true,
             }
         }
@@ -455,7 +515,7 @@ impl<'a> Covering<'a> {
             reach,
             any_action,
             any_resource,
-            action_services: OnceCell::new(),
+            action_services,
             resources: OnceCell::new(),
         }
     }
@@ -463,16 +523,6 @@ impl<'a> Covering<'a> {
     /// The statement.
     pub(crate) fn statement(&self) -> &'a Statement {
         self.statement
-    }
-
-    fn action_services(&self) -> &[Option<u64>] {
-        self.action_services.get_or_init(|| {
-            self.statement
-                .actions()
-                .iter()
-                .map(|a| action_service(&a.node).map(fold_hash))
-                .collect()
-        })
     }
 
     fn resources(&self) -> &[ArnPattern<'a>] {
@@ -489,11 +539,17 @@ impl<'a> Covering<'a> {
     /// `inner` matches (whatever `inner`'s conditions). Sound, not complete: `NotAction` and
     /// `NotResource` are covered only by `*`, and principals only by an equal element or
     /// `"Principal": "*"`.
+    #[inline]
     pub(crate) fn covers(&self, inner: &Covering<'_>) -> bool {
+        // The cheap test here, where the caller's loop can inline it: most pairs end there.
+        self.statement.condition.is_none()
+            && self.reach.may_cover(&inner.reach)
+            && self.covers_within_reach(inner)
+    }
+
+    /// [`Covering::covers`] past the test of the reach.
+    fn covers_within_reach(&self, inner: &Covering<'_>) -> bool {
         let (outer, inner_st) = (self.statement, inner.statement);
-        if outer.condition.is_some() || !self.reach.may_cover(&inner.reach) {
-            return false;
-        }
         // Cheapest first: principals, then resources, then the (often long) action lists.
         let principals = match (&outer.principal, &inner_st.principal) {
             (None, None) => true,
@@ -529,8 +585,8 @@ impl<'a> Covering<'a> {
                     || (!i.negated && {
                         // An action with a literal service covers only actions of that
                         // service: comparing the hashes first skips the others.
-                        let outers = o.items.iter().zip(self.action_services());
-                        i.items.iter().zip(inner.action_services()).all(|(i, is)| {
+                        let outers = o.items.iter().zip(&self.action_services);
+                        i.items.iter().zip(&inner.action_services).all(|(i, is)| {
                             outers.clone().any(|(o, os)| {
                                 (os.is_none() || os == is) && action_covers(&o.node, &i.node)
                             })
@@ -590,6 +646,7 @@ impl Reach {
 
     /// Whether a statement of this reach might cover one of `inner`'s reach: every service
     /// and resource head of `inner` is one of ours, unless we have wildcards there.
+    #[inline]
     pub(crate) fn may_cover(&self, inner: &Reach) -> bool {
         (self.any_action_service
             || (!inner.any_action_service && inner.action_services & !self.action_services == 0))
@@ -806,6 +863,24 @@ mod tests {
                     covers_by_table(outer, inner, true)
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn services_are_found_and_hashed_without_case(
+            text in "[sSeE3c2:*?é-]{0,14}",
+            flips in proptest::collection::vec(proptest::bool::ANY, 14),
+        ) {
+            let expected = text.split_once(':').map(|(p, _)| p).filter(|p| !p.contains(['*', '?']));
+            let found = action_service(&text);
+            proptest::prop_assert_eq!(found.map(|(s, _)| s), expected);
+            let flipped: String = text
+                .chars()
+                .zip(flips.iter().chain(std::iter::repeat(&false)))
+                .map(|(c, &flip)| if flip { c.to_ascii_uppercase() } else { c })
+                .collect();
+            proptest::prop_assert_eq!(action_service(&flipped).map(|(_, h)| h), found.map(|(_, h)| h));
         }
     }
 
