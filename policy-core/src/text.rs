@@ -10,7 +10,14 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// as soon as the distance is certain to exceed `limit`.
 pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
     // Length first: most candidates of a "did you mean" scan are ruled out here, cheaply.
-    if a.chars().count().abs_diff(b.chars().count()) > limit {
+    if a.is_ascii() && b.is_ascii() {
+        if a.len().abs_diff(b.len()) > limit {
+            return None;
+        }
+        if b.len() < SHORT {
+            return ascii_distance_within(a.as_bytes(), b.as_bytes(), limit);
+        }
+    } else if a.chars().count().abs_diff(b.chars().count()) > limit {
         return None;
     }
     let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
@@ -34,6 +41,47 @@ pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev.last().copied().filter(|&d| d <= limit)
+}
+
+/// Names shorter than this (bytes) are compared without allocating.
+const SHORT: usize = 128;
+
+/// [`edit_distance_within`] of two ASCII strings, `b` shorter than [`SHORT`]: the same
+/// dynamic programme over two rows kept on the stack ("did you mean" scans compare a name
+/// with hundreds of candidates).
+fn ascii_distance_within(a: &[u8], b: &[u8], limit: usize) -> Option<usize> {
+    let mut prev = [0usize; SHORT + 1];
+    let mut cur = [0usize; SHORT + 1];
+    let width = b.len() + 1;
+    for (j, d) in prev.iter_mut().take(width).enumerate() {
+        *d = j;
+    }
+    for (i, ca) in a.iter().enumerate() {
+        let ca = ca.to_ascii_lowercase();
+        let mut row_min = i + 1;
+        let mut left = i + 1;
+        if let Some(first) = cur.first_mut() {
+            *first = left;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let diagonal = prev.get(j).copied().unwrap_or(usize::MAX);
+            let up = prev.get(j + 1).copied().unwrap_or(usize::MAX);
+            let d = diagonal
+                .saturating_add(usize::from(ca != cb.to_ascii_lowercase()))
+                .min(up.saturating_add(1))
+                .min(left.saturating_add(1));
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = d;
+            }
+            left = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.get(b.len()).copied().filter(|&d| d <= limit)
 }
 
 /// IAM glob match: `*` matches any run of characters (none included), `?` exactly one
@@ -152,6 +200,39 @@ mod tests {
             glob_matches("k?y", "kéy", false),
             "`?` is one character, not one byte"
         );
+    }
+
+    #[test]
+    fn short_ascii_distances_agree_with_the_general_programme() {
+        let words = [
+            "",
+            "a",
+            "GetObject",
+            "getobjekt",
+            "GetObjects",
+            "PutObject",
+            "ListBuckets",
+            "DescribeInstances",
+            "describeinstance",
+            "kitten",
+            "sitting",
+            "ÄgetObject",
+        ];
+        for a in words {
+            for b in words {
+                for limit in [0, 1, 2, 3, 5, usize::MAX] {
+                    let general = {
+                        // The general path, forced by a non-ASCII suffix on both sides.
+                        edit_distance_within(&format!("{a}é"), &format!("{b}é"), limit)
+                    };
+                    assert_eq!(
+                        edit_distance_within(a, b, limit),
+                        general,
+                        "{a} {b} {limit}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
