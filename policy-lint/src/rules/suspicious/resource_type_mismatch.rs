@@ -9,7 +9,9 @@ use policy_core::service_ref::{Action, ResourceType, ServiceRef};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
-use crate::rules::suspicious::support::{has_glob, FastMap};
+use crate::rules::suspicious::support::{
+    colons, eq_fold, folded_head, has_glob, low_bytes, FastMap,
+};
 use crate::rules::util::split_arn;
 
 declare_rule! {
@@ -51,16 +53,40 @@ declare_rule! {
 /// actions of a statement share a few resource types, and matching is the costly part.
 struct Matcher<'r> {
     resources: Vec<Quick<'r>>,
+    /// The first formats met, with whether they match, searched in order.
     seen: Vec<(&'static str, bool)>,
+    /// This statement's number in its thread: [`Format::statement`] tells whether a format's
+    /// answer past the first [`SEEN`] is this statement's (statements with hundreds of
+    /// actions meet hundreds of formats).
+    statement: u64,
+}
+
+/// How many formats a [`Matcher`] searches in order.
+const SEEN: usize = 16;
+
+/// What a thread remembers of an ARN format: its shape, and whether it matches one of the
+/// resources of the statement it last answered for.
+struct Format {
+    shape: Quick<'static>,
+    statement: u64,
+    matched: bool,
+}
+
+thread_local! {
+    /// Formats by address (they are the reference's own strings).
+    static FORMATS: RefCell<FastMap<(usize, usize), Format>> = RefCell::new(FastMap::default());
+    /// How many statements the thread has matched.
+    static STATEMENTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// The parts of an ARN (or format) that the cheap test compares: the service part when it
-/// is literal, and the literal start of the resource part.
+/// is literal, and the literal start of the resource part, each with its first eight bytes
+/// folded into a word ([`folded_head`]) to compare them at once.
 #[derive(Clone, Copy)]
 struct Quick<'a> {
     text: &'a str,
-    service: Option<&'a str>,
-    head: &'a str,
+    service: Option<(&'a str, u64)>,
+    head: (&'a str, u64),
 }
 
 impl<'a> Quick<'a> {
@@ -80,31 +106,38 @@ impl<'a> Quick<'a> {
             return Quick {
                 text,
                 service: None,
-                head: "",
+                head: ("", 0),
             };
         };
         let literal = !service.bytes().any(|b| matches!(b, b'*' | b'?' | b'$'));
         let head = stop(rest.as_bytes()).map_or(rest, |i| rest.get(..i).unwrap_or_default());
+        let folded = |s: &'a str| (s, folded_head(s.as_bytes()));
         Quick {
             text,
-            service: literal.then_some(service),
-            head,
+            service: literal.then(|| folded(service)),
+            head: folded(head),
         }
     }
 
     /// Whether an ARN of this shape may be of the format `f`, as far as the cheap look tells.
     fn may_match(&self, f: &Quick<'_>) -> bool {
-        if let (Some(a), Some(b)) = (self.service, f.service) {
-            if !a.eq_ignore_ascii_case(b) {
+        if let (Some((a, a_key)), Some((b, b_key))) = (self.service, f.service) {
+            let same = a.len() == b.len()
+                && a_key == b_key
+                && (a.len() <= 8 || eq_fold(a.as_bytes(), b.as_bytes()));
+            if !same {
                 return false;
             }
         }
-        let n = self.head.len().min(f.head.len());
-        self.head
-            .as_bytes()
-            .get(..n)
-            .zip(f.head.as_bytes().get(..n))
-            .is_none_or(|(x, y)| x.eq_ignore_ascii_case(y))
+        // The shorter head must start the longer one, ignoring case.
+        let ((x, x_key), (y, y_key)) = (self.head, f.head);
+        let n = x.len().min(y.len());
+        (x_key ^ y_key) & low_bytes(n) == 0
+            && (n <= 8
+                || x.as_bytes()
+                    .get(..n)
+                    .zip(y.as_bytes().get(..n))
+                    .is_some_and(|(x, y)| eq_fold(x, y)))
     }
 }
 
@@ -114,12 +147,28 @@ impl Matcher<'_> {
         if let Some((_, m)) = self.seen.iter().find(|(f, _)| std::ptr::eq(*f, format)) {
             return *m;
         }
-        let shape = format_shape(format);
-        let m = self
-            .resources
-            .iter()
-            .any(|r| r.may_match(&shape) && format_matches(rt, r.text));
-        self.seen.push((format, m));
+        let (statement, resources) = (self.statement, &self.resources);
+        let m = FORMATS.with(|formats| {
+            let mut formats = formats.borrow_mut();
+            let known = formats
+                .entry((format.as_ptr().addr(), format.len()))
+                .or_insert_with(|| Format {
+                    shape: Quick::format(format),
+                    statement: u64::MAX,
+                    matched: false,
+                });
+            if known.statement != statement {
+                let shape = known.shape;
+                known.matched = resources
+                    .iter()
+                    .any(|r| r.may_match(&shape) && format_matches(rt, r.text));
+                known.statement = statement;
+            }
+            known.matched
+        });
+        if self.seen.len() < SEEN {
+            self.seen.push((format, m));
+        }
         m
     }
 
@@ -135,40 +184,10 @@ impl Matcher<'_> {
 
 /// The service part and the resource part of an ARN or ARN format (after the fifth colon).
 fn arn_parts(text: &str) -> Option<(&str, &str)> {
-    let mut colons = [0usize; 5];
-    let mut found = 0;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        if b == b':' {
-            if let Some(slot) = colons.get_mut(found) {
-                *slot = i;
-            }
-            found += 1;
-            if found == 5 {
-                break;
-            }
-        }
-    }
-    let [_, second, third, _, fifth] = colons;
-    (found == 5).then_some(())?;
+    let ([_, second, third, _, fifth], 5) = colons::<5>(text.as_bytes()) else {
+        return None;
+    };
     Some((text.get(second + 1..third)?, text.get(fifth + 1..)?))
-}
-
-/// The shape of an ARN format, remembered per thread by its address (formats are the
-/// reference's own strings, which statements meet again and again).
-fn format_shape(format: &'static str) -> Quick<'static> {
-    thread_local! {
-        static SHAPES: RefCell<FastMap<(usize, usize), Quick<'static>>> =
-            RefCell::new(FastMap::default());
-    }
-    SHAPES.with(|shapes| {
-        let key = (format.as_ptr().addr(), format.len());
-        if let Some(shape) = shapes.borrow().get(&key) {
-            return *shape;
-        }
-        let shape = Quick::format(format);
-        shapes.borrow_mut().insert(key, shape);
-        shape
-    })
 }
 
 /// The action named `text` (no wildcard), remembered per thread: policies repeat their
@@ -272,23 +291,15 @@ fn segment_match(arn: &str, format: &str) -> Option<bool> {
 
 /// The parts of `text` that `text.splitn(6, ':')` gives, then `None`s.
 fn six_parts(text: &str) -> [Option<&str>; 6] {
+    let (found, count) = colons::<5>(text.as_bytes());
     let mut parts = [None; 6];
     let mut start = 0;
-    let mut k = 0;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        if b == b':' {
-            if let Some(slot) = parts.get_mut(k) {
-                *slot = text.get(start..i);
-            }
-            k += 1;
-            start = i + 1;
-            if k == 5 {
-                break;
-            }
-        }
+    for (part, &end) in parts.iter_mut().zip(found.iter().take(count)) {
+        *part = text.get(start..end);
+        start = end + 1;
     }
-    if let Some(slot) = parts.get_mut(k) {
-        *slot = text.get(start..);
+    if let Some(last) = parts.get_mut(count) {
+        *last = text.get(start..);
     }
     parts
 }
@@ -641,18 +652,14 @@ const CACHE_LIMIT: usize = 50_000;
 /// Whether the ARN names its service literally (no wildcard or variable there): others could
 /// be of any type, and matching them against every format is slow and says nothing certain.
 fn has_literal_service(arn: &str) -> bool {
-    let Some(rest) = arn.strip_prefix("arn:") else {
+    let bytes = arn.as_bytes();
+    let ([first, second, third], 3) = colons::<3>(bytes) else {
         return false;
     };
-    // The partition, then the service up to a third colon.
-    let Some((_, rest)) = rest.split_once(':') else {
-        return false;
-    };
-    let Some(end) = rest.bytes().position(|b| b == b':') else {
-        return false;
-    };
-    let service = rest.as_bytes().get(..end).unwrap_or_default();
-    !service.is_empty() && !service.iter().any(|b| matches!(b, b'*' | b'?' | b'$'))
+    bytes.get(..first) == Some(b"arn")
+        && bytes.get(second + 1..third).is_some_and(|service| {
+            !service.is_empty() && !service.iter().any(|b| matches!(b, b'*' | b'?' | b'$'))
+        })
 }
 
 impl Rule for ResourceTypeMismatch {
@@ -669,7 +676,11 @@ impl Rule for ResourceTypeMismatch {
         let data = ctx.service_ref();
         let mut matcher = Matcher {
             resources: resource.items.iter().map(|r| Quick::arn(&r.node)).collect(),
-            seen: Vec::new(),
+            seen: Vec::with_capacity(SEEN),
+            statement: STATEMENTS.with(|n| {
+                n.set(n.get() + 1);
+                n.get()
+            }),
         };
         let mut resources_known: Option<bool> = None;
         for item in &action.items {

@@ -49,6 +49,76 @@ fn has_byte(word: u64, b: u8) -> bool {
     bytes_equal_to(word, b) != 0
 }
 
+/// The high bit of exactly each byte of the word that is `b`.
+fn each_byte_equal_to(word: u64, b: u8) -> u64 {
+    let x = word ^ (LANES * u64::from(b));
+    !((((x & !HIGH) + !HIGH) | x) | !HIGH)
+}
+
+/// Where the first `N` colons of `text` are, and how many of them there are, found eight
+/// bytes at a time.
+pub(crate) fn colons<const N: usize>(text: &[u8]) -> ([usize; N], usize) {
+    let mut found = [0usize; N];
+    let mut count = 0;
+    let mut at = 0;
+    while count < N {
+        let Some(word) = word_at(text, at) else {
+            break;
+        };
+        let mut colons = each_byte_equal_to(word, b':');
+        while colons != 0 && count < N {
+            if let Some(slot) = found.get_mut(count) {
+                *slot = at + (colons.trailing_zeros() / 8) as usize;
+            }
+            count += 1;
+            colons &= colons - 1;
+        }
+        at += 8;
+    }
+    for (k, &b) in text.iter().enumerate().skip(at) {
+        if count == N {
+            break;
+        }
+        if b == b':' {
+            if let Some(slot) = found.get_mut(count) {
+                *slot = k;
+            }
+            count += 1;
+        }
+    }
+    (found, count)
+}
+
+/// The first eight bytes of `bytes` (zeros past its end) in one word, ASCII capitals
+/// lower-cased: equal keys and lengths up to eight mean equal strings up to case.
+pub(crate) fn folded_head(bytes: &[u8]) -> u64 {
+    let word = word_at(bytes, 0).unwrap_or_else(|| {
+        bytes
+            .iter()
+            .rev()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b))
+    });
+    lower_word(word)
+}
+
+/// Whether two byte strings are equal ignoring ASCII case, compared eight bytes at a time.
+pub(crate) fn eq_fold(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut at = 0;
+    while let (Some(x), Some(y)) = (word_at(a, at), word_at(b, at)) {
+        if lower_word(x) != lower_word(y) {
+            return false;
+        }
+        at += 8;
+    }
+    a.iter()
+        .zip(b)
+        .skip(at)
+        .all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
 /// The word with its ASCII capitals lower-cased, as `u8::to_ascii_lowercase` does byte by
 /// byte.
 fn lower_word(word: u64) -> u64 {
@@ -62,7 +132,7 @@ fn lower_word(word: u64) -> u64 {
 /// Whether two byte strings are equal, ignoring ASCII case when asked.
 fn same_bytes(a: &[u8], b: &[u8], ignore_case: bool) -> bool {
     if ignore_case {
-        a.eq_ignore_ascii_case(b)
+        eq_fold(a, b)
     } else {
         a == b
     }
@@ -299,7 +369,7 @@ pub(crate) fn action_service(text: &str) -> Option<(&str, u64)> {
 }
 
 /// A mask of the low `n` bytes of a word (all of them from eight on).
-fn low_bytes(n: usize) -> u64 {
+pub(crate) fn low_bytes(n: usize) -> u64 {
     if n >= 8 {
         u64::MAX
     } else {
@@ -881,6 +951,21 @@ mod tests {
                 .map(|(c, &flip)| if flip { c.to_ascii_uppercase() } else { c })
                 .collect();
             proptest::prop_assert_eq!(action_service(&flipped).map(|(_, h)| h), found.map(|(_, h)| h));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn colons_and_folded_equality_agree_with_the_plain_ones(
+            a in "[a:A:b?]{0,30}",
+            b in "[a:A:b?]{0,30}",
+        ) {
+            let (found, count) = colons::<5>(a.as_bytes());
+            let expected: Vec<usize> = a.match_indices(':').map(|(i, _)| i).take(5).collect();
+            proptest::prop_assert_eq!(found.get(..count).unwrap(), &expected[..]);
+            proptest::prop_assert_eq!(eq_fold(a.as_bytes(), b.as_bytes()), a.eq_ignore_ascii_case(&b));
+            let upper = a.to_ascii_uppercase();
+            proptest::prop_assert!(eq_fold(a.as_bytes(), upper.as_bytes()));
         }
     }
 
