@@ -84,6 +84,17 @@ pub(crate) fn redundant_items(
         }
     }
     grouped.sort_unstable();
+    // Whether equal hashes mean equal groups here (almost always): then a group is compared
+    // once per item, not once per candidate.
+    let distinct = grouped.windows(2).all(|w| match w {
+        [(h, a), (g, b)] => {
+            h != g
+                || group_of(*a)
+                    .zip(group_of(*b))
+                    .is_some_and(|((x, _), (y, _))| same(x, y))
+        }
+        _ => true,
+    });
     // Which group hashes have wildcard items, to skip the search for the others.
     let bit = |h: u64| 1u64 << (h >> 58);
     let present = grouped.iter().fold(0, |m, &(h, _)| m | bit(h));
@@ -92,13 +103,14 @@ pub(crate) fn redundant_items(
     for (j, slot) in covered.iter_mut().enumerate() {
         if let Some((own, h)) = group_of(j).filter(|&(_, h)| present & bit(h) != 0) {
             let start = grouped.partition_point(|&(o, _)| o < h);
-            *slot = grouped
-                .get(start..)
-                .unwrap_or_default()
+            let run = grouped.get(start..).unwrap_or_default();
+            let same_group = |i: usize| group_of(i).is_some_and(|(g, _)| same(own, g));
+            let whole_run = distinct && run.first().is_some_and(|&(o, i)| o == h && same_group(i));
+            *slot = run
                 .iter()
                 .take_while(|&&(o, _)| o == h)
                 .map(|&(_, i)| i)
-                .find(|&i| group_of(i).is_some_and(|(g, _)| same(own, g)) && tie(i, j));
+                .find(|&i| (whole_run || (!distinct && same_group(i))) && tie(i, j));
         }
         if slot.is_none() {
             *slot = ungrouped.iter().copied().find(|&i| tie(i, j));

@@ -53,8 +53,10 @@ declare_rule! {
 /// actions of a statement share a few resource types, and matching is the costly part.
 struct Matcher<'r> {
     resources: Vec<Quick<'r>>,
-    /// The first formats met, with whether they match, searched in order.
-    seen: Vec<(&'static str, bool)>,
+    /// The first formats met, with whether they match, searched in order (on the stack:
+    /// the first `seen_len`).
+    seen: [(&'static str, bool); SEEN],
+    seen_len: usize,
     /// This statement's number in its thread: [`Format::statement`] tells whether a format's
     /// answer past the first [`SEEN`] is this statement's (statements with hundreds of
     /// actions meet hundreds of formats).
@@ -144,7 +146,8 @@ impl<'a> Quick<'a> {
 impl Matcher<'_> {
     fn matches(&mut self, rt: ResourceType<'static>) -> bool {
         let format = rt.arn_format();
-        if let Some((_, m)) = self.seen.iter().find(|(f, _)| std::ptr::eq(*f, format)) {
+        let seen = self.seen.get(..self.seen_len).unwrap_or_default();
+        if let Some((_, m)) = seen.iter().find(|(f, _)| std::ptr::eq(*f, format)) {
             return *m;
         }
         let (statement, resources) = (self.statement, &self.resources);
@@ -166,8 +169,9 @@ impl Matcher<'_> {
             }
             known.matched
         });
-        if self.seen.len() < SEEN {
-            self.seen.push((format, m));
+        if let Some(slot) = self.seen.get_mut(self.seen_len) {
+            *slot = (format, m);
+            self.seen_len += 1;
         }
         m
     }
@@ -676,7 +680,8 @@ impl Rule for ResourceTypeMismatch {
         let data = ctx.service_ref();
         let mut matcher = Matcher {
             resources: resource.items.iter().map(|r| Quick::arn(&r.node)).collect(),
-            seen: Vec::with_capacity(SEEN),
+            seen: [("", false); SEEN],
+            seen_len: 0,
             statement: STATEMENTS.with(|n| {
                 n.set(n.get() + 1);
                 n.get()

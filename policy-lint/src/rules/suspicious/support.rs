@@ -455,6 +455,9 @@ pub(crate) struct ArnPattern<'a> {
     /// How many of the first five parts end within `head` (a pattern that `inner` starts
     /// with has the same text there).
     literal_parts: usize,
+    /// The literal start of the resource part, and whether a single final `*` follows it.
+    rest_head: &'a str,
+    rest_star: bool,
 }
 
 impl<'a> ArnPattern<'a> {
@@ -464,42 +467,33 @@ impl<'a> ArnPattern<'a> {
         let first = memchr::memchr2(b'*', b'?', bytes);
         let variable = memchr::memchr_iter(b'$', bytes).any(|k| bytes.get(k + 1) == Some(&b'{'));
         // Where each of the first five parts ends: at a colon, the last one at the end.
-        let mut ends = [0usize; 6];
-        let mut found = 0;
-        for (k, &b) in bytes.iter().enumerate() {
-            if b == b':' {
-                if let Some(end) = ends.get_mut(found) {
-                    *end = k;
-                }
-                found += 1;
-                if found == 5 {
-                    break;
-                }
-            }
-        }
+        let (colons, found) = colons::<5>(bytes);
         let parts = (found == 5).then(|| {
-            if let Some(last) = ends.last_mut() {
-                *last = text.len();
-            }
             let mut start = 0;
-            ends.map(|end| {
-                let part = text.get(start..end).unwrap_or_default();
+            let mut parts = [""; 6];
+            for (part, &end) in parts.iter_mut().zip(colons.iter().chain([&text.len()])) {
+                *part = text.get(start..end).unwrap_or_default();
                 start = end + 1;
-                part
-            })
+            }
+            parts
         });
         let head_len = first.unwrap_or(text.len());
+        let rest = parts.and_then(|p| p.last().copied()).unwrap_or_default();
+        // The resource part's first wildcard: the text's, when that is in the resource part.
+        let rest_start = text.len() - rest.len();
+        let rest_wild = match first {
+            Some(k) if k >= rest_start => Some(k - rest_start),
+            _ => memchr::memchr2(b'*', b'?', rest.as_bytes()),
+        };
         ArnPattern {
             text,
             head: text.get(..head_len).unwrap_or(text),
             wild: first.is_some(),
             variable,
             parts,
-            literal_parts: ends
-                .iter()
-                .take(found.min(5))
-                .filter(|&&e| e < head_len)
-                .count(),
+            literal_parts: colons.iter().take(found).filter(|&&e| e < head_len).count(),
+            rest_head: rest_wild.and_then(|k| rest.get(..k)).unwrap_or(rest),
+            rest_star: rest_wild.is_some_and(|k| k + 1 == rest.len() && rest.ends_with('*')),
         }
     }
 
@@ -523,7 +517,9 @@ impl<'a> ArnPattern<'a> {
                 let (Some(o_rest), Some(i_rest)) = (o.last(), i.last()) else {
                     return false;
                 };
-                glob_covers(o_rest, i_rest, false)
+                // The literal start of ours must start theirs; then a final `*` covers all.
+                i_rest.starts_with(self.rest_head)
+                    && (self.rest_star || glob_covers(o_rest, i_rest, false))
                     && o.iter()
                         .zip(i)
                         .take(5)
