@@ -458,6 +458,8 @@ pub(crate) struct ArnPattern<'a> {
     /// The literal start of the resource part, and whether a single final `*` follows it.
     rest_head: &'a str,
     rest_star: bool,
+    /// The first eight bytes of the resource part (zeros past its end).
+    rest_word: u64,
 }
 
 impl<'a> ArnPattern<'a> {
@@ -494,6 +496,11 @@ impl<'a> ArnPattern<'a> {
             literal_parts: colons.iter().take(found).filter(|&&e| e < head_len).count(),
             rest_head: rest_wild.and_then(|k| rest.get(..k)).unwrap_or(rest),
             rest_star: rest_wild.is_some_and(|k| k + 1 == rest.len() && rest.ends_with('*')),
+            rest_word: word_at(rest.as_bytes(), 0).unwrap_or_else(|| {
+                rest.bytes()
+                    .rev()
+                    .fold(0u64, |w, b| (w << 8) | u64::from(b))
+            }),
         }
     }
 
@@ -504,6 +511,15 @@ impl<'a> ArnPattern<'a> {
         }
         // Without wildcards a pattern covers only itself; variables are compared as text.
         if !self.wild || self.variable || inner.variable {
+            return false;
+        }
+        // Part by part, the literal start of our resource part must start theirs: its first
+        // eight bytes at least, compared at once.
+        let n = self.rest_head.len();
+        if self.parts.is_some()
+            && inner.parts.is_some()
+            && (inner.rest_word ^ self.rest_word) & low_bytes(n) != 0
+        {
             return false;
         }
         // The literal head must start `inner` (cheap, and most pairs fail here).
