@@ -5,7 +5,7 @@ use policy_core::ast::{Node, Statement};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::finding::{Applicability, Fix};
-use crate::rule::Rule;
+use crate::rule::{Rule, RuleMeta};
 use crate::rules::suspicious::support::{
     action_covers, action_service, fold_hash, has_glob, remove_node,
 };
@@ -195,22 +195,40 @@ impl Rule for RedundantAction {
         let text = |i: usize| items.get(i).map_or("", |n| n.node.as_str());
         let covers = |i: usize, j: usize| action_covers(text(i), text(j));
         for (j, i) in redundant_items(items, true, action_service, covers) {
-            let (Some(item), Some(by)) = (items.get(j), items.get(i)) else {
-                continue;
-            };
-            let message = if by.node.eq_ignore_ascii_case(&item.node) {
-                format!("`{}` is listed twice", item.node)
-            } else {
-                format!("`{}` is already matched by `{}`", item.node, by.node)
-            };
-            let fix = remove_node(items, j).map(|edit| Fix {
-                applicability: Applicability::Safe,
-                message: format!("remove `{}`", item.node),
-                edits: vec![edit],
-            });
-            ctx.report(Self::META, item.span, message)
-                .related(by.span, "matched here")
-                .fix_opt(fix);
+            report_redundant(ctx, Self::META, items, j, i, true);
         }
     }
+}
+
+/// Reports item `j`, which item `i` already matches (`ignore_case`: how the two compare), with
+/// the safe fix that removes it.
+pub(crate) fn report_redundant(
+    ctx: &mut LintContext<'_>,
+    rule: &'static RuleMeta,
+    items: &[Node<String>],
+    j: usize,
+    i: usize,
+    ignore_case: bool,
+) {
+    let (Some(item), Some(by)) = (items.get(j), items.get(i)) else {
+        return;
+    };
+    let twice = if ignore_case {
+        by.node.eq_ignore_ascii_case(&item.node)
+    } else {
+        by.node == item.node
+    };
+    let message = if twice {
+        format!("`{}` is listed twice", item.node)
+    } else {
+        format!("`{}` is already matched by `{}`", item.node, by.node)
+    };
+    let fix = remove_node(items, j).map(|edit| Fix {
+        applicability: Applicability::Safe,
+        message: format!("remove `{}`", item.node),
+        edits: vec![edit],
+    });
+    ctx.report(rule, item.span, message)
+        .related(by.span, "matched here")
+        .fix_opt(fix);
 }

@@ -4,10 +4,9 @@ use policy_core::ast::Statement;
 
 use crate::context::LintContext;
 use crate::declare_rule;
-use crate::finding::{Applicability, Fix};
 use crate::rule::Rule;
-use crate::rules::suggestion::redundant_action::redundant_items;
-use crate::rules::suspicious::support::{remove_node, resource_head, ArnPattern};
+use crate::rules::suggestion::redundant_action::{redundant_items, report_redundant};
+use crate::rules::suspicious::support::{resource_head, ArnPattern};
 
 declare_rule! {
     /// ## What it does
@@ -54,22 +53,7 @@ impl Rule for RedundantResource {
             _ => false,
         };
         for (j, i) in redundant_items(items, false, resource_head, covers) {
-            let (Some(item), Some(by)) = (items.get(j), items.get(i)) else {
-                continue;
-            };
-            let message = if by.node == item.node {
-                format!("`{}` is listed twice", item.node)
-            } else {
-                format!("`{}` is already matched by `{}`", item.node, by.node)
-            };
-            let fix = remove_node(items, j).map(|edit| Fix {
-                applicability: Applicability::Safe,
-                message: format!("remove `{}`", item.node),
-                edits: vec![edit],
-            });
-            ctx.report(Self::META, item.span, message)
-                .related(by.span, "matched here")
-                .fix_opt(fix);
+            report_redundant(ctx, Self::META, items, j, i, false);
         }
     }
 }
