@@ -2,12 +2,13 @@
 
 use policy_core::ast::Statement;
 use std::cell::RefCell;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use policy_core::service_ref::{Action, ResourceType, ServiceRef};
 
 use crate::context::LintContext;
 use crate::declare_rule;
+use crate::facts::action_by_id;
 use crate::rule::Rule;
 use crate::rules::suspicious::support::{
     colons, eq_fold, folded_head, has_glob, low_bytes, FastMap,
@@ -192,46 +193,6 @@ fn arn_parts(text: &str) -> Option<(&str, &str)> {
         return None;
     };
     Some((text.get(second + 1..third)?, text.get(fifth + 1..)?))
-}
-
-/// The action named `text` (no wildcard), remembered per thread: policies repeat their
-/// actions.
-fn lookup_action(data: &'static ServiceRef, text: &str) -> Option<Action<'static>> {
-    thread_local! {
-        static ACTIONS: RefCell<FastMap<Box<str>, Option<Action<'static>>>> =
-            RefCell::new(FastMap::default());
-    }
-    ACTIONS.with(|cache| {
-        if let Some(action) = cache.borrow().get(text) {
-            return *action;
-        }
-        let action = data.action(text);
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        cache.insert(text.into(), action);
-        action
-    })
-}
-
-/// The actions the pattern `text` matches, remembered for the process: policies repeat
-/// their patterns, and expanding one scans a whole service.
-fn expansion(data: &'static ServiceRef, text: &str) -> Arc<[Action<'static>]> {
-    type Expansions = FastMap<Box<str>, Arc<[Action<'static>]>>;
-    static CACHE: OnceLock<Mutex<Expansions>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(FastMap::default()));
-    if let Some(actions) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
-        return actions;
-    }
-    let actions: Arc<[Action<'static>]> = data.expand(text).into();
-    if let Ok(mut c) = cache.lock() {
-        if c.len() >= CACHE_LIMIT {
-            c.clear();
-        }
-        c.insert(text.into(), Arc::clone(&actions));
-    }
-    actions
 }
 
 /// Whether the type's ARN format matches `arn`, cached for the process by ARN and format:
@@ -688,26 +649,19 @@ impl Rule for ResourceTypeMismatch {
             }),
         };
         let mut resources_known: Option<bool> = None;
-        for item in &action.items {
+        let facts = ctx.facts(statement);
+        for (item, entry) in action.items.iter().zip(&facts.items) {
             let text = item.node.as_str();
             let wild = has_glob(text);
-            let (first, fitting) = if wild {
-                let actions = expansion(data, text);
-                let fitting = actions
-                    .iter()
-                    .any(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
-                (actions.first().copied(), fitting)
-            } else {
-                let action = lookup_action(data, text);
-                let fitting = action
-                    .as_ref()
-                    .is_some_and(|a| matcher.fits(a) || only_foreign_types(a) || unreliable(a));
-                (action, fitting)
-            };
-            let Some(first) = first else {
+            // The entry's actions, in the reference's order (resolved once per statement).
+            let mut actions = entry.ids.iter().filter_map(|&id| action_by_id(id));
+            let Some(first) = actions.next() else {
                 continue;
             };
-            if fitting {
+            if std::iter::once(first)
+                .chain(actions)
+                .any(|a| matcher.fits(&a) || only_foreign_types(&a) || unreliable(&a))
+            {
                 continue;
             }
             // Certain only when every resource is of a type the reference knows.

@@ -693,32 +693,10 @@ pub(crate) struct Reach {
     any_resource_head: bool,
 }
 
-/// A hasher for the rules' small caches of short strings and pointers: [`mix_bytes`], without
-/// `SipHash`'s protection against chosen keys, which these caches do not need.
-#[derive(Debug, Default)]
-pub(crate) struct WordHasher(u64);
-
-impl std::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        finish_hash(self.0)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = mix_bytes(self.0, bytes, 0);
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.0 = mix_bytes(self.0, &[b], 0);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = mix_bytes(self.0, &n.to_le_bytes(), 0);
-    }
-}
-
-/// A hash map keyed with [`WordHasher`].
+/// A hash map for the rules' small caches of short strings and pointers, with the lint's
+/// fast hasher (no protection against chosen keys, which these caches do not need).
 pub(crate) type FastMap<K, V> =
-    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+    std::collections::HashMap<K, V, crate::rules::security::common::FxBuild>;
 
 impl Reach {
     /// The bit of a hash in a set of 64.
