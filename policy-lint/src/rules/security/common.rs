@@ -17,7 +17,7 @@ use policy_core::service_ref::{AccessLevel, Action, ServiceRef};
 use policy_core::Span;
 
 use crate::facts::catalog;
-pub(crate) use crate::facts::{action_by_id, expand_ids, Facts};
+pub(crate) use crate::facts::{action_by_id, Facts};
 use crate::rules::util::{has_variable, split_arn};
 
 // ---------------------------------------------------------------------------------------------
@@ -784,6 +784,7 @@ pub(crate) fn is_account_principal(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::expand_ids;
 
     #[test]
     fn glob_matches_like_iam() {

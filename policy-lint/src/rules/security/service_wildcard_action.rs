@@ -6,9 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use policy_core::ast::{Node, Statement};
 use policy_core::service_ref::{AccessLevel, Action, ResourceType};
 
-use super::common::{
-    action_by_id, expand_ids, has_positive_action, is_grant, list_first, resource_pin,
-};
+use super::common::{action_by_id, has_positive_action, is_grant, list_first, resource_pin, Facts};
 use super::wildcard_action::is_full_wildcard;
 use crate::context::LintContext;
 use crate::declare_rule;
@@ -65,7 +63,8 @@ impl Rule for ServiceWildcardAction {
         };
         let mut pin = None;
         let mut scope: Option<Scope> = None;
-        for item in &element.items {
+        let facts = ctx.facts(statement);
+        for (item, entry) in element.items.iter().zip(&facts.items) {
             let text = item.node.as_str();
             let Some((service, name)) = text.split_once(':') else {
                 continue;
@@ -77,7 +76,7 @@ impl Rule for ServiceWildcardAction {
             {
                 continue;
             }
-            let ids = expand_ids(text);
+            let ids = &entry.ids;
             let (mut writing, mut managing, mut reading) = (0usize, 0usize, 0usize);
             let mut examples: Vec<String> = Vec::new();
             let mut prefix = service;
@@ -135,8 +134,8 @@ impl Rule for ServiceWildcardAction {
             } else {
                 "list the read actions by name instead of a pattern"
             };
-            let scope = scope.get_or_insert_with(|| Scope::of(statement));
-            let fix = read_only_fix(scope, element.span, item, &ids);
+            let scope = scope.get_or_insert_with(|| Scope::of(statement, &facts));
+            let fix = read_only_fix(scope, element.span, item, ids);
             let finding = ctx
                 .report(Self::META, item.span, message)
                 .help(help)
@@ -193,7 +192,7 @@ fn types_of(arn: &str) -> Arc<[usize]> {
 
 impl Scope {
     /// The scope of a statement.
-    pub(crate) fn of(statement: &Statement) -> Self {
+    pub(crate) fn of(statement: &Statement, facts: &Facts) -> Self {
         let everything = match &statement.resource {
             None => true,
             Some(r) => r.negated || r.items.iter().any(|i| i.node == "*"),
@@ -215,8 +214,9 @@ impl Scope {
         let mut written: Vec<u32> = statement
             .actions()
             .iter()
-            .filter(|a| !a.node.contains(['*', '?']))
-            .flat_map(|a| expand_ids(&a.node).to_vec())
+            .zip(&facts.items)
+            .filter(|(a, _)| !a.node.contains(['*', '?']))
+            .flat_map(|(_, entry)| entry.ids.iter().copied())
             .collect();
         written.sort_unstable();
         Scope {
