@@ -59,6 +59,9 @@ pub struct Event<'a> {
     /// `requestParameters`, unparsed.
     #[serde(borrow)]
     pub request_parameters: Option<&'a RawValue>,
+    /// `responseElements`, unparsed (ARNs and IDs of what a call created or named).
+    #[serde(borrow)]
+    pub response_elements: Option<&'a RawValue>,
     /// `resources`.
     #[serde(borrow, default)]
     pub resources: Option<Vec<EventResource<'a>>>,
