@@ -39,6 +39,8 @@ pub mod emit;
 pub mod fast_hash;
 pub mod map;
 pub mod mapping;
+pub mod overrides;
+pub mod resolve;
 pub mod split;
 pub mod summary;
 pub mod synthetic;

@@ -41,7 +41,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use policy_lint::generate::aggregate::{normalize_time, Activity, PrincipalActivity, Selection};
+use policy_lint::generate::aggregate::{
+    normalize_time, Activity, FailedCalls, PrincipalActivity, Selection,
+};
 use policy_lint::generate::cloudtrail::{Input, Progress, ReadOptions};
 use policy_lint::generate::emit::{emit, EmitOptions, GeneratedPolicy};
 use policy_lint::generate::read_activity;
@@ -83,6 +85,25 @@ pub struct GenerateArgs {
     pub trail: TrailArgs,
 }
 
+/// What failed calls contribute (`--failed-calls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailedCallsArg {
+    /// Left out, and listed in the summary.
+    Omit,
+    /// Kept only where each resource is known exactly.
+    KnownArns,
+}
+
+impl FailedCallsArg {
+    /// The library's form.
+    pub(crate) fn to_selection(self) -> FailedCalls {
+        match self {
+            FailedCallsArg::Omit => FailedCalls::Omit,
+            FailedCallsArg::KnownArns => FailedCalls::KnownArns,
+        }
+    }
+}
+
 /// The trail-reading arguments of `iampol generate` and `iampol tighten`.
 #[derive(Debug, clap::Args)]
 pub struct TrailArgs {
@@ -102,6 +123,11 @@ pub struct TrailArgs {
     /// Keep denied calls (`AccessDenied`, `UnauthorizedOperation`, …) instead of listing them.
     #[arg(long)]
     pub include_denied: bool,
+    /// What calls that failed for another reason (`ThrottlingException`, `NoSuchEntity`, …)
+    /// contribute: `omit` leaves them out and lists them; `known-arns` keeps them where each
+    /// resource is known exactly (never a wildcard).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = FailedCallsArg::Omit)]
+    pub failed_calls: FailedCallsArg,
     /// Reading threads (default: the number of cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -296,6 +322,7 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
         since,
         until,
         include_denied: args.trail.include_denied,
+        failed_calls: args.trail.failed_calls.to_selection(),
     };
     let activity = match read_trail(TrailOptions {
         cloudtrail: &args.trail.cloudtrail,

@@ -158,6 +158,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
             since,
             until,
             include_denied: args.trail.include_denied,
+            failed_calls: args.trail.failed_calls.to_selection(),
             ..Selection::default()
         },
         threads: args.trail.threads,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use super::cloudtrail::{Event, InputProblem, InputStats, Position, Sink};
 use super::fast_hash::FxHashMap;
-use super::mapping::{CallFacts, Mapper, Plan};
+use super::mapping::{profile_links, CallFacts, MappedAction, Mapper, Plan};
 
 /// Distinct resources kept per principal and action before they are grouped.
 pub const RESOURCE_CAP: usize = 200;
@@ -39,6 +39,21 @@ pub struct Selection {
     pub until: Option<String>,
     /// Keep calls that were denied (`AccessDenied`, `UnauthorizedOperation`, …).
     pub include_denied: bool,
+    /// What failed calls (an `errorCode` other than a denial) contribute.
+    pub failed_calls: FailedCalls,
+}
+
+/// What calls that failed for another reason than a denial (`ThrottlingException`,
+/// `NoSuchEntity`, `ValidationException`, …) contribute to a policy. Such a call may have
+/// failed before it was authorized, so nothing says it needs the access it asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FailedCalls {
+    /// Left out, and listed (the default).
+    #[default]
+    Omit,
+    /// Kept only where each resource is known exactly (no wildcard); left out and listed
+    /// otherwise.
+    KnownArns,
 }
 
 /// Reads an RFC 3339 time (`2024-08-01T00:00:00Z`, `2024-08-01T02:00:00+02:00`, or a date
@@ -437,6 +452,9 @@ struct PrincipalState {
     denied: u64,
     unmapped: FxHashMap<String, u64>,
     denied_calls: FxHashMap<String, u64>,
+    left_out: FxHashMap<String, u64>,
+    /// Instance profiles (`<account>/<name>`) whose role a call passed.
+    profiles: BTreeSet<String>,
     actions: FxHashMap<Arc<str>, ActionState>,
     first: Option<Box<str>>,
     last: Option<Box<str>>,
@@ -452,6 +470,8 @@ impl PrincipalState {
             denied: 0,
             unmapped: FxHashMap::default(),
             denied_calls: FxHashMap::default(),
+            left_out: FxHashMap::default(),
+            profiles: BTreeSet::new(),
             actions: FxHashMap::default(),
             first: None,
             last: None,
@@ -478,6 +498,10 @@ impl PrincipalState {
         for (k, v) in other.denied_calls {
             *self.denied_calls.entry(k).or_default() += v;
         }
+        for (k, v) in other.left_out {
+            *self.left_out.entry(k).or_default() += v;
+        }
+        self.profiles.extend(other.profiles);
         for (k, a) in other.actions {
             let mine = self.actions.entry(k).or_default();
             mine.calls += a.calls;
@@ -530,6 +554,9 @@ pub struct Counts {
     pub unmapped: u64,
     /// Calls whose actions include an inferred one (`iam:PassRole`).
     pub inferred: u64,
+    /// Selected calls (or some of their actions) left out: failed calls, and calls that named
+    /// nothing of a resource their action needs.
+    pub left_out: u64,
 }
 
 /// Unmapped calls: (event source, event name) → (count, reason).
@@ -547,6 +574,8 @@ pub struct Aggregator {
     problems: Vec<InputProblem>,
     problems_total: u64,
     unmapped: UnmappedCounts,
+    /// Instance profile (`<account>/<name>`) → roles, as IAM calls of the trail show them.
+    profile_links: FxHashMap<String, BTreeSet<String>>,
 }
 
 impl std::fmt::Debug for Aggregator {
@@ -674,6 +703,7 @@ impl Aggregator {
             problems: Vec::new(),
             problems_total: 0,
             unmapped: FxHashMap::default(),
+            profile_links: FxHashMap::default(),
         }
     }
 
@@ -760,7 +790,11 @@ impl Aggregator {
         c.mapped += o.mapped;
         c.unmapped += o.unmapped;
         c.inferred += o.inferred;
+        c.left_out += o.left_out;
         self.problems_total += other.problems_total;
+        for (k, roles) in other.profile_links {
+            self.profile_links.entry(k).or_default().extend(roles);
+        }
         for p in other.problems {
             self.keep_problem(p);
         }
@@ -808,9 +842,27 @@ impl Aggregator {
             .principals
             .into_iter()
             .filter(|(_, p)| p.events > 0)
-            .map(|(arn, p)| {
+            .map(|(arn, mut p)| {
                 let arn: String = arn.into();
-                let actions = p
+                let mut unresolved = BTreeSet::new();
+                let mut passed: BTreeMap<String, CallContext> = BTreeMap::new();
+                let mut via: BTreeSet<String> = BTreeSet::new();
+                for profile in std::mem::take(&mut p.profiles) {
+                    match self.profile_links.get(&profile) {
+                        Some(roles) if !roles.is_empty() => {
+                            for r in roles {
+                                passed.insert(r.clone(), CallContext::default());
+                            }
+                            if via.len() < 8 {
+                                via.insert(format!("instance profile {profile}"));
+                            }
+                        }
+                        _ => {
+                            unresolved.insert(profile);
+                        }
+                    }
+                }
+                let mut actions: BTreeMap<String, ActionActivity> = p
                     .actions
                     .into_iter()
                     .map(|(name, a)| {
@@ -827,6 +879,22 @@ impl Aggregator {
                         )
                     })
                     .collect();
+                if !passed.is_empty() {
+                    let count = u64::try_from(passed.len()).unwrap_or(u64::MAX);
+                    let pass = actions
+                        .entry("iam:PassRole".to_string())
+                        .or_insert_with(|| ActionActivity {
+                            calls: 0,
+                            inferred_calls: 0,
+                            inferred_from: BTreeSet::new(),
+                            resources: BTreeMap::new(),
+                            collapsed: false,
+                        });
+                    pass.calls += count;
+                    pass.inferred_calls += count;
+                    pass.inferred_from.extend(via);
+                    pass.resources.extend(passed);
+                }
                 let activity = PrincipalActivity {
                     arn: arn.clone(),
                     kind: p.kind,
@@ -836,6 +904,8 @@ impl Aggregator {
                     denied: p.denied,
                     unmapped: p.unmapped.into_iter().collect(),
                     denied_calls: p.denied_calls.into_iter().collect(),
+                    left_out: p.left_out.into_iter().collect(),
+                    pass_role_unresolved: unresolved,
                     actions,
                     first_event: p.first.map(String::from),
                     last_event: p.last.map(String::from),
@@ -851,6 +921,15 @@ impl Aggregator {
             principals,
         }
     }
+}
+
+/// Whether a policy-form resource names one resource exactly (no wildcard outside the
+/// escapes `${*}`, `${?}`, `${$}`).
+fn is_exact(resource: &str) -> bool {
+    !resource
+        .replace("${*}", "")
+        .replace("${?}", "")
+        .contains(['*', '?'])
 }
 
 fn problem_order(a: &InputProblem, b: &InputProblem) -> std::cmp::Ordering {
@@ -906,6 +985,11 @@ impl Sink for Aggregator {
             .error_code
             .as_deref()
             .filter(|c| is_denied(c) && !sel.include_denied);
+        // Failed for another reason than a denial: maybe before authorization.
+        let failed = event
+            .error_code
+            .as_deref()
+            .filter(|c| !c.is_empty() && !is_denied(c));
         let plan = match denied {
             Some(_) => None,
             None => Some(self.mapper.plan(source, name)),
@@ -946,6 +1030,14 @@ impl Sink for Aggregator {
             }
             Plan::Actions(_) => {}
         }
+        if let (Some(code), FailedCalls::Omit) = (failed, sel.failed_calls) {
+            *state
+                .left_out
+                .entry(format!("{source} {name} (failed: {code})"))
+                .or_default() += 1;
+            self.counts.left_out += 1;
+            return;
+        }
         let raw_params = event
             .request_parameters
             .map(serde_json::value::RawValue::get);
@@ -975,9 +1067,70 @@ impl Sink for Aggregator {
             account,
             event.read_only,
             prefix,
+        )
+        .with_event(
+            event
+                .response_elements
+                .map(serde_json::value::RawValue::get),
+            identity.and_then(|i| i.arn.as_deref()),
         );
-        let out = self.mapper.map(&plan, &facts);
-        if out.is_empty() {
+        if failed.is_none() && prefix == "iam" {
+            for (profile, role) in profile_links(&facts, super::mapping::api_name(name)) {
+                let key = format!("{}/{profile}", account.unwrap_or("*"));
+                let roles = self.profile_links.entry(key).or_default();
+                if roles.len() < 64 {
+                    roles.insert(role);
+                }
+            }
+        }
+        let mapped = self.mapper.map(&plan, &facts);
+        // What a call may not grant: anything but exact ARNs for a failed call; a whole type
+        // for a call that named nothing.
+        let names_nothing = facts.names_nothing();
+        let keep = |m: &MappedAction| -> Option<MappedAction> {
+            if failed.is_some() {
+                let exact: Vec<String> = m
+                    .resources
+                    .iter()
+                    .filter(|r| *r == "*" || is_exact(r))
+                    .cloned()
+                    .collect();
+                return (!exact.is_empty()).then(|| MappedAction {
+                    resources: exact,
+                    profiles: Vec::new(),
+                    ..m.clone()
+                });
+            }
+            (!(m.whole && names_nothing)).then(|| m.clone())
+        };
+        let needs_filter = failed.is_some() || (names_nothing && mapped.iter().any(|m| m.whole));
+        let filtered: Vec<MappedAction>;
+        let out: &[MappedAction] = if needs_filter {
+            filtered = mapped.iter().filter_map(keep).collect();
+            if filtered.len() < mapped.len() {
+                let why = match failed {
+                    Some(code) => format!("failed: {code}; no exact resource"),
+                    None => "named no resource of its action".to_string(),
+                };
+                *state
+                    .left_out
+                    .entry(format!("{source} {name} ({why})"))
+                    .or_default() += 1;
+                self.counts.left_out += 1;
+            }
+            &filtered
+        } else {
+            &mapped
+        };
+        for m in out {
+            for p in &m.profiles {
+                state
+                    .profiles
+                    .insert(format!("{}/{p}", account.unwrap_or("*")));
+            }
+        }
+        let out: Vec<&MappedAction> = out.iter().filter(|m| !m.resources.is_empty()).collect();
+        if out.is_empty() && !needs_filter {
             // Every entry of the plan was conditional and none applied.
             state.permissionless += 1;
             self.counts.permissionless += 1;
@@ -999,7 +1152,10 @@ impl Sink for Aggregator {
         if out.iter().any(|m| m.inferred) {
             self.counts.inferred += 1;
         }
-        for m in out.iter() {
+        if out.is_empty() {
+            return;
+        }
+        for m in &out {
             let a = state.actions.entry(Arc::clone(&m.action)).or_default();
             a.calls += 1;
             if m.inferred {
@@ -1063,6 +1219,14 @@ pub struct PrincipalActivity {
     pub unmapped: BTreeMap<String, u64>,
     /// Denied calls: `"<eventSource> <eventName> (<errorCode>)"` → count.
     pub denied_calls: BTreeMap<String, u64>,
+    /// Calls, or actions of calls, left out of the policy: `"<eventSource> <eventName>
+    /// (<why>)"` → count. Failed calls (unless kept where their ARNs are known), and actions
+    /// whose resource the call did not name at all (no parameters, no `resources[]`): a
+    /// policy never grants a whole resource type on such evidence.
+    pub left_out: BTreeMap<String, u64>,
+    /// Instance profiles (`<account>/<name>`) whose role a call passed (`iam:PassRole`) but
+    /// which no IAM call of the trail links to a role: left out, for the user to add.
+    pub pass_role_unresolved: BTreeSet<String>,
     /// Actions used.
     pub actions: BTreeMap<String, ActionActivity>,
     /// First and last event times.

@@ -25,6 +25,8 @@ use serde_json::Value;
 
 use super::fast_hash::FxHashMap;
 use super::map::{Built, MapEntry, Part, Scope, SdkMap};
+use super::overrides;
+use super::resolve::{self, CallScope, Evidence, TypeSpec};
 
 /// `eventSource` labels that are not the IAM prefix.
 const SOURCE_PREFIXES: &[(&str, &str)] = &[
@@ -101,6 +103,7 @@ pub struct ActionPlan {
     pub inferred: bool,
     entry: Option<&'static MapEntry>,
     types: Vec<TypeInfo>,
+    specs: Vec<TypeSpec>,
 }
 
 #[derive(Debug)]
@@ -123,6 +126,12 @@ pub struct MappedAction {
     pub resources: Vec<String>,
     /// Inferred rather than logged.
     pub inferred: bool,
+    /// Whether the call named nothing that tells the resource: some resource is a whole
+    /// type (every part of its own `*`).
+    pub whole: bool,
+    /// For `iam:PassRole`: instance profiles whose role the call passes, by name, when the
+    /// record does not say which role that is.
+    pub profiles: Vec<String>,
 }
 
 /// What the mapper needs of an event. The request parameters are parsed on first use (many
@@ -144,6 +153,12 @@ pub struct CallFacts<'a> {
     pub read_only: Option<bool>,
     /// The service prefix of the event source.
     pub prefix: &'a str,
+    /// The response elements' JSON text.
+    pub raw_response: Option<&'a str>,
+    response: std::cell::OnceCell<Option<Value>>,
+    evidence: std::cell::OnceCell<Evidence>,
+    /// The caller's ARN.
+    pub caller: Option<&'a str>,
 }
 
 impl<'a> CallFacts<'a> {
@@ -166,7 +181,49 @@ impl<'a> CallFacts<'a> {
             account,
             read_only,
             prefix,
+            raw_response: None,
+            response: std::cell::OnceCell::new(),
+            evidence: std::cell::OnceCell::new(),
+            caller: None,
         }
+    }
+
+    /// With the response elements' JSON text and the caller's ARN.
+    #[must_use]
+    pub fn with_event(mut self, raw_response: Option<&'a str>, caller: Option<&'a str>) -> Self {
+        self.raw_response = raw_response;
+        self.caller = caller;
+        self
+    }
+
+    /// The response elements, parsed (once).
+    pub fn response(&self) -> Option<&Value> {
+        self.response
+            .get_or_init(|| {
+                self.raw_response
+                    .and_then(|r| serde_json::from_str::<Value>(r).ok())
+                    .filter(|v| !v.is_null())
+            })
+            .as_ref()
+    }
+
+    /// What the event names, read once.
+    fn evidence(&self) -> &Evidence {
+        self.evidence
+            .get_or_init(|| Evidence::read(self.resources, self.params(), self.response()))
+    }
+
+    fn call_scope(&self) -> CallScope<'_> {
+        CallScope {
+            partition: self.partition,
+            region: self.region,
+            account: self.account,
+        }
+    }
+
+    /// Whether the request named nothing: no parameters, no `resources[]`.
+    pub fn names_nothing(&self) -> bool {
+        self.evidence().request_is_empty()
     }
 
     /// The request parameters, parsed (once).
@@ -278,6 +335,8 @@ impl Mapper {
                 None => "-",
             },
             facts.raw_params.unwrap_or("\u{1}"),
+            facts.raw_response.unwrap_or("\u{1}"),
+            facts.caller.unwrap_or("\u{1}"),
         ] {
             k.extend_from_slice(part.as_bytes());
             k.push(0);
@@ -382,11 +441,14 @@ fn make_plan(source: &str, name: &str) -> Plan {
         if let Some(entries) = map.method(sdk, &lower) {
             let plans: Vec<ActionPlan> = entries
                 .iter()
+                .filter(|e| !overrides::is_dropped(prefix, api, &e.action))
                 .filter_map(|e| {
-                    let action = sr.action(&e.action).or_else(|| {
+                    let name = overrides::action_for(prefix, &e.action);
+                    let name = name.as_deref().unwrap_or(&e.action);
+                    let action = sr.action(name).or_else(|| {
                         ACTION_RENAMES
                             .iter()
-                            .find(|(from, _)| from.eq_ignore_ascii_case(&e.action))
+                            .find(|(from, _)| from.eq_ignore_ascii_case(name))
                             .and_then(|(_, to)| sr.action(to))
                     })?;
                     Some(ActionPlan::new(action, Some(e)))
@@ -407,10 +469,18 @@ impl ActionPlan {
     fn new(action: Action<'static>, entry: Option<&'static MapEntry>) -> Self {
         let full = action.full_name();
         let inferred = full.eq_ignore_ascii_case("iam:PassRole");
+        let specs = action
+            .resource_types()
+            .map(|art| {
+                let rt = art.resource_type();
+                TypeSpec::new(rt.name(), rt.arn_format(), art.is_required())
+            })
+            .collect();
         ActionPlan {
             action: full.into(),
             inferred,
             entry,
+            specs,
             types: action
                 .resource_types()
                 .map(|art| {
@@ -940,17 +1010,29 @@ fn is_role_key(key: &str) -> bool {
         || k.ends_with("executionrole")
 }
 
+/// What a call passes to a service: roles, and instance profiles whose role the record does
+/// not name.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Passed {
+    /// Role ARNs (policy form).
+    pub roles: Vec<String>,
+    /// Instance profile names.
+    pub profiles: Vec<String>,
+}
+
 /// The roles a write call passes, from its parameters (top level and one level down), in
 /// policy form. Not for IAM and STS calls (their role parameters name the target, not a role
-/// passed to a service).
-pub fn passed_roles(facts: &CallFacts<'_>) -> Vec<String> {
+/// passed to a service). An instance profile passes its role (EC2 User Guide, IAM roles for
+/// Amazon EC2: "the user must have permission to pass the role" of the instance profile); the
+/// record names the profile only, so it is listed for the caller to resolve.
+pub fn passed_roles(facts: &CallFacts<'_>) -> Passed {
+    let mut out = Passed::default();
     if matches!(facts.prefix, "iam" | "sts") || facts.read_only == Some(true) {
-        return Vec::new();
+        return out;
     }
     let Some(Value::Object(params)) = facts.params() else {
-        return Vec::new();
+        return out;
     };
-    let mut out = Vec::new();
     let account = facts.account.unwrap_or("*");
     let mut visit = |key: &str, v: &Value| {
         if !is_role_key(key) {
@@ -964,25 +1046,40 @@ pub fn passed_roles(facts: &CallFacts<'_>) -> Vec<String> {
             )
         };
         match v {
-            Value::String(s) if s.contains(":role/") => push_unique(&mut out, escape(s)),
+            Value::String(s) if s.contains(":role/") => {
+                let r = escape(s);
+                if is_concrete_role(&r) {
+                    push_unique(&mut out.roles, r);
+                }
+            }
             Value::String(s)
                 if !s.is_empty() && !s.contains(':') && key.eq_ignore_ascii_case("role") =>
             {
-                push_unique(&mut out, role_arn(s));
+                push_unique(&mut out.roles, role_arn(s));
             }
             Value::Array(items) => {
                 for s in items.iter().filter_map(Value::as_str) {
-                    if s.contains(":role/") {
-                        push_unique(&mut out, escape(s));
+                    let r = escape(s);
+                    if s.contains(":role/") && is_concrete_role(&r) {
+                        push_unique(&mut out.roles, r);
                     }
                 }
             }
-            Value::Object(_) if key.eq_ignore_ascii_case("iamInstanceProfile") => {
-                // An instance profile's role is not in the record.
-                push_unique(
-                    &mut out,
-                    format!("arn:{}:iam::{account}:role/*", facts.partition),
-                );
+            Value::Object(o) if key.eq_ignore_ascii_case("iamInstanceProfile") => {
+                let name = o.iter().find_map(|(k, v)| {
+                    let s = v.as_str().filter(|s| !s.is_empty())?;
+                    if k.eq_ignore_ascii_case("arn") {
+                        s.split_once(":instance-profile/")
+                            .map(|(_, rest)| rest.rsplit('/').next().unwrap_or(rest))
+                    } else if k.eq_ignore_ascii_case("name") {
+                        Some(s)
+                    } else {
+                        None
+                    }
+                });
+                if let Some(n) = name.filter(|n| !n.is_empty()) {
+                    push_unique(&mut out.profiles, n.to_string());
+                }
             }
             _ => {}
         }
@@ -998,54 +1095,181 @@ pub fn passed_roles(facts: &CallFacts<'_>) -> Vec<String> {
     out
 }
 
+/// Instance profile → role links an IAM call shows: `AddRoleToInstanceProfile`'s parameters,
+/// and any response that lists an instance profile with its roles (`GetInstanceProfile`,
+/// `ListInstanceProfiles`, `ListInstanceProfilesForRole`, `CreateInstanceProfile`).
+pub fn profile_links(facts: &CallFacts<'_>, api: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if facts.prefix != "iam" {
+        return out;
+    }
+    let account = facts.account.unwrap_or("*");
+    if api.eq_ignore_ascii_case("AddRoleToInstanceProfile") {
+        if let Some(Value::Object(p)) = facts.params() {
+            let get = |k: &str| {
+                p.iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                    .and_then(|(_, v)| v.as_str())
+                    .filter(|s| !s.is_empty())
+            };
+            if let (Some(profile), Some(role)) = (get("instanceProfileName"), get("roleName")) {
+                out.push((
+                    profile.to_string(),
+                    format!(
+                        "arn:{}:iam::{account}:role/{}",
+                        facts.partition,
+                        escape(role)
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(r) = facts.response() {
+        collect_profiles(r, 0, &mut out);
+    }
+    out
+}
+
+fn collect_profiles(v: &Value, depth: usize, out: &mut Vec<(String, String)>) {
+    if depth > 8 || out.len() > 256 {
+        return;
+    }
+    match v {
+        Value::Object(o) => {
+            let name = o
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("instanceProfileName"))
+                .and_then(|(_, v)| v.as_str());
+            let roles = o
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("roles"))
+                .and_then(|(_, v)| v.as_array());
+            if let (Some(name), Some(roles)) = (name, roles) {
+                for r in roles {
+                    let arn = r
+                        .as_object()
+                        .and_then(|ro| ro.iter().find(|(k, _)| k.eq_ignore_ascii_case("arn")))
+                        .and_then(|(_, v)| v.as_str());
+                    if let Some(arn) = arn.filter(|a| a.contains(":role/")) {
+                        out.push((name.to_string(), escape(arn)));
+                    }
+                }
+            }
+            for child in o.values() {
+                collect_profiles(child, depth + 1, out);
+            }
+        }
+        Value::Array(items) => {
+            for child in items {
+                collect_profiles(child, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Maps one call: the actions of its plan with their resources, plus inferred `iam:PassRole`.
 pub fn map_call(plan: &Plan, facts: &CallFacts<'_>, out: &mut Vec<MappedAction>) {
     out.clear();
     let Plan::Actions(actions) = plan else {
         return;
     };
+    let over = overrides::Call {
+        params: facts.params(),
+        partition: facts.partition,
+        region: facts.region,
+        account: facts.account,
+        caller: facts.caller,
+    };
     for a in actions {
-        let Some(resources) = a.resources(facts) else {
-            continue;
+        let candidates = match overrides::resources(&a.action, &over) {
+            Some(r) => r,
+            None => {
+                let Some(mut r) = a.resources(facts) else {
+                    continue;
+                };
+                if let Some(user) = overrides::implicit_user(&a.action, &over) {
+                    push_unique(&mut r, user);
+                }
+                r
+            }
         };
-        match out.iter_mut().find(|m| m.action == a.action) {
-            Some(m) => {
-                for r in resources {
-                    push_unique(&mut m.resources, r);
-                }
+        if a.inferred {
+            // `iam:PassRole` from a map entry: only for a role the call really names.
+            let roles: Vec<String> = candidates
+                .into_iter()
+                .filter(|r| is_concrete_role(r))
+                .collect();
+            if !roles.is_empty() {
+                add(out, &a.action, roles, true, false);
             }
-            None => out.push(MappedAction {
-                action: Arc::clone(&a.action),
-                resources,
-                inferred: a.inferred,
-            }),
+            continue;
         }
+        let resolved = resolve::resolve(
+            &a.action,
+            &a.specs,
+            &candidates,
+            facts.evidence(),
+            &facts.call_scope(),
+        );
+        add(out, &a.action, resolved.resources, false, resolved.whole);
     }
-    let roles = passed_roles(facts);
-    if !roles.is_empty() {
+    let passed = passed_roles(facts);
+    if !passed.roles.is_empty() || !passed.profiles.is_empty() {
         let pass: Arc<str> = Arc::from("iam:PassRole");
-        match out.iter_mut().find(|m| m.action == pass) {
-            Some(m) => {
-                for r in roles {
-                    push_unique(&mut m.resources, r);
-                }
+        add(out, &pass, passed.roles, true, false);
+        if let Some(m) = out.iter_mut().find(|m| m.action == pass) {
+            for p in passed.profiles {
+                push_unique(&mut m.profiles, p);
             }
-            None => out.push(MappedAction {
-                action: pass,
-                resources: roles,
-                inferred: true,
-            }),
         }
     }
-    // A concrete role makes the map's "some role" (`role/*`) redundant.
-    if let Some(m) = out
-        .iter_mut()
-        .find(|m| m.action.eq_ignore_ascii_case("iam:PassRole"))
-    {
-        if m.resources.iter().any(|r| !r.ends_with("role/*")) {
-            m.resources.retain(|r| !r.ends_with("role/*"));
+}
+
+/// Adds an action's resources to a call's list.
+fn add(
+    out: &mut Vec<MappedAction>,
+    action: &Arc<str>,
+    resources: Vec<String>,
+    inferred: bool,
+    whole: bool,
+) {
+    match out.iter_mut().find(|m| m.action == *action) {
+        Some(m) => {
+            for r in resources {
+                push_unique(&mut m.resources, r);
+            }
+            m.whole &= whole;
         }
+        None => out.push(MappedAction {
+            action: Arc::clone(action),
+            resources,
+            inferred,
+            whole,
+            profiles: Vec::new(),
+        }),
     }
+}
+
+/// Whether a policy-form resource names one role exactly: a well-formed role ARN with no
+/// wildcard (`role/*`, a template's unknown part, never passes).
+fn is_concrete_role(resource: &str) -> bool {
+    let Some((_, name)) = resource.split_once(":role/") else {
+        return false;
+    };
+    resource.starts_with("arn:")
+        && !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains("//")
+        && !resource
+            .replace("${*}", "")
+            .replace("${?}", "")
+            .contains(['*', '?'])
+        && !resource
+            .replace("${*}", "")
+            .replace("${?}", "")
+            .replace("${$}", "")
+            .contains("${")
 }
 
 #[cfg(test)]

@@ -79,6 +79,12 @@ pub struct PrincipalSummary {
     pub inferred: Vec<Inferred>,
     /// Actions whose distinct resources passed the cap and were grouped into prefixes.
     pub collapsed_resources: Vec<String>,
+    /// Calls (or some of their actions) left out of the policy, with why: failed calls, and
+    /// calls that named nothing of the resource their action needs.
+    pub left_out: Vec<Counted>,
+    /// Instance profiles (`<account>/<name>`) whose role a call passed but which the trail
+    /// does not link to a role: `iam:PassRole` for their roles is left out.
+    pub pass_role_unresolved: Vec<String>,
 }
 
 /// The whole summary.
@@ -153,6 +159,8 @@ pub fn principal_summary(
             .filter(|(_, a)| a.collapsed)
             .map(|(name, _)| name.clone())
             .collect(),
+        left_out: counted(&p.left_out),
+        pass_role_unresolved: p.pass_role_unresolved.iter().cloned().collect(),
     }
 }
 
@@ -182,7 +190,7 @@ pub fn human(s: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "read {} input{} ({} of JSON), {} events: {} selected, {} mapped, {} unmapped, {} denied (left out), {} need no permission, {} with inferred actions",
+        "read {} input{} ({} of JSON), {} events: {} selected, {} mapped, {} unmapped, {} denied (left out), {} need no permission, {} with inferred actions, {} left out (failed or naming no resource)",
         c.inputs,
         if c.inputs == 1 { "" } else { "s" },
         mb(c.json_bytes),
@@ -192,7 +200,8 @@ pub fn human(s: &Summary) -> String {
         c.unmapped,
         c.denied,
         c.permissionless,
-        c.inferred
+        c.inferred,
+        c.left_out
     );
     let skipped = c.not_api_calls + c.no_principal + c.filtered_out;
     if skipped > 0 {
@@ -267,6 +276,15 @@ pub fn human(s: &Summary) -> String {
         }
         for u in p.unmapped.iter().take(10) {
             let _ = writeln!(out, "  unmapped: {} ×{}", u.call, u.count);
+        }
+        for l in p.left_out.iter().take(10) {
+            let _ = writeln!(out, "  left out: {} ×{}", l.call, l.count);
+        }
+        for profile in &p.pass_role_unresolved {
+            let _ = writeln!(
+                out,
+                "  left out: iam:PassRole for the role of instance profile {profile} (no IAM call of the trail names it; add `iam:PassRole` on that role by hand)"
+            );
         }
         for i in &p.inferred {
             let _ = writeln!(
