@@ -308,23 +308,32 @@ pub fn resolve(
         if !slot.is_empty() {
             continue;
         }
-        // 2. The templates' proposals that are well-formed.
+        // 2. The templates' proposals that are well-formed, exact ones first; 3. the IDs the
+        // request names when no proposal is exact.
         let mut whole: Vec<String> = Vec::new();
+        let mut partial: Vec<String> = Vec::new();
         for c in candidates {
             if spec.fits(c) && !names_foreign_id(spec, c) {
                 if spec.is_whole(c) {
                     push_unique(&mut whole, c.clone());
-                } else {
+                } else if is_exact(c) {
                     push_unique(slot, c.clone());
+                } else {
+                    push_unique(&mut partial, c.clone());
                 }
             }
         }
         if !slot.is_empty() {
+            for p in partial {
+                push_unique(slot, p);
+            }
             continue;
         }
-        // 3. IDs the request names.
-        for arn in ids_for(spec, &ev.request_values, call) {
-            push_unique(slot, arn);
+        let ids = ids_for(spec, &ev.request_values, call);
+        if ids.iter().any(|a| is_exact(a)) || partial.is_empty() {
+            slot.extend(ids);
+        } else {
+            slot.extend(partial);
         }
         if !slot.is_empty() {
             continue;
@@ -417,10 +426,10 @@ fn ids_for(spec: &TypeSpec, values: &[(String, String)], call: &CallScope<'_>) -
         }
     }
     // Values whose key is named like a variable (`imageId` for `${ImageId}`).
-    let mut known: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut known: Vec<(&str, Vec<String>)> = Vec::new();
     for var in &spec.own {
         let keys = var_keys(var);
-        let found: Vec<&str> = values
+        let found: Vec<String> = values
             .iter()
             .filter(|(k, v)| {
                 keys.contains(k)
@@ -428,17 +437,50 @@ fn ids_for(spec: &TypeSpec, values: &[(String, String)], call: &CallScope<'_>) -
                     && !v.starts_with("arn:")
                     && id_type(v).is_none_or(|_| id_fits(spec, v))
             })
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.clone())
             .take(64)
             .collect();
         if !found.is_empty() {
             known.push((var, found));
         }
     }
+    // A type named by one `${…Name}`: the request's `name` (CloudTrail writes the API's
+    // `Name` parameter as `name`: CreateTrail, GetAccessPointPolicy, GetParameter, …).
+    if let ([var], true) = (spec.own.as_slice(), known.is_empty()) {
+        if var.ends_with("Name") {
+            let found: Vec<String> = values
+                .iter()
+                .filter(|(k, v)| k == "name" && !v.is_empty() && !v.starts_with("arn:"))
+                .map(|(_, v)| v.clone())
+                .take(64)
+                .collect();
+            if !found.is_empty() {
+                known.push((var, found));
+            }
+        }
+    }
     // Every variable of the type, or the values belong to another type (an object key is
     // not an access point's object without the access point).
     if known.is_empty() || known.len() < spec.own.len() {
         return out;
+    }
+    // A name with a path: the request's `path` (`/service-role/`) before the name (IAM API
+    // Reference, CreateRole `Path`; the ARN is `role/service-role/name`).
+    let path = values
+        .iter()
+        .find(|(k, _)| k == "path")
+        .map(|(_, p)| p.trim_matches('/'))
+        .filter(|p| !p.is_empty());
+    if let Some(path) = path {
+        for (var, vals) in &mut known {
+            if var.ends_with("WithPath") {
+                for v in vals.iter_mut() {
+                    if !v.contains('/') {
+                        *v = format!("{path}/{v}");
+                    }
+                }
+            }
+        }
     }
     // One ARN per combination, up to 64.
     let mut combos: Vec<Vec<(&str, String)>> = vec![Vec::new()];
@@ -450,7 +492,7 @@ fn ids_for(spec: &TypeSpec, values: &[(String, String)], call: &CallScope<'_>) -
                     break;
                 }
                 let mut b = base.clone();
-                b.push((*var, (*v).to_string()));
+                b.push((*var, v.clone()));
                 next.push(b);
             }
         }
@@ -602,6 +644,15 @@ fn normalize(name: &str) -> String {
 
 fn is_builtin(var: &str) -> bool {
     matches!(var, "Partition" | "Region" | "Account")
+}
+
+/// Whether a policy-form resource names one resource exactly (no wildcard outside the
+/// escapes).
+fn is_exact(resource: &str) -> bool {
+    !resource
+        .replace("${*}", "")
+        .replace("${?}", "")
+        .contains(['*', '?'])
 }
 
 /// No template left in the text: `${` only as the escapes `${*}`, `${?}`, `${$}`; no `%%`.
