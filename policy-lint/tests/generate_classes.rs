@@ -442,3 +442,74 @@ fn iam_calls_without_a_user_name_act_on_the_caller() {
     )]);
     assert_eq!(resources(&p, "iam:ListAccessKeys"), [USER]);
 }
+
+#[test]
+fn multi_action_calls_read_each_actions_own_resource() {
+    // S3 API Reference, CopyObject: s3:GetObject on the source (`x-amz-copy-source`, as
+    // CloudTrail logs the header) and s3:PutObject on the destination; `resources[]` lists
+    // the destination.
+    let mut e = event(
+        "s3.amazonaws.com",
+        "CopyObject",
+        &json!({"bucketName": "dst", "key": "c.csv", "x-amz-copy-source": "src/a%2Bb/c.csv?versionId=7"}),
+        &Value::Null,
+    );
+    e["resources"] = json!([
+        {"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::dst/c.csv"},
+        {"accountId": "111122223333", "type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::dst"}
+    ]);
+    let p = alice(&[e]);
+    assert_eq!(
+        resources(&p, "s3:GetObject"),
+        ["arn:aws:s3:::src/a+b/c.csv"]
+    );
+    assert_eq!(resources(&p, "s3:PutObject"), ["arn:aws:s3:::dst/c.csv"]);
+    assert!(!p.actions.contains_key("s3:ListBucket"));
+}
+
+#[test]
+fn created_and_implied_types_are_covered() {
+    let p = alice(&[
+        // EC2 CreateSnapshot authorizes the volume and the snapshot it creates (ID only in
+        // the response: `snapshot/*`; snapshot ARNs have no account).
+        event(
+            "ec2.amazonaws.com",
+            "CreateSnapshot",
+            &json!({"volumeId": "vol-0123456789abcdef0"}),
+            &json!({"snapshotId": "snap-0123456789abcdef0", "volumeId": "vol-0123456789abcdef0"}),
+        ),
+        // Glue GetTable authorizes the account's catalog, the database and the table.
+        event(
+            "glue.amazonaws.com",
+            "GetTable",
+            &json!({"databaseName": "sales", "name": "orders"}),
+            &Value::Null,
+        ),
+        // A secret named without its ARN: the ARN ends with six random characters.
+        event(
+            "secretsmanager.amazonaws.com",
+            "GetSecretValue",
+            &json!({"secretId": "db/password"}),
+            &Value::Null,
+        ),
+    ]);
+    assert_eq!(
+        resources(&p, "ec2:CreateSnapshot"),
+        [
+            "arn:aws:ec2:us-east-1:111122223333:volume/vol-0123456789abcdef0",
+            "arn:aws:ec2:us-east-1::snapshot/*",
+        ]
+    );
+    assert_eq!(
+        resources(&p, "glue:GetTable"),
+        [
+            "arn:aws:glue:us-east-1:111122223333:catalog",
+            "arn:aws:glue:us-east-1:111122223333:database/sales",
+            "arn:aws:glue:us-east-1:111122223333:table/sales/orders",
+        ]
+    );
+    assert_eq!(
+        resources(&p, "secretsmanager:GetSecretValue"),
+        ["arn:aws:secretsmanager:us-east-1:111122223333:secret:db/password-??????"]
+    );
+}

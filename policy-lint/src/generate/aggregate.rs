@@ -1069,6 +1069,7 @@ impl Sink for Aggregator {
             prefix,
         )
         .with_event(
+            super::mapping::api_name(name),
             event
                 .response_elements
                 .map(serde_json::value::RawValue::get),

@@ -159,6 +159,8 @@ pub struct CallFacts<'a> {
     evidence: std::cell::OnceCell<Evidence>,
     /// The caller's ARN.
     pub caller: Option<&'a str>,
+    /// The API operation (`eventName` without a version suffix).
+    pub api: &'a str,
 }
 
 impl<'a> CallFacts<'a> {
@@ -185,12 +187,19 @@ impl<'a> CallFacts<'a> {
             response: std::cell::OnceCell::new(),
             evidence: std::cell::OnceCell::new(),
             caller: None,
+            api: "",
         }
     }
 
-    /// With the response elements' JSON text and the caller's ARN.
+    /// With the API operation, the response elements' JSON text and the caller's ARN.
     #[must_use]
-    pub fn with_event(mut self, raw_response: Option<&'a str>, caller: Option<&'a str>) -> Self {
+    pub fn with_event(
+        mut self,
+        api: &'a str,
+        raw_response: Option<&'a str>,
+        caller: Option<&'a str>,
+    ) -> Self {
+        self.api = api;
         self.raw_response = raw_response;
         self.caller = caller;
         self
@@ -337,6 +346,7 @@ impl Mapper {
             facts.raw_params.unwrap_or("\u{1}"),
             facts.raw_response.unwrap_or("\u{1}"),
             facts.caller.unwrap_or("\u{1}"),
+            facts.api,
         ] {
             k.extend_from_slice(part.as_bytes());
             k.push(0);
@@ -1181,8 +1191,15 @@ pub fn map_call(plan: &Plan, facts: &CallFacts<'_>, out: &mut Vec<MappedAction>)
         account: facts.account,
         caller: facts.caller,
     };
+    let primary_name = |action: &str| {
+        action
+            .split_once(':')
+            .is_some_and(|(_, n)| n.eq_ignore_ascii_case(facts.api))
+    };
     for a in actions {
-        let candidates = match overrides::resources(&a.action, &over) {
+        // The call's own action (the one named like the call, or the only one).
+        let primary = actions.len() == 1 || primary_name(&a.action);
+        let candidates = match overrides::resources(facts.api, &a.action, &over) {
             Some(r) => r,
             None => {
                 let Some(mut r) = a.resources(facts) else {
@@ -1207,6 +1224,7 @@ pub fn map_call(plan: &Plan, facts: &CallFacts<'_>, out: &mut Vec<MappedAction>)
         }
         let resolved = resolve::resolve(
             &a.action,
+            primary,
             &a.specs,
             &candidates,
             facts.evidence(),

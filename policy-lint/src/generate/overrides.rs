@@ -16,6 +16,14 @@ pub const DROPPED_ACTIONS: &[(&str, &str, &str, &str)] = &[
          CloudTrail); the caller of CreateTrail needs no `s3:PutObject`",
     ),
     (
+        "s3",
+        "CopyObject",
+        "s3:ListBucket",
+        "CopyObject needs `s3:GetObject` on the source and `s3:PutObject` on the destination \
+         (S3 API Reference, CopyObject, Permissions); the map's `s3:ListBucket` on the \
+         destination bucket is not asked for",
+    ),
+    (
         "cloudtrail",
         "UpdateTrail",
         "s3:PutObject",
@@ -57,7 +65,7 @@ pub struct Call<'a> {
 
 /// Resources (policy form, unescaped text escaped) that replace the map's templates for
 /// `action`, when the override knows the call's shape.
-pub fn resources(action: &str, call: &Call<'_>) -> Option<Vec<String>> {
+pub fn resources(api: &str, action: &str, call: &Call<'_>) -> Option<Vec<String>> {
     let p = call.partition;
     let region = call.region.unwrap_or("*");
     let account = call.account.unwrap_or("*");
@@ -70,6 +78,27 @@ pub fn resources(action: &str, call: &Call<'_>) -> Option<Vec<String>> {
             .and_then(|(_, v)| v.as_str())
             .filter(|s| !s.is_empty())
     };
+    // CopyObject reads the source (`x-amz-copy-source`, `bucket/key[?versionId=…]`,
+    // URL-encoded) and writes the destination: "you must have s3:GetObject on the source
+    // object and s3:PutObject on the destination" (S3 API Reference, CopyObject,
+    // Permissions). The map reads the destination for both.
+    if api.eq_ignore_ascii_case("CopyObject")
+        && (action.eq_ignore_ascii_case("s3:GetObject")
+            || action.eq_ignore_ascii_case("s3:GetObjectTagging"))
+    {
+        let source = param("x-amz-copy-source").or_else(|| param("copySource"))?;
+        let source = source.split('?').next().unwrap_or(source);
+        let decoded = percent_decode(source);
+        let (bucket, key) = decoded.trim_start_matches('/').split_once('/')?;
+        if bucket.is_empty() || key.is_empty() {
+            return None;
+        }
+        return Some(vec![format!(
+            "arn:{p}:s3:::{}/{}",
+            escape(bucket),
+            escape(key)
+        )]);
+    }
     match action.to_ascii_lowercase().as_str() {
         // The map reads `SecretId`, which CreateSecret does not take: its parameter is `Name`.
         // A secret's ARN ends with `-` and six random characters (Secrets Manager User Guide,
@@ -157,6 +186,27 @@ pub fn implicit_user(action: &str, call: &Call<'_>) -> Option<String> {
     (!names_user).then(|| escape(caller))
 }
 
+/// `%XX` escapes decoded (invalid ones kept as they are).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |j: usize| bytes.get(j).and_then(|c| char::from(*c).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn escape(text: &str) -> String {
     let mut s = String::with_capacity(text.len() + 8);
     for c in text.chars() {
@@ -189,7 +239,7 @@ mod tests {
     fn create_secret_reads_name() {
         let p = json!({"name": "db/password", "secretString": "HIDDEN"});
         assert_eq!(
-            resources("secretsmanager:CreateSecret", &call(&p)).unwrap(),
+            resources("CreateSecret", "secretsmanager:CreateSecret", &call(&p)).unwrap(),
             ["arn:aws:secretsmanager:us-east-1:111122223333:secret:db/password-??????"]
         );
     }
@@ -198,7 +248,7 @@ mod tests {
     fn federation_token_names_the_federated_user() {
         let p = json!({"name": "bob", "policy": "{}"});
         assert_eq!(
-            resources("sts:GetFederationToken", &call(&p)).unwrap(),
+            resources("GetFederationToken", "sts:GetFederationToken", &call(&p)).unwrap(),
             ["arn:aws:sts::111122223333:federated-user/bob"]
         );
     }
@@ -207,11 +257,11 @@ mod tests {
     fn bedrock_model_ids() {
         let p = json!({"modelId": "anthropic.claude-3-sonnet-20240229-v1:0"});
         assert_eq!(
-            resources("bedrock:InvokeModel", &call(&p)).unwrap(),
+            resources("InvokeModel", "bedrock:InvokeModel", &call(&p)).unwrap(),
             ["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-sonnet-20240229-v1:0"]
         );
         let p = json!({"modelId": "us.anthropic.claude-3-haiku-20240307-v1:0"});
-        let r = resources("bedrock:Converse", &call(&p)).unwrap();
+        let r = resources("Converse", "bedrock:Converse", &call(&p)).unwrap();
         assert_eq!(r.len(), 2);
         assert!(r[1].ends_with("::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"));
     }
@@ -224,6 +274,17 @@ mod tests {
         );
         assert!(implicit_user("iam:ListAccessKeys", &call(&json!({"userName": "bob"}))).is_none());
         assert!(implicit_user("s3:ListBucket", &call(&json!({}))).is_none());
+    }
+
+    #[test]
+    fn copy_object_reads_the_source() {
+        let p = json!({"bucketName": "dst", "key": "c", "x-amz-copy-source": "src/a%20b/c.csv?versionId=3"});
+        assert_eq!(
+            resources("CopyObject", "s3:GetObject", &call(&p)).unwrap(),
+            ["arn:aws:s3:::src/a b/c.csv"]
+        );
+        assert!(resources("CopyObject", "s3:PutObject", &call(&p)).is_none());
+        assert!(is_dropped("s3", "CopyObject", "s3:ListBucket"));
     }
 
     #[test]

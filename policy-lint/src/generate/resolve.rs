@@ -50,6 +50,12 @@ pub const ALL_OF: &[(&str, &[&str])] = &[(
     ],
 )];
 
+/// Services whose required resource types are all authorized on each call: AWS Glue's Data
+/// Catalog is a hierarchy, and "to access a table, you must have access to the database and
+/// the catalog it is in" (AWS Glue Developer Guide, Specifying AWS Glue resource ARNs, and
+/// Granting access to Data Catalog resources).
+pub const ALL_OF_SERVICES: &[&str] = &["glue"];
+
 /// EC2-style resource IDs: the prefix, the service of the ARN and the resource word of its
 /// format (`i-…` → `arn:…:ec2:…:instance/i-…`). From the Amazon EC2 API Reference's ID
 /// parameters (`InstanceId` "i-…", `VolumeId` "vol-…", …) and the Service Authorization
@@ -152,6 +158,10 @@ impl TypeSpec {
                 if var.ends_with("WithPath") && (text.starts_with('/') || text.contains("//")) {
                     return None;
                 }
+                // S3 bucket names have no `/` (S3 User Guide, Bucket naming rules).
+                if *var == "BucketName" && text.contains('/') {
+                    return None;
+                }
             }
             out.push((*var, text));
         }
@@ -165,8 +175,10 @@ impl TypeSpec {
 
     /// Whether `arn` of this type leaves every own variable unknown (the whole type).
     fn is_whole(&self, arn: &str) -> bool {
-        self.captures(arn)
-            .is_some_and(|c| c.iter().all(|(v, t)| is_builtin(v) || *t == "*"))
+        !self.own.is_empty()
+            && self
+                .captures(arn)
+                .is_some_and(|c| c.iter().all(|(v, t)| is_builtin(v) || *t == "*"))
     }
 
     /// The format filled: builtins from the call, `values` for own variables, `*` for the
@@ -278,6 +290,7 @@ pub struct Resolved {
 /// proposals (policy form).
 pub fn resolve(
     action: &str,
+    primary: bool,
     specs: &[TypeSpec],
     candidates: &[String],
     ev: &Evidence,
@@ -294,12 +307,20 @@ pub fn resolve(
         .find(|(a, _)| a.eq_ignore_ascii_case(action))
         .map_or(&[], |(_, types)| types);
     let mut per_type: Vec<Vec<String>> = vec![Vec::new(); specs.len()];
+    let mut created: Vec<bool> = vec![false; specs.len()];
     for (i, spec) in specs.iter().enumerate() {
         let Some(slot) = per_type.get_mut(i) else {
             continue;
         };
-        // 1. ARNs the request names.
-        for arn in &ev.request_arns {
+        // A type with no variable of its own (`arn:…:glue:…:catalog`) is known.
+        if spec.own.is_empty() {
+            push_unique(slot, spec.fill(call, &[]));
+            continue;
+        }
+        // 1. ARNs the request names: for the call's own action; for the other actions of a
+        // call (CopyObject's `s3:GetObject` of the source) only where no template says which.
+        let templated = candidates.iter().any(|c| spec.fits(c));
+        for arn in ev.request_arns.iter().filter(|_| primary || !templated) {
             let policy = escape(arn);
             if spec.fits(&policy) {
                 push_unique(slot, policy);
@@ -350,6 +371,9 @@ pub fn resolve(
         // 5. IDs only the response names: created by the call, unknown when authorized.
         if ev.response_ids.iter().any(|id| id_fits(spec, id)) {
             push_unique(slot, spec.fill(call, &[]));
+            if let Some(c) = created.get_mut(i) {
+                *c = true;
+            }
             continue;
         }
         slot.extend(whole);
@@ -357,7 +381,10 @@ pub fn resolve(
     let concrete: Vec<bool> = specs
         .iter()
         .zip(&per_type)
-        .map(|(spec, rs)| rs.iter().any(|r| !spec.is_whole(r)))
+        .zip(&created)
+        .map(|((spec, rs), made)| {
+            !spec.own.is_empty() && (*made || rs.iter().any(|r| !spec.is_whole(r)))
+        })
         .collect();
     let any_concrete = concrete.iter().any(|c| *c);
     let required: Vec<usize> = (0..specs.len())
@@ -368,7 +395,8 @@ pub fn resolve(
     for (i, spec) in specs.iter().enumerate() {
         let rs = per_type.get(i).map(Vec::as_slice).unwrap_or_default();
         let is_concrete = concrete.get(i).copied().unwrap_or(false);
-        let listed = all_of.iter().any(|t| t.eq_ignore_ascii_case(spec.name));
+        let listed = all_of.iter().any(|t| t.eq_ignore_ascii_case(spec.name))
+            || (spec.required && ALL_OF_SERVICES.contains(&spec.service));
         let sole_required = required.len() == 1 && required.first() == Some(&i);
         let keep = is_concrete
             || listed
@@ -385,9 +413,10 @@ pub fn resolve(
             }
             continue;
         }
+        let made = created.get(i).copied().unwrap_or(false);
         for r in rs {
-            whole |= spec.is_whole(r) && !listed;
-            push_unique(&mut out, r.clone());
+            whole |= spec.is_whole(r) && !listed && !made;
+            push_unique(&mut out, secret_form(spec, r, ev));
         }
     }
     if out.is_empty() {
@@ -409,6 +438,21 @@ pub fn resolve(
         resources,
         whole: whole && !any_concrete,
     }
+}
+
+/// A secret named without its ARN: Secrets Manager appends `-` and six random characters to
+/// the name in the secret's ARN, so a name matches as `name-??????` (Secrets Manager User
+/// Guide, Permissions policy examples). An ARN the request named stays as it is.
+fn secret_form(spec: &TypeSpec, resource: &str, ev: &Evidence) -> String {
+    let is_secret = spec.service == "secretsmanager" && spec.word == "secret";
+    if !is_secret
+        || resource.ends_with('*')
+        || resource.ends_with("-??????")
+        || ev.request_arns.iter().any(|a| escape(a) == resource)
+    {
+        return resource.to_string();
+    }
+    format!("{resource}-??????")
 }
 
 /// The format of `spec` filled from IDs and keyed values of the request.
@@ -446,7 +490,7 @@ fn ids_for(spec: &TypeSpec, values: &[(String, String)], call: &CallScope<'_>) -
     }
     // A type named by one `${…Name}`: the request's `name` (CloudTrail writes the API's
     // `Name` parameter as `name`: CreateTrail, GetAccessPointPolicy, GetParameter, …).
-    if let ([var], true) = (spec.own.as_slice(), known.is_empty()) {
+    if let ([var], true) = (spec.own.as_slice(), known.is_empty() && spec.required) {
         if var.ends_with("Name") {
             let found: Vec<String> = values
                 .iter()
@@ -699,7 +743,8 @@ fn strict_regex(format: &str) -> Option<Regex> {
         pattern.push_str(match var {
             "Region" | "Account" => "([^:]*)",
             "Partition" => "([^:]+)",
-            _ => "(.+)",
+            // Lazy: a leading variable takes the least (`bucket` of `bucket/a/b`).
+            _ => "(.+?)",
         });
         rest = after.get(end + 1..).unwrap_or_default();
     }
@@ -756,7 +801,7 @@ mod tests {
     fn run(action: &str, params: &Value, response: &Value, candidates: &[&str]) -> Resolved {
         let ev = Evidence::read(&[], Some(params), Some(response));
         let cands: Vec<String> = candidates.iter().map(|s| (*s).to_string()).collect();
-        resolve(action, &specs(action), &cands, &ev, &CALL)
+        resolve(action, true, &specs(action), &cands, &ev, &CALL)
     }
 
     #[test]
