@@ -369,7 +369,9 @@ pub fn resolve(
             continue;
         }
         // 5. IDs only the response names: created by the call, unknown when authorized.
-        if ev.response_ids.iter().any(|id| id_fits(spec, id)) {
+        // Only for a type the action requires: an optional one (a security group rule of
+        // AuthorizeSecurityGroupIngress, authorized when tagged on creation) is not asked for.
+        if spec.required && ev.response_ids.iter().any(|id| id_fits(spec, id)) {
             push_unique(slot, spec.fill(call, &[]));
             if let Some(c) = created.get_mut(i) {
                 *c = true;
