@@ -14,6 +14,10 @@
 //!    managed-policy size quota); [`tighten`] compares an existing policy with the activity.
 //! 4. [`summary`] reports what was read, mapped, left out and why.
 //!
+//! The scale path: [`sql`] writes the query that aggregates CloudTrail where it is stored
+//! (Athena, Security Lake, DuckDB), and [`summary_input`] reads its result into step 2 instead
+//! of the events.
+//!
 //! [`synthetic`] writes realistic CloudTrail of any size, for benchmarks.
 //!
 //! ```no_run
@@ -40,7 +44,9 @@ pub mod fast_hash;
 pub mod map;
 pub mod mapping;
 pub mod split;
+pub mod sql;
 pub mod summary;
+pub mod summary_input;
 pub mod synthetic;
 pub mod tighten;
 

@@ -50,6 +50,8 @@ use serde::Serialize;
 
 use crate::exit::ExitStatus;
 
+mod scale;
+
 /// How the summary (and, for `json`, the policies) are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SummaryFormat {
@@ -61,6 +63,9 @@ pub enum SummaryFormat {
 
 /// `iampol generate`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("cloudtrail", |a| a
+    .required(false)
+    .required_unless_present_any(["emit_sql", "from_summary"])))]
 pub struct GenerateArgs {
     /// Only this principal (repeatable): a role ARN (covers its sessions), a user, a federated
     /// user, or a role session ARN (that session only).
@@ -81,6 +86,9 @@ pub struct GenerateArgs {
     /// The trail and what to read of it.
     #[command(flatten)]
     pub trail: TrailArgs,
+    /// The scale path: the aggregation query, and its result as input.
+    #[command(flatten)]
+    pub scale: scale::ScaleArgs,
 }
 
 /// The trail-reading arguments of `iampol generate` and `iampol tighten`.
@@ -280,6 +288,9 @@ struct JsonOutput<'a> {
 
 /// Runs `iampol generate`.
 pub fn run(args: &GenerateArgs) -> ExitStatus {
+    if let Some(dialect) = args.scale.emit_sql {
+        return scale::emit_sql(dialect, &args.scale, &args.trail);
+    }
     let mut err = std::io::stderr();
     let (since, until) = match time_window(args.trail.since.as_deref(), args.trail.until.as_deref())
     {
@@ -297,12 +308,17 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
         until,
         include_denied: args.trail.include_denied,
     };
-    let activity = match read_trail(TrailOptions {
-        cloudtrail: &args.trail.cloudtrail,
-        selection,
-        threads: args.trail.threads,
-        progress: !args.trail.quiet,
-    }) {
+    let read = if args.scale.from_summary.is_empty() {
+        read_trail(TrailOptions {
+            cloudtrail: &args.trail.cloudtrail,
+            selection,
+            threads: args.trail.threads,
+            progress: !args.trail.quiet,
+        })
+    } else {
+        scale::read(&args.scale.from_summary, selection)
+    };
+    let activity = match read {
         Ok(a) => a,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
