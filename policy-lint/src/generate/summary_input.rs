@@ -39,7 +39,7 @@ use super::cloudtrail::{
     Event, EventResource, Input, InputProblem, InputStats, SessionAttributes, SessionContext,
     SessionIssuer, Sink, UserIdentity,
 };
-use super::split::{describe_read_error, Item, ProblemKind, RecordReader};
+use super::split::{describe_read_error, Item, ProblemKind, RecordReader, DEFAULT_MAX_RECORD};
 use super::sql::SUMMARY_COLUMNS;
 
 /// The calls of all rows together may not pass this (the counters must not overflow); no trail
@@ -440,6 +440,8 @@ struct CsvReader<R> {
     /// Byte offset of the current line's start.
     line_start: u64,
     done: bool,
+    /// Rows longer than this are skipped (and reported), so memory stays bounded.
+    max_record: u64,
 }
 
 impl<R: BufRead> CsvReader<R> {
@@ -450,6 +452,7 @@ impl<R: BufRead> CsvReader<R> {
             line: start.line + 1,
             line_start: start.line_offset,
             done: false,
+            max_record: DEFAULT_MAX_RECORD as u64,
         }
     }
 
@@ -515,6 +518,8 @@ impl<R: BufRead> CsvReader<R> {
         let offset = self.offset;
         let line = self.line;
         let mut fields = Vec::new();
+        // Past the limit, the row's structure is still followed but nothing is kept.
+        let mut oversized = false;
         loop {
             let (f_line, f_column) = (self.line, self.column());
             let mut bytes = Vec::new();
@@ -541,6 +546,10 @@ impl<R: BufRead> CsvReader<R> {
                         }
                         Some(b) => bytes.push(b),
                     }
+                    if self.offset - offset > self.max_record {
+                        oversized = true;
+                        bytes.clear();
+                    }
                 }
             } else {
                 while let Some(b) = self.peek()? {
@@ -559,7 +568,14 @@ impl<R: BufRead> CsvReader<R> {
                     }
                     self.bump()?;
                     bytes.push(b);
+                    if self.offset - offset > self.max_record {
+                        oversized = true;
+                        bytes.clear();
+                    }
                 }
+            }
+            if oversized {
+                fields.clear();
             }
             let text = if !quoted && bytes.is_empty() {
                 None
@@ -586,18 +602,20 @@ impl<R: BufRead> CsvReader<R> {
                 Some(b',') => {
                     self.bump()?;
                 }
-                None | Some(b'\n') => {
-                    self.bump()?;
-                    return Ok(Some(CsvItem::Record {
-                        fields,
-                        offset,
-                        line,
-                    }));
-                }
-                Some(b'\r') => {
-                    self.bump()?;
-                    if self.peek()? == Some(b'\n') {
+                None | Some(b'\n' | b'\r') => {
+                    if self.bump()? == Some(b'\r') && self.peek()? == Some(b'\n') {
                         self.bump()?;
+                    }
+                    if oversized {
+                        return Ok(Some(CsvItem::Broken {
+                            offset,
+                            line,
+                            column: 1,
+                            message: format!(
+                                "the row is longer than {} bytes; it was skipped",
+                                self.max_record
+                            ),
+                        }));
                     }
                     return Ok(Some(CsvItem::Record {
                         fields,
@@ -1091,6 +1109,30 @@ mod tests {
             messages[1]
         );
         assert_eq!(activity.counts.events, 1);
+    }
+
+    #[test]
+    fn an_oversized_row_is_skipped_in_bounded_memory() {
+        let long = "x".repeat(5000);
+        let text = format!("a,b\n\"{long}\",1\nc,d\n\"unterminated {long}");
+        let mut csv = CsvReader::new(io::Cursor::new(text.into_bytes()), Start::default());
+        csv.max_record = 1000;
+        let mut items = Vec::new();
+        while let Some(item) = csv.next_item() {
+            items.push(match item.unwrap() {
+                CsvItem::Record { fields, line, .. } => format!("{line}: {} fields", fields.len()),
+                CsvItem::Broken { line, message, .. } => format!("{line}: {message}"),
+            });
+        }
+        assert_eq!(
+            items,
+            [
+                "1: 2 fields",
+                "2: the row is longer than 1000 bytes; it was skipped",
+                "3: 2 fields",
+                "4: the input ends inside a quoted field",
+            ]
+        );
     }
 
     #[test]
