@@ -4,7 +4,15 @@
 //! iampol generate --cloudtrail PATH... [--principal ARN]... [--out-dir DIR] [--collapse]
 //!                 [--format human|json] [--since T] [--until T] [--account ID]...
 //!                 [--region R]... [--include-denied] [--threads N] [--quiet]
+//! iampol generate --from-summary FILE... [the options above but --since/--until]
+//! iampol generate --emit-sql athena|security-lake|duckdb [--sql-from TABLE|FILES]
+//!                 [--since T] [--until T] [--region R]...
 //! ```
+//!
+//! The scale path ([`scale`]): `--emit-sql` prints the query that aggregates CloudTrail where it
+//! is stored into one row per distinct call, and `--from-summary` reads its result (CSV, JSON
+//! or NDJSON) and writes the same policies as from the events; bad rows count as malformed
+//! input.
 //!
 //! Reads CloudTrail (S3-delivered `{"Records": [...]}` files, JSON arrays of events, one event
 //! per line; `.json` or `.json.gz`, the content decides; directories recursively; `-` for
