@@ -4,8 +4,9 @@
 //! A summary has one row per distinct combination of what the generator reads from an event
 //! ([`SUMMARY_COLUMNS`]), with the number of calls (`calls`) and the first and last event time
 //! (`first_seen`, `last_seen`). Each row becomes the [`Event`] the CloudTrail reader would have
-//! parsed from any of those calls, and goes to [`Aggregator::event_weighted`] with its count and
-//! times; the policies are then the same as from the events.
+//! parsed from any of those calls, and goes to a [`SummarySink`] with its count and times (for
+//! the [`Aggregator`], [`Aggregator::event_weighted`]); the policies are then the same as from
+//! the events.
 //!
 //! Formats (the content decides; gzip or not):
 //! - CSV with a header, as Athena writes query results: every value quoted, `""` an empty
@@ -36,8 +37,8 @@ use serde_json::value::RawValue;
 
 use super::aggregate::{Activity, Aggregator, Selection};
 use super::cloudtrail::{
-    Event, EventResource, Input, InputProblem, InputStats, SessionAttributes, SessionContext,
-    SessionIssuer, Sink, UserIdentity,
+    Event, EventResource, Input, InputProblem, InputStats, Position, SessionAttributes,
+    SessionContext, SessionIssuer, Sink, UserIdentity,
 };
 use super::split::{describe_read_error, Item, ProblemKind, RecordReader, DEFAULT_MAX_RECORD};
 use super::sql::SUMMARY_COLUMNS;
@@ -49,6 +50,34 @@ pub const MAX_TOTAL_CALLS: u64 = 1 << 60;
 /// Columns a summary may lack: `denied` is only for people (the generator decides from
 /// `error_code`).
 const OPTIONAL: &[&str] = &["denied"];
+
+/// Receives a summary's rows, each as the event it stands for, and its problems (through
+/// [`Sink::problem`] and [`Sink::input_done`]).
+pub trait SummarySink: Sink {
+    /// One row: the event, where the row is (`record` is the 1-based row), how many calls it
+    /// stands for, and their first and last event time (`event.event_time` is the first).
+    fn row(
+        &mut self,
+        event: &Event<'_>,
+        at: Position<'_>,
+        count: u64,
+        first: Option<&str>,
+        last: Option<&str>,
+    );
+}
+
+impl SummarySink for Aggregator {
+    fn row(
+        &mut self,
+        event: &Event<'_>,
+        _at: Position<'_>,
+        count: u64,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) {
+        self.event_weighted(event, count, first, last);
+    }
+}
 
 /// Why a summary cannot be used at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,12 +125,13 @@ pub fn read_summaries(inputs: Vec<Input>, selection: Selection) -> Result<Activi
     Ok(aggregator.finish())
 }
 
-/// Reads one summary (gzip or not; CSV, JSON array or NDJSON) into an aggregator. `total`
-/// carries the calls read so far, over all summaries (see [`MAX_TOTAL_CALLS`]).
-pub fn read_summary<R: Read>(
+/// Reads one summary (gzip or not; CSV, JSON array or NDJSON) into a sink. `total` carries the
+/// calls read so far, over all summaries (see [`MAX_TOTAL_CALLS`]). The caller reports the
+/// returned statistics with [`Sink::input_done`].
+pub fn read_summary<R: Read, S: SummarySink>(
     name: &str,
     reader: R,
-    sink: &mut Aggregator,
+    sink: &mut S,
     total: &mut u64,
 ) -> Result<InputStats, SummaryError> {
     let mut counted = CountingRead {
@@ -153,10 +183,10 @@ impl<R: Read> Read for CountingRead<R> {
 }
 
 /// The decompressed text: CSV, or JSON rows, as its first character says.
-fn read_plain<R: BufRead>(
+fn read_plain<R: BufRead, S: SummarySink>(
     name: &str,
     mut reader: R,
-    sink: &mut Aggregator,
+    sink: &mut S,
     total: &mut u64,
     stats: &mut InputStats,
 ) -> Result<(), SummaryError> {
@@ -249,14 +279,14 @@ struct BadValue {
 }
 
 /// Turns rows into weighted events for the aggregator, and bad rows into problems.
-struct RowSink<'s> {
+struct RowSink<'s, S> {
     name: &'s str,
-    sink: &'s mut Aggregator,
+    sink: &'s mut S,
     total: &'s mut u64,
     rows: u64,
 }
 
-impl RowSink<'_> {
+impl<S: SummarySink> RowSink<'_, S> {
     fn bad(&mut self, at: RowAt, message: &str) {
         self.sink.problem(problem(
             self.name,
@@ -269,7 +299,12 @@ impl RowSink<'_> {
     /// Feeds one row. `where_is` says where a column's value is (CSV: its field's line and
     /// column; JSON: the row's).
     fn row(&mut self, at: RowAt, cells: &Cells<'_>, where_is: &dyn Fn(usize) -> (u64, u64)) {
-        match feed(cells, self.sink, self.total) {
+        let position = Position {
+            file: self.name,
+            offset: at.offset,
+            record: at.row,
+        };
+        match feed(cells, position, self.sink, self.total) {
             Ok(()) => {}
             Err(bad) => {
                 let (line, column) = where_is(bad.column);
@@ -296,7 +331,12 @@ fn column_index(name: &str) -> usize {
 }
 
 /// Builds the row's event and gives it to the aggregator.
-fn feed(cells: &Cells<'_>, sink: &mut Aggregator, total: &mut u64) -> Result<(), BadValue> {
+fn feed<S: SummarySink>(
+    cells: &Cells<'_>,
+    at: Position<'_>,
+    sink: &mut S,
+    total: &mut u64,
+) -> Result<(), BadValue> {
     let cell =
         |name: &str| -> Option<&str> { cells.get(column_index(name)).and_then(|c| c.as_deref()) };
     let bad = |name: &str, message: String| BadValue {
@@ -403,7 +443,7 @@ fn feed(cells: &Cells<'_>, sink: &mut Aggregator, total: &mut u64) -> Result<(),
         resources,
     };
     *total = new_total;
-    sink.event_weighted(&event, calls, first, last);
+    sink.row(&event, at, calls, first, last);
     Ok(())
 }
 
@@ -641,7 +681,7 @@ impl<R: BufRead> CsvReader<R> {
 fn read_csv<R: BufRead>(
     reader: R,
     start: Start,
-    rows: &mut RowSink<'_>,
+    rows: &mut RowSink<'_, impl SummarySink>,
     stats: &mut InputStats,
 ) -> Result<(), SummaryError> {
     let mut csv = CsvReader::new(reader, start);
@@ -836,7 +876,12 @@ impl<R: Read> Read for LineNoting<R> {
     }
 }
 
-fn read_json<R: BufRead>(reader: R, start: Start, rows: &mut RowSink<'_>, stats: &mut InputStats) {
+fn read_json<R: BufRead>(
+    reader: R,
+    start: Start,
+    rows: &mut RowSink<'_, impl SummarySink>,
+    stats: &mut InputStats,
+) {
     let skipped = start.offset;
     let index = Rc::new(RefCell::new(LineIndex {
         seen: skipped,
