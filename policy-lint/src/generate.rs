@@ -17,6 +17,10 @@
 //!    successful recorded call; [`read_activity_and_requests`] gathers its calls in the same
 //!    read.
 //!
+//! The scale path: [`sql`] writes the query that aggregates CloudTrail where it is stored
+//! (Athena, Security Lake, DuckDB), and [`summary_input`] reads its result into step 2 instead
+//! of the events.
+//!
 //! [`synthetic`] writes realistic CloudTrail of any size, for benchmarks.
 //!
 //! ```no_run
@@ -45,7 +49,9 @@ pub mod mapping;
 pub mod overrides;
 pub mod resolve;
 pub mod split;
+pub mod sql;
 pub mod summary;
+pub mod summary_input;
 pub mod synthetic;
 pub mod tighten;
 pub mod verify;
@@ -109,9 +115,23 @@ pub fn read_activity_and_requests(
 }
 
 /// The two sinks of [`read_activity_and_requests`], fed by one read.
-struct Both {
-    activity: Aggregator,
-    requests: Collector,
+pub(crate) struct Both {
+    pub(crate) activity: Aggregator,
+    pub(crate) requests: Collector,
+}
+
+impl summary_input::SummarySink for Both {
+    fn row(
+        &mut self,
+        event: &cloudtrail::Event<'_>,
+        at: cloudtrail::Position<'_>,
+        count: u64,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) {
+        self.activity.event_weighted(event, count, first, last);
+        self.requests.event_weighted(event, at, count);
+    }
 }
 
 impl cloudtrail::Sink for Both {

@@ -4,7 +4,15 @@
 //! iampol generate --cloudtrail PATH... [--principal ARN]... [--out-dir DIR] [--collapse]
 //!                 [--format human|json] [--since T] [--until T] [--account ID]...
 //!                 [--region R]... [--include-denied] [--threads N] [--quiet]
+//! iampol generate --from-summary FILE... [the options above but --since/--until]
+//! iampol generate --emit-sql athena|security-lake|duckdb [--sql-from TABLE|FILES]
+//!                 [--since T] [--until T] [--region R]...
 //! ```
+//!
+//! The scale path ([`scale`]): `--emit-sql` prints the query that aggregates CloudTrail where it
+//! is stored into one row per distinct call, and `--from-summary` reads its result (CSV, JSON
+//! or NDJSON) and writes the same policies as from the events; bad rows count as malformed
+//! input.
 //!
 //! Reads CloudTrail (S3-delivered `{"Records": [...]}` files, JSON arrays of events, one event
 //! per line; `.json` or `.json.gz`, the content decides; directories recursively; `-` for
@@ -61,6 +69,8 @@ use serde::Serialize;
 
 use crate::exit::ExitStatus;
 
+mod scale;
+
 /// How the summary (and, for `json`, the policies) are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SummaryFormat {
@@ -72,6 +82,9 @@ pub enum SummaryFormat {
 
 /// `iampol generate`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("cloudtrail", |a| a
+    .required(false)
+    .required_unless_present_any(["emit_sql", "from_summary"])))]
 pub struct GenerateArgs {
     /// Only this principal (repeatable): a role ARN (covers its sessions), a user, a federated
     /// user, or a role session ARN (that session only).
@@ -92,6 +105,9 @@ pub struct GenerateArgs {
     /// The trail and what to read of it.
     #[command(flatten)]
     pub trail: TrailArgs,
+    /// The scale path: the aggregation query, and its result as input.
+    #[command(flatten)]
+    pub scale: scale::ScaleArgs,
 }
 
 /// What failed calls contribute (`--failed-calls`).
@@ -330,6 +346,9 @@ struct JsonOutput<'a> {
 
 /// Runs `iampol generate`.
 pub fn run(args: &GenerateArgs) -> ExitStatus {
+    if let Some(dialect) = args.scale.emit_sql {
+        return scale::emit_sql(dialect, &args.scale, &args.trail);
+    }
     let mut err = std::io::stderr();
     let (since, until) = match time_window(args.trail.since.as_deref(), args.trail.until.as_deref())
     {
@@ -348,12 +367,17 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
         include_denied: args.trail.include_denied,
         failed_calls: args.trail.failed_calls.to_selection(),
     };
-    let (activity, recorded) = match read_trail_recorded(TrailOptions {
-        cloudtrail: &args.trail.cloudtrail,
-        selection,
-        threads: args.trail.threads,
-        progress: !args.trail.quiet,
-    }) {
+    let read = if args.scale.from_summary.is_empty() {
+        read_trail_recorded(TrailOptions {
+            cloudtrail: &args.trail.cloudtrail,
+            selection,
+            threads: args.trail.threads,
+            progress: !args.trail.quiet,
+        })
+    } else {
+        scale::read(&args.scale.from_summary, selection)
+    };
+    let (activity, recorded) = match read {
         Ok(a) => a,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");

@@ -948,37 +948,46 @@ fn is_ip(text: &str) -> bool {
     text.parse::<std::net::IpAddr>().is_ok()
 }
 
-impl Sink for Aggregator {
-    fn event(&mut self, event: &Event<'_>, _at: Position<'_>) {
-        self.counts.events += 1;
+impl Aggregator {
+    /// One event that stands for `count` calls (a row of a summary, see
+    /// [`super::summary_input`]), whose event times run from `first` to `last`;
+    /// `event.event_time` is the time the call context keeps (the earliest).
+    pub fn event_weighted(
+        &mut self,
+        event: &Event<'_>,
+        count: u64,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) {
+        self.counts.events += count;
         if let Some(t) = event.event_type.as_deref() {
             if t != "AwsApiCall" {
-                self.counts.not_api_calls += 1;
+                self.counts.not_api_calls += count;
                 return;
             }
         }
         let slot = match self.principal_for(event) {
             Ok(p) => p,
             Err(Skip::NoPrincipal) => {
-                self.counts.no_principal += 1;
+                self.counts.no_principal += count;
                 return;
             }
             Err(Skip::Filtered) => {
-                self.counts.filtered_out += 1;
+                self.counts.filtered_out += count;
                 return;
             }
         };
         let sel = Arc::clone(&self.selection);
         let region = event.aws_region.as_deref();
         if !sel.regions.is_empty() && !region.is_some_and(|r| sel.regions.iter().any(|x| x == r)) {
-            self.counts.filtered_out += 1;
+            self.counts.filtered_out += count;
             return;
         }
         if !self.in_window(event) {
-            self.counts.filtered_out += 1;
+            self.counts.filtered_out += count;
             return;
         }
-        self.counts.selected += 1;
+        self.counts.selected += count;
         let source = event.event_source.as_deref().unwrap_or_default();
         let name = event.event_name.as_deref().unwrap_or_default();
         let denied = event
@@ -997,35 +1006,35 @@ impl Sink for Aggregator {
         let Some((_, state)) = self.principals.get_mut(slot) else {
             return;
         };
-        state.events += 1;
-        if let Some(t) = event.event_time.as_deref() {
+        state.events += count;
+        for t in [first, last].into_iter().flatten() {
             state.see_time(t);
         }
         let Some(plan) = plan else {
-            state.denied += 1;
-            self.counts.denied += 1;
+            state.denied += count;
+            self.counts.denied += count;
             *state
                 .denied_calls
                 .entry(format!("{source} {name} ({})", denied.unwrap_or_default()))
-                .or_default() += 1;
+                .or_default() += count;
             return;
         };
         match &plan.plan {
             Plan::Permissionless => {
-                state.permissionless += 1;
-                self.counts.permissionless += 1;
+                state.permissionless += count;
+                self.counts.permissionless += count;
                 return;
             }
             Plan::Unmapped(reason) => {
                 *state
                     .unmapped
                     .entry(format!("{source} {name}"))
-                    .or_default() += 1;
-                self.counts.unmapped += 1;
+                    .or_default() += count;
+                self.counts.unmapped += count;
                 self.unmapped
                     .entry((source.into(), name.into()))
                     .or_insert((0, reason))
-                    .0 += 1;
+                    .0 += count;
                 return;
             }
             Plan::Actions(_) => {}
@@ -1034,8 +1043,8 @@ impl Sink for Aggregator {
             *state
                 .left_out
                 .entry(format!("{source} {name} (failed: {code})"))
-                .or_default() += 1;
-            self.counts.left_out += 1;
+                .or_default() += count;
+            self.counts.left_out += count;
             return;
         }
         let raw_params = event
@@ -1116,8 +1125,8 @@ impl Sink for Aggregator {
                 *state
                     .left_out
                     .entry(format!("{source} {name} ({why})"))
-                    .or_default() += 1;
-                self.counts.left_out += 1;
+                    .or_default() += count;
+                self.counts.left_out += count;
             }
             &filtered
         } else {
@@ -1133,8 +1142,8 @@ impl Sink for Aggregator {
         let out: Vec<&MappedAction> = out.iter().filter(|m| !m.resources.is_empty()).collect();
         if out.is_empty() && !needs_filter {
             // Every entry of the plan was conditional and none applied.
-            state.permissionless += 1;
-            self.counts.permissionless += 1;
+            state.permissionless += count;
+            self.counts.permissionless += count;
             return;
         }
         let ctx = CallContextRef {
@@ -1148,19 +1157,19 @@ impl Sink for Aggregator {
                 .and_then(|m| m.parse().ok()),
             via_service: identity.and_then(|i| i.invoked_by.as_deref()).is_some(),
         };
-        state.mapped += 1;
-        self.counts.mapped += 1;
+        state.mapped += count;
+        self.counts.mapped += count;
         if out.iter().any(|m| m.inferred) {
-            self.counts.inferred += 1;
+            self.counts.inferred += count;
         }
         if out.is_empty() {
             return;
         }
         for m in &out {
             let a = state.actions.entry(Arc::clone(&m.action)).or_default();
-            a.calls += 1;
+            a.calls += count;
             if m.inferred {
-                a.inferred_calls += 1;
+                a.inferred_calls += count;
                 if a.inferred_from.len() < 8 {
                     let from = format!("{prefix}:{}", super::mapping::api_name(name));
                     a.inferred_from.insert(from);
@@ -1170,6 +1179,13 @@ impl Sink for Aggregator {
                 a.resources.insert(r, ctx);
             }
         }
+    }
+}
+
+impl Sink for Aggregator {
+    fn event(&mut self, event: &Event<'_>, _at: Position<'_>) {
+        let t = event.event_time.as_deref();
+        self.event_weighted(event, 1, t, t);
     }
 
     fn problem(&mut self, problem: InputProblem) {

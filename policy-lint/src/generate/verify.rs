@@ -905,8 +905,10 @@ impl Collector {
     }
 }
 
-impl Sink for Collector {
-    fn event(&mut self, event: &Event<'_>, at: Position<'_>) {
+impl Collector {
+    /// Gathers one event standing for `count` identical calls (a row of a summary): as
+    /// [`Sink::event`], `count` times.
+    pub fn event_weighted(&mut self, event: &Event<'_>, at: Position<'_>, count: u64) {
         if event
             .event_type
             .as_deref()
@@ -923,7 +925,7 @@ impl Sink for Collector {
         }
         let key = call_key(event);
         if let Some(e) = self.entries.get_mut(&key) {
-            e.call.count += 1;
+            e.call.count = e.call.count.saturating_add(count);
             if !e.call.at.is_before(&at) {
                 e.call.at = EventAt::new(at);
             }
@@ -937,12 +939,20 @@ impl Sink for Collector {
                 .last_key_value()
                 .is_none_or(|(largest, _)| key > *largest)
         {
-            *self.over_cap.entry(group).or_default() += 1;
+            *self.over_cap.entry(group).or_default() += count;
             return;
         }
-        let call = RecordedCall::from_event(event, at, &group);
+        let mut call = RecordedCall::from_event(event, at, &group);
+        call.count = count;
         self.entries.insert(key, Entry { group, call });
         self.evict();
+    }
+
+}
+
+impl Sink for Collector {
+    fn event(&mut self, event: &Event<'_>, at: Position<'_>) {
+        self.event_weighted(event, at, 1);
     }
 
     fn problem(&mut self, _problem: InputProblem) {}
