@@ -278,3 +278,42 @@ fn tighten_narrows_then_reports_tight() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no recorded call"));
 }
+
+#[test]
+fn generate_reports_the_independent_check() {
+    if !wired() {
+        return;
+    }
+    let out = iampol(&["generate", "--cloudtrail", CORPUS, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let principals = json["summary"]["principals"].as_array().unwrap();
+    let mut calls = 0;
+    for p in principals {
+        let check = &p["check"];
+        let checked = check["checked"].as_u64().unwrap();
+        let passed = check["passed"].as_u64().unwrap();
+        let failed = check["failedCalls"].as_u64().unwrap();
+        assert_eq!(checked, passed + failed, "{check}");
+        assert!(check["failed"].is_array(), "{check}");
+        let unchecked: u64 = check["unchecked"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        calls += checked + unchecked;
+        // A failed check makes the exit status 1.
+        if failed > 0 {
+            assert_eq!(out.status.code(), Some(1));
+        }
+    }
+    // The corpus's successful API calls by principals (see policy-lint/tests/generate_verify.rs).
+    assert_eq!(calls, 257);
+    let user = "arn:aws:iam::903144391865:user/christophe";
+    let out = iampol(&["generate", "--cloudtrail", CORPUS, "--principal", user]);
+    assert!(
+        text(&out.stderr).contains("check: 21 recorded calls checked"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -13,6 +13,9 @@
 //! 3. [`emit`] writes one identity policy per principal (split into several when it passes the
 //!    managed-policy size quota); [`tighten`] compares an existing policy with the activity.
 //! 4. [`summary`] reports what was read, mapped, left out and why.
+//! 5. [`verify`] checks, independently of the mapping, that a policy still allows every
+//!    successful recorded call; [`read_activity_and_requests`] gathers its calls in the same
+//!    read.
 //!
 //! [`synthetic`] writes realistic CloudTrail of any size, for benchmarks.
 //!
@@ -43,11 +46,13 @@ pub mod split;
 pub mod summary;
 pub mod synthetic;
 pub mod tighten;
+pub mod verify;
 
 use std::sync::Arc;
 
 use aggregate::{Activity, Aggregator, Selection};
 use cloudtrail::{Input, Progress, ReadOptions};
+use verify::{Collector, RecordedRequests};
 
 /// Reads inputs and gathers the selected activity per principal.
 pub fn read_activity(
@@ -72,4 +77,52 @@ pub fn read_activity(
         cloudtrail::Sink::problem(&mut all, p);
     }
     all.finish()
+}
+
+/// Reads inputs once and gathers both the activity per principal (for the policies) and the
+/// recorded successful calls (for the independent check of [`verify`]).
+pub fn read_activity_and_requests(
+    inputs: Vec<Input>,
+    selection: Selection,
+    options: &ReadOptions,
+    progress: Option<&Progress>,
+) -> (Activity, RecordedRequests) {
+    let selection = Arc::new(selection);
+    let make = || Both {
+        activity: Aggregator::new(Arc::clone(&selection)),
+        requests: Collector::new(Arc::clone(&selection)),
+    };
+    let (inputs, problems) = cloudtrail::expand_inputs(inputs);
+    let sinks = cloudtrail::read_inputs(inputs, options, progress, make);
+    let mut iter = sinks.into_iter();
+    let mut all = iter.next().unwrap_or_else(make);
+    for other in iter {
+        all.activity.merge(other.activity);
+        all.requests.merge(other.requests);
+    }
+    for p in problems {
+        cloudtrail::Sink::problem(&mut all.activity, p);
+    }
+    (all.activity.finish(), all.requests.finish())
+}
+
+/// The two sinks of [`read_activity_and_requests`], fed by one read.
+struct Both {
+    activity: Aggregator,
+    requests: Collector,
+}
+
+impl cloudtrail::Sink for Both {
+    fn event(&mut self, event: &cloudtrail::Event<'_>, at: cloudtrail::Position<'_>) {
+        self.activity.event(event, at);
+        self.requests.event(event, at);
+    }
+
+    fn problem(&mut self, problem: cloudtrail::InputProblem) {
+        self.activity.problem(problem);
+    }
+
+    fn input_done(&mut self, name: &str, stats: cloudtrail::InputStats) {
+        self.activity.input_done(name, stats);
+    }
 }

@@ -26,11 +26,19 @@
 //! `--include-denied`. Malformed records never stop the run: each is reported with its file,
 //! byte offset and record index.
 //!
+//! Check: each principal's policies are evaluated against every successful recorded call, with
+//! requests built independently of the mapping (the event's own ARNs and IDs, see
+//! `policy_lint::generate::verify`). The summary reports per principal `check: {checked,
+//! passed, partial, failedCalls, failed: [{action, resource, call, event, caller, count}],
+//! unchecked: {reason: n}}`; calls whose resource the event does not name concretely are
+//! unchecked, never passed.
+//!
 //! Exit status: 0 policies written from clean input; 1 policies written, but some input was
-//! malformed or unreadable, or some calls could not be mapped to IAM actions (a policy may
-//! lack a permission: see the summary); 2 nothing written (bad arguments, no input, no
-//! activity for the selection, several principals without `--out-dir`, a file that could not
-//! be written).
+//! malformed or unreadable, some calls could not be mapped to IAM actions (a policy may
+//! lack a permission: see the summary), or a recorded successful call is not allowed by the
+//! policy written for it (listed in the summary); 2 nothing written (bad arguments, no input,
+//! no activity for the selection, several principals without `--out-dir`, a file that could
+//! not be written).
 #![expect(
     clippy::doc_markdown,
     reason = "doc comments are the help text: product names (CloudTrail) stay plain"
@@ -44,8 +52,9 @@ use std::time::{Duration, Instant};
 use policy_lint::generate::aggregate::{normalize_time, Activity, PrincipalActivity, Selection};
 use policy_lint::generate::cloudtrail::{Input, Progress, ReadOptions};
 use policy_lint::generate::emit::{emit, EmitOptions, GeneratedPolicy};
-use policy_lint::generate::read_activity;
 use policy_lint::generate::summary::{human, principal_summary, summary, PrincipalSummary};
+use policy_lint::generate::verify::{self, RecordedRequests};
+use policy_lint::generate::{read_activity, read_activity_and_requests};
 use serde::Serialize;
 
 use crate::exit::ExitStatus;
@@ -136,6 +145,21 @@ pub(crate) fn time_window(
 
 /// Reads the trail, with a progress bar on a terminal. `Err` when an input does not exist.
 pub(crate) fn read_trail(options: TrailOptions<'_>) -> Result<Activity, String> {
+    read_trail_with(options, read_activity)
+}
+
+/// Like [`read_trail`], also gathering the recorded successful calls for the independent check
+/// ([`policy_lint::generate::verify`]) in the same read.
+pub(crate) fn read_trail_recorded(
+    options: TrailOptions<'_>,
+) -> Result<(Activity, RecordedRequests), String> {
+    read_trail_with(options, read_activity_and_requests)
+}
+
+fn read_trail_with<T>(
+    options: TrailOptions<'_>,
+    read: impl FnOnce(Vec<Input>, Selection, &ReadOptions, Option<&Progress>) -> T,
+) -> Result<T, String> {
     let mut inputs = Vec::new();
     let mut stdin_used = false;
     for path in options.cloudtrail {
@@ -169,7 +193,7 @@ pub(crate) fn read_trail(options: TrailOptions<'_>) -> Result<Activity, String> 
         if show {
             scope.spawn(|| progress_bar(&progress, &done));
         }
-        let a = read_activity(inputs, options.selection, &read_options, Some(&progress));
+        let a = read(inputs, options.selection, &read_options, Some(&progress));
         done.store(true, Ordering::Relaxed);
         a
     });
@@ -297,7 +321,7 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
         until,
         include_denied: args.trail.include_denied,
     };
-    let activity = match read_trail(TrailOptions {
+    let (activity, recorded) = match read_trail_recorded(TrailOptions {
         cloudtrail: &args.trail.cloudtrail,
         selection,
         threads: args.trail.threads,
@@ -333,14 +357,28 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
             },
             _ => Vec::new(),
         };
-        summaries.push(principal_summary(p, &policies, &files));
+        let mut principal = principal_summary(p, &policies, &files);
+        // The independent check: every successful recorded call is allowed.
+        match verify::parse_identity_policies(policies.iter().map(|g| g.text.as_str())) {
+            Ok(docs) => principal.check = Some(verify::check(&docs, recorded.principal(&p.arn))),
+            Err(e) => {
+                let _ = writeln!(err, "error: the policy for {} does not parse: {e}", p.arn);
+                return ExitStatus::Error;
+            }
+        }
+        summaries.push(principal);
         outputs.push((p, policies, files));
     }
     let report = summary(&activity, summaries);
     let incomplete = report.counts.malformed > 0
         || report.problems_total > 0
         || report.principals.iter().any(|p| !p.unmapped.is_empty());
-    if incomplete {
+    let not_allowed = report.principals.iter().any(|p| {
+        p.check
+            .as_ref()
+            .is_some_and(verify::CheckReport::has_failures)
+    });
+    if incomplete || not_allowed {
         status = ExitStatus::Failure;
     }
     let mut problem: Option<String> = None;

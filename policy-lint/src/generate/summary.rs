@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::aggregate::{Activity, Counts, PrincipalActivity, UnmappedCall, RESOURCE_CAP};
 use super::cloudtrail::InputProblem;
 use super::emit::GeneratedPolicy;
+use super::verify::CheckReport;
 
 /// A call and how often it was seen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -79,6 +80,10 @@ pub struct PrincipalSummary {
     pub inferred: Vec<Inferred>,
     /// Actions whose distinct resources passed the cap and were grouped into prefixes.
     pub collapsed_resources: Vec<String>,
+    /// The independent check that the policies allow every successful recorded call
+    /// ([`super::verify`]), when it was run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckReport>,
 }
 
 /// The whole summary.
@@ -153,6 +158,7 @@ pub fn principal_summary(
             .filter(|(_, a)| a.collapsed)
             .map(|(name, _)| name.clone())
             .collect(),
+        check: None,
     }
 }
 
@@ -284,6 +290,54 @@ pub fn human(s: &Summary) -> String {
                 p.collapsed_resources.join(", ")
             );
         }
+        if let Some(c) = p
+            .check
+            .as_ref()
+            .filter(|c| c.checked + c.unchecked_total() > 0)
+        {
+            human_check(&mut out, c);
+        }
     }
     out
+}
+
+/// The independent check's lines of a principal.
+fn human_check(out: &mut String, c: &CheckReport) {
+    let partial = if c.partial > 0 {
+        format!(
+            ", {} of them only on the resources the event names",
+            c.partial
+        )
+    } else {
+        String::new()
+    };
+    let unchecked = if c.unchecked.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} unchecked ({})",
+            c.unchecked_total(),
+            c.unchecked
+                .iter()
+                .map(|(reason, n)| format!("{reason}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let _ = writeln!(
+        out,
+        "  check: {} recorded calls checked, {} allowed{partial}, {} NOT allowed{unchecked}",
+        c.checked, c.passed, c.failed_calls
+    );
+    for f in c.failed.iter().take(50) {
+        let _ = writeln!(
+            out,
+            "  not allowed: {} on {} ({} ×{}, {})",
+            f.action, f.resource, f.call, f.count, f.event
+        );
+    }
+    let more = c.failed.len().saturating_sub(50) + c.failed_omitted;
+    if more > 0 {
+        let _ = writeln!(out, "  … {more} more not allowed (see --format json)");
+    }
 }
