@@ -273,3 +273,72 @@ fn the_help_documents_allow_partial() {
     let out = iampol(&["tighten", "--help"]);
     assert!(text(&out.stdout).contains("--allow-partial"));
 }
+
+#[test]
+fn power_user_access_is_tightened_on_a_corpus_principal_with_the_independent_check() {
+    // Secrets Manager's GetSecretValue and ListSecrets of one principal of the real corpus;
+    // PowerUserAccess allows both (its `NotAction` leaves out IAM, Organizations and Account
+    // only: AWS Managed Policy Reference, PowerUserAccess).
+    let user = "arn:aws:iam::903144391865:user/christophe";
+    let out = iampol(&[
+        "tighten",
+        "corpus/policies/aws-managed/PowerUserAccess.json",
+        "--cloudtrail",
+        "corpus/cloudtrail",
+        "--principal",
+        user,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = &json["report"];
+    assert_eq!(json["incompleteInput"], false);
+    assert_eq!(report["allowsRecorded"]["passed"], true, "{report:#}");
+    assert!(report["allowsRecorded"]["checked"].as_u64().unwrap() >= 20);
+    assert!(report["allowsRecorded"]["unchecked"].is_u64());
+    assert_eq!(report["noNewAccess"]["passed"], true);
+    assert_eq!(report["statements"][0]["status"], "narrowed");
+    let mut actions: Vec<String> = report["policy"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            serde_json::Value::String(a) => vec![a.clone()],
+            serde_json::Value::Array(a) => {
+                a.iter().map(|x| x.as_str().unwrap().to_string()).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        vec![
+            "secretsmanager:GetSecretValue",
+            "secretsmanager:ListSecrets"
+        ]
+    );
+    // For people: the policy on standard output, both checks on standard error.
+    let out = iampol(&[
+        "tighten",
+        "corpus/policies/aws-managed/PowerUserAccess.json",
+        "--cloudtrail",
+        "corpus/cloudtrail",
+        "--principal",
+        user,
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("check (a) still allows every recorded call the original allows: passed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("recorded calls unchecked"), "{stderr}");
+    assert!(
+        stderr.contains("check (b) allows nothing the original does not: passed"),
+        "{stderr}"
+    );
+    let policy: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(policy["Version"], "2012-10-17");
+}

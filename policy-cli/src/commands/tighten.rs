@@ -49,10 +49,10 @@ use std::path::PathBuf;
 
 use policy_lint::generate::aggregate::{Activity, Selection};
 use policy_lint::generate::summary::{human as trail_human, principal_summary, summary};
-use policy_lint::generate::tighten::{tighten, Check, ConcreteCalls, TightenReport};
+use policy_lint::generate::tighten::{tighten, Check, TightenReport};
 use serde::Serialize;
 
-use super::generate::{read_trail, time_window, SummaryFormat, TrailArgs, TrailOptions};
+use super::generate::{read_trail_recorded, time_window, SummaryFormat, TrailArgs, TrailOptions};
 use crate::exit::ExitStatus;
 
 /// `iampol tighten`.
@@ -199,7 +199,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let activity = match read_trail(TrailOptions {
+    let (activity, recorded_calls) = match read_trail_recorded(TrailOptions {
         cloudtrail: &args.trail.cloudtrail,
         selection: Selection {
             principals: vec![args.principal.clone()],
@@ -248,8 +248,8 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
         );
         return ExitStatus::Error;
     };
-    let concrete = ConcreteCalls::default();
-    let report = match tighten(&text, Some(recorded), &concrete, &args.principal) {
+    let concrete = recorded_calls.principal(&recorded.arn);
+    let report = match tighten(&text, Some(recorded), concrete, &args.principal) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(err, "error: {}: {e}", args.policy.display());

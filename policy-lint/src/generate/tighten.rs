@@ -8,10 +8,10 @@
 //!    module for the rules; a statement that could allow an unmapped call is kept as written).
 //! 3. [`rebuild`]: the tightened document, in the original's order, with Sids.
 //! 4. [`check_recorded`], check **(a) still allows what was recorded**: every concrete
-//!    recorded request (from a derivation independent of the mapping, [`ConcreteCalls`]) that
-//!    the original allows is allowed by the tightened policy; calls that could not be made
-//!    concrete are counted as unchecked. The mapped calls are checked the same way, as a
-//!    consistency check of the rebuild.
+//!    recorded request (built by [`super::verify`] from each event's own ARNs and IDs,
+//!    independently of the mapping) that the original allows is allowed by the tightened
+//!    policy; calls that could not be made concrete are counted as unchecked. The mapped calls
+//!    are checked the same way, as a consistency check of the rebuild.
 //! 5. [`check_new_access`], check **(b) allows nothing new**: each new statement is inside the
 //!    original statement it comes from.
 
@@ -23,17 +23,17 @@ mod read;
 mod rebuild;
 mod unmapped;
 
-use policy_core::ast::{Effect, PolicyKind};
+use policy_core::ast::{Effect, Policy, PolicyKind};
 use policy_core::eval::{CompiledPolicy, Decision, PolicySet};
 use policy_core::parse::parse_policy;
 use policy_core::request::Request;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use check_recorded::ConcreteCalls;
 pub use pattern::pattern_includes;
 
 use super::aggregate::PrincipalActivity;
+use super::verify::{CheckReport, PrincipalRequests};
 
 /// Why a policy could not be tightened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -140,6 +140,9 @@ pub struct TightenReport {
     /// allows (requests from a derivation independent of the mapping; `unchecked` counts the
     /// calls that could not be made concrete).
     pub allows_recorded: Check,
+    /// Check (a) in full: calls checked, passed, partly checked, failed, and unchecked by
+    /// reason (`not allowed by the original` counts calls out of this policy's scope).
+    pub recorded_check: CheckReport,
     /// Check (b): the tightened policy allows nothing the original does not.
     pub no_new_access: Check,
     /// The same as check (a) over the mapped calls the decisions were made from: a
@@ -164,12 +167,13 @@ impl TightenReport {
 }
 
 /// Tightens `policy_text` (an identity policy attached to `principal`) to what `activity`
-/// recorded. `concrete` holds the same calls made concrete independently, for check (a). With
-/// no activity, every `Allow` statement is unused.
+/// recorded. `recorded` holds the principal's successful calls as [`super::verify`] read them
+/// (from the same read: [`super::read_activity_and_requests`]), for check (a). With no
+/// activity, every `Allow` statement is unused.
 pub fn tighten(
     policy_text: &str,
     activity: Option<&PrincipalActivity>,
-    concrete: &ConcreteCalls,
+    recorded: &PrincipalRequests,
     principal: &str,
 ) -> Result<TightenReport, TightenError> {
     // 1. Read.
@@ -203,20 +207,18 @@ pub fn tighten(
         .map(|(d, s)| (d.outcome.clone(), s.effect() == Some(Effect::Allow)))
         .collect();
     let rebuilt = rebuild::rebuild(&original, &outcomes);
-    let tightened = rebuilt.policy.as_ref().and_then(compile);
+    let tightened = rebuilt.policy.as_ref().and_then(parse);
 
     // 4. Check (a), and the same over the mapped calls.
-    let allows_recorded = check_recorded::allows_recorded(
+    let (allows_recorded, recorded_check) =
+        check_recorded::allows_recorded(&original.policy, tightened.as_ref(), recorded);
+    let allows_mapped_calls = check_recorded::allows_mapped(
         &original.compiled,
-        tightened.as_ref(),
-        &concrete.requests,
-        Some(concrete.unchecked),
-    );
-    let allows_mapped_calls = check_recorded::allows_recorded(
-        &original.compiled,
-        tightened.as_ref(),
+        tightened
+            .as_ref()
+            .map(|p| CompiledPolicy::new(p, "tightened", 0))
+            .as_ref(),
         calls.iter().map(|c| &c.request),
-        None,
     );
 
     // 5. Check (b).
@@ -231,16 +233,16 @@ pub fn tighten(
         recorded_calls: calls.len(),
         not_granted,
         allows_recorded,
+        recorded_check,
         no_new_access,
         allows_mapped_calls,
     })
 }
 
-/// A policy document, compiled; `None` when it does not parse (then check (a) fails).
-fn compile(doc: &Value) -> Option<CompiledPolicy> {
+/// A policy document, parsed; `None` when it does not parse (then check (a) fails).
+fn parse(doc: &Value) -> Option<Policy> {
     let text = serde_json::to_string(doc).ok()?;
-    let policy = parse_policy(&text, Some(PolicyKind::Identity)).policy?;
-    Some(CompiledPolicy::new(&policy, "tightened", 0))
+    parse_policy(&text, Some(PolicyKind::Identity)).policy
 }
 
 /// The resource policy that leaves the decision to identity policies, for requests whose
