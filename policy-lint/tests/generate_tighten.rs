@@ -273,6 +273,65 @@ fn not_action_and_not_resource_statements_are_narrowed_safely() {
     }
 }
 
+#[test]
+fn statements_that_could_allow_an_unmapped_call_are_kept_as_written() {
+    // A call newer than the IAM reference and the SDK map (the name is made up; the record
+    // follows the CloudTrail User Guide's "CloudTrail record contents"): the generator cannot
+    // map it, so no evaluation can say which statement allows it.
+    let mut unknown = event("DescribeInstanceTopologyV9", &json!({"maxResults": 10}));
+    unknown["eventSource"] = json!("ec2.amazonaws.com");
+    let a = activity(&[
+        event(
+            "GetObject",
+            &json!({"bucketName": "reports", "key": "a.csv"}),
+        ),
+        unknown,
+    ]);
+    let unmapped = &a.activity.principals.get(ROLE).unwrap().unmapped;
+    assert_eq!(
+        unmapped.keys().collect::<Vec<_>>(),
+        vec!["ec2.amazonaws.com DescribeInstanceTopologyV9"]
+    );
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+        {"Sid": "Ec2Read", "Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"},
+        {"Sid": "S3", "Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Sid": "Logs", "Effect": "Allow", "Action": "logs:*", "Resource": "*"}
+    ]}"#;
+    let report = a.tighten(policy);
+    assert!(report.checks_passed(), "{report:#?}");
+    let ec2 = &report.statements[0];
+    assert_eq!(ec2.status, "kept");
+    assert_eq!(
+        ec2.unmapped_calls,
+        vec!["ec2.amazonaws.com DescribeInstanceTopologyV9"]
+    );
+    assert!(ec2
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("could not be mapped"));
+    assert_eq!(report.statements[1].status, "narrowed");
+    // Logs cannot allow an EC2 call: dropped as unused.
+    assert_eq!(report.statements[2].status, "unused");
+    let doc = report.policy.unwrap();
+    assert_eq!(
+        doc["Statement"][0],
+        json!({"Sid": "Ec2Read", "Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"})
+    );
+    // PowerUserAccess's `NotAction` statement allows every EC2 action: kept as written too.
+    let power = std::fs::read_to_string(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../corpus/policies/aws-managed/PowerUserAccess.json"),
+    )
+    .unwrap();
+    let report = a.tighten(&power);
+    assert_eq!(report.statements[0].status, "kept");
+    assert!(report.statements[0].unmapped_calls.len() == 1);
+    assert!(report.policy.unwrap()["Statement"][0]
+        .get("NotAction")
+        .is_some());
+}
+
 // ---------------------------------------------------------------------------------------------
 // The AWS managed policies on every principal of the real trail corpus
 // ---------------------------------------------------------------------------------------------

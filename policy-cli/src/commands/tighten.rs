@@ -50,6 +50,7 @@ use std::path::PathBuf;
 use policy_lint::generate::aggregate::{Activity, Selection};
 use policy_lint::generate::summary::{human as trail_human, principal_summary, summary};
 use policy_lint::generate::tighten::{tighten, Check, TightenReport};
+use policy_lint::generate::verify;
 use serde::Serialize;
 
 use super::generate::{read_trail_recorded, time_window, SummaryFormat, TrailArgs, TrailOptions};
@@ -85,22 +86,39 @@ struct JsonOutput<'a> {
     incomplete_input: bool,
 }
 
-/// One check's line for people.
-fn check_line(name: &str, c: &Check) -> String {
-    let unchecked = match c.unchecked {
-        Some(n) => format!(", {n} recorded calls unchecked (no concrete request)"),
-        None => String::new(),
-    };
+/// One check's line for people; `unchecked` says which calls could not be checked, and why.
+fn check_line(name: &str, c: &Check, unchecked: &str) -> String {
     format!(
-        "  check {name}: {} ({} cases{unchecked}){}\n",
+        "  check {name}: {} ({} {}{unchecked}){}\n",
         if c.passed { "passed" } else { "FAILED" },
         c.checked,
+        if c.unchecked.is_some() {
+            "calls checked"
+        } else {
+            "cases"
+        },
         if c.failures.is_empty() {
             String::new()
         } else {
             format!(": {}", c.failures.join("; "))
         }
     )
+}
+
+/// Check (a)'s unchecked calls by reason (`, 2 unchecked: resource not concrete ×2`); calls
+/// the original does not allow are out of its scope and not listed.
+fn unchecked_text(report: &TightenReport) -> String {
+    let reasons: Vec<String> = report
+        .recorded_check
+        .unchecked
+        .iter()
+        .filter(|(reason, _)| reason.as_str() != verify::NOT_IN_ORIGINAL)
+        .map(|(reason, n)| format!("{reason} ×{n}"))
+        .collect();
+    match report.allows_recorded.unchecked {
+        Some(n) if n > 0 => format!(", {n} unchecked: {}", reasons.join(", ")),
+        _ => ", none unchecked".to_string(),
+    }
 }
 
 /// The report for people.
@@ -155,15 +173,18 @@ fn human(report: &TightenReport) -> String {
     s.push_str(&check_line(
         "(a) still allows every recorded call the original allows",
         &report.allows_recorded,
+        &unchecked_text(report),
     ));
     s.push_str(&check_line(
         "(b) allows nothing the original does not",
         &report.no_new_access,
+        "",
     ));
     if !report.allows_mapped_calls.passed {
         s.push_str(&check_line(
             "of the rebuild (the mapped calls)",
             &report.allows_mapped_calls,
+            "",
         ));
     }
     match (&report.policy, report.changed) {
