@@ -302,7 +302,7 @@ fn statements_that_could_allow_an_unmapped_call_are_kept_as_written() {
     let ec2 = &report.statements[0];
     assert_eq!(ec2.status, "kept");
     assert_eq!(
-        ec2.unmapped_calls,
+        ec2.unseen_calls,
         vec!["ec2.amazonaws.com DescribeInstanceTopologyV9"]
     );
     assert!(ec2
@@ -326,7 +326,7 @@ fn statements_that_could_allow_an_unmapped_call_are_kept_as_written() {
     .unwrap();
     let report = a.tighten(&power);
     assert_eq!(report.statements[0].status, "kept");
-    assert!(report.statements[0].unmapped_calls.len() == 1);
+    assert!(report.statements[0].unseen_calls.len() == 1);
     assert!(report.policy.unwrap()["Statement"][0]
         .get("NotAction")
         .is_some());

@@ -140,12 +140,12 @@ fn human(report: &TightenReport) -> String {
             "  statement {name} ({}): {}, grants {} recorded calls",
             st.effect, st.status, st.used_calls
         );
-        if !st.unmapped_calls.is_empty() {
+        if !st.unseen_calls.is_empty() {
             let _ = writeln!(
                 s,
                 "    {}: {}",
                 st.reason.as_deref().unwrap_or("kept as written"),
-                st.unmapped_calls.join(", ")
+                st.unseen_calls.join(", ")
             );
         }
         if !st.unused_actions.is_empty() && st.status != "unused" {

@@ -5,7 +5,8 @@
 //!    principal did: the calls the generator mapped to actions and resources, as requests with
 //!    each call's context, and the calls it could not map.
 //! 2. [`decide`]: per original statement, whether it is kept, dropped or narrowed (see that
-//!    module for the rules; a statement that could allow an unmapped call is kept as written).
+//!    module for the rules; a statement that could allow a call the decisions cannot see, such
+//!    as an unmapped one, is kept as written: [`unseen`]).
 //! 3. [`rebuild`]: the tightened document, in the original's order, with Sids.
 //! 4. [`check_recorded`], check **(a) still allows what was recorded**: every concrete
 //!    recorded request (built by [`super::verify`] from each event's own ARNs and IDs,
@@ -21,7 +22,7 @@ mod decide;
 mod pattern;
 mod read;
 mod rebuild;
-mod unmapped;
+mod unseen;
 
 use policy_core::ast::{Effect, Policy, PolicyKind};
 use policy_core::eval::{CompiledPolicy, Decision, PolicySet};
@@ -113,10 +114,11 @@ pub struct StatementReport {
     /// Why it was kept or dropped, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Recorded calls that could not be mapped to IAM actions and that this statement could
-    /// allow (`"<eventSource> <eventName>"`): the reason it is kept as written.
+    /// Recorded calls the decisions cannot see (calls that could not be mapped to IAM
+    /// actions, `"<eventSource> <eventName>"`) that this statement could allow: the reason it
+    /// is kept as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unmapped_calls: Vec<String>,
+    pub unseen_calls: Vec<String>,
 }
 
 /// The tightened policy and the report.
@@ -180,7 +182,7 @@ pub fn tighten(
     let original = read::read_policy(policy_text)?;
     let who = read::read_principal(principal)?;
     let calls = read::mapped_calls(activity, &who);
-    let unmapped = read::unmapped_calls(activity);
+    let unseen = read::unseen_calls(activity);
     let granted: Vec<bool> = calls
         .iter()
         .map(|c| identity_allows(std::slice::from_ref(&original.compiled), &c.request))
@@ -197,7 +199,7 @@ pub fn tighten(
 
     // 2. Decide per statement.
     let decisions: Vec<decide::Decision> = (0..original.statements.len())
-        .map(|i| decide::decide(&original, i, &calls, &granted, &unmapped))
+        .map(|i| decide::decide(&original, i, &calls, &granted, &unseen))
         .collect();
 
     // 3. Rebuild.

@@ -2,8 +2,8 @@
 //! calls it allows.
 //!
 //! - A `Deny` statement is kept as written (dropping or narrowing it would allow more).
-//! - An `Allow` statement that could allow a recorded call the generator could not map (see
-//!   [`super::unmapped`]) is kept as written.
+//! - An `Allow` statement that could allow a recorded call the decisions cannot see (one the
+//!   generator could not map: see [`super::unseen`]) is kept as written.
 //! - An `Allow` statement that allows no recorded call is dropped.
 //! - Otherwise the statement is narrowed: pieces with its effect and condition, the actions
 //!   that were used (an original action pattern is kept, verbatim, only when every action the
@@ -22,8 +22,8 @@ use policy_core::service_ref::ServiceRef;
 use serde_json::{Map, Value};
 
 use super::pattern::{action_matches, has_wildcard, pattern_includes};
-use super::read::{MappedCall, Original, UnmappedCall};
-use super::{identity_allows, unmapped, BroaderResource, StatementReport};
+use super::read::{MappedCall, Original, UnseenCall};
+use super::{identity_allows, unseen, BroaderResource, StatementReport};
 use crate::generate::emit::group_statements;
 use crate::generate::mapping::unescape;
 
@@ -52,7 +52,7 @@ pub(super) fn decide(
     index: usize,
     calls: &[MappedCall],
     granted: &[bool],
-    unmapped: &[UnmappedCall],
+    unseen: &[UnseenCall],
 ) -> Decision {
     let Some(statement) = original.policy.statements.get(index) else {
         return keep(index, None, "?", "the statement could not be read");
@@ -74,23 +74,25 @@ pub(super) fn decide(
         .filter(|(c, g)| **g && identity_allows(std::slice::from_ref(&one), &c.request))
         .map(|(c, _)| c)
         .collect();
-    let could_need: Vec<&UnmappedCall> = unmapped
+    let could_need: Vec<&UnseenCall> = unseen
         .iter()
-        .filter(|u| unmapped::could_allow(statement, u))
+        .filter(|u| unseen::could_allow(statement, u))
         .collect();
     if !could_need.is_empty() {
         let total: u64 = could_need.iter().map(|u| u.count).sum();
+        let whys: BTreeSet<&str> = could_need.iter().map(|u| u.why).collect();
         let mut d = keep(
             index,
             sid,
             "Allow",
             &format!(
-                "kept as written: it could allow {total} recorded call{} that could not be mapped to IAM actions",
-                if total == 1 { "" } else { "s" }
+                "kept as written: it could allow {total} recorded call{} {}",
+                if total == 1 { "" } else { "s" },
+                whys.into_iter().collect::<Vec<_>>().join(", or ")
             ),
         );
         d.report.used_calls = used.len();
-        d.report.unmapped_calls = could_need.iter().map(|u| u.label()).collect();
+        d.report.unseen_calls = could_need.iter().map(|u| u.label.clone()).collect();
         return d;
     }
     let action_items: Vec<String> = statement.actions().iter().map(|a| a.node.clone()).collect();
@@ -108,7 +110,7 @@ pub(super) fn decide(
                 unused_actions: action_items,
                 broader_resources: Vec::new(),
                 reason: Some("it allows none of the recorded calls".into()),
-                unmapped_calls: Vec::new(),
+                unseen_calls: Vec::new(),
             },
         };
     }
@@ -146,7 +148,7 @@ pub(super) fn decide(
             unused_actions,
             broader_resources: broader,
             reason: same.then(|| "every action and resource it names was used".into()),
-            unmapped_calls: Vec::new(),
+            unseen_calls: Vec::new(),
         },
     }
 }
@@ -164,7 +166,7 @@ fn keep(index: usize, sid: Option<String>, effect: &'static str, reason: &str) -
             unused_actions: Vec::new(),
             broader_resources: Vec::new(),
             reason: Some(reason.to_string()),
-            unmapped_calls: Vec::new(),
+            unseen_calls: Vec::new(),
         },
     }
 }
@@ -406,14 +408,14 @@ mod tests {
         }
     }
 
-    fn decide_all(policy: &str, calls: &[MappedCall], unmapped: &[UnmappedCall]) -> Vec<Decision> {
+    fn decide_all(policy: &str, calls: &[MappedCall], unseen: &[UnseenCall]) -> Vec<Decision> {
         let original = read_policy(policy).unwrap();
         let granted: Vec<bool> = calls
             .iter()
             .map(|c| identity_allows(std::slice::from_ref(&original.compiled), &c.request))
             .collect();
         (0..original.statements.len())
-            .map(|i| decide(&original, i, calls, &granted, unmapped))
+            .map(|i| decide(&original, i, calls, &granted, unseen))
             .collect()
     }
 
@@ -485,11 +487,11 @@ mod tests {
 
     #[test]
     fn statements_that_could_allow_unmapped_calls_are_kept() {
-        let unmapped = [UnmappedCall {
-            source: "ec2.amazonaws.com".into(),
-            name: "SomeCallTheMapDoesNotKnow".into(),
-            count: 2,
-        }];
+        let unmapped = [UnseenCall::unmapped(
+            "ec2.amazonaws.com",
+            "SomeCallTheMapDoesNotKnow",
+            2,
+        )];
         let d = decide_all(
             r#"{"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"},
@@ -500,7 +502,7 @@ mod tests {
         );
         assert_eq!(d[0].outcome, Outcome::Keep);
         assert_eq!(
-            d[0].report.unmapped_calls,
+            d[0].report.unseen_calls,
             vec!["ec2.amazonaws.com SomeCallTheMapDoesNotKnow"]
         );
         assert!(d[0]

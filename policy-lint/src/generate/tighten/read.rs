@@ -121,37 +121,41 @@ pub(super) fn mapped_calls(
     calls
 }
 
-/// A recorded call the generator could not map to IAM actions.
+/// A recorded call the decisions cannot see: the statements that could allow it are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct UnmappedCall {
-    /// `eventSource` (`s3.amazonaws.com`).
+pub(super) struct UnseenCall {
+    /// Its `eventSource` (`s3.amazonaws.com`): it could need any action of that service.
     pub(super) source: String,
-    /// `eventName`.
-    pub(super) name: String,
+    /// How the report names it (`"<eventSource> <eventName>"`, as the summary writes it).
+    pub(super) label: String,
+    /// Why the decisions cannot see it, completing "calls …" (`that could not be mapped to
+    /// IAM actions`).
+    pub(super) why: &'static str,
     /// How many calls.
     pub(super) count: u64,
 }
 
-impl UnmappedCall {
-    /// `"<eventSource> <eventName>"`, as the summary writes it.
-    pub(super) fn label(&self) -> String {
-        format!("{} {}", self.source, self.name)
+impl UnseenCall {
+    /// A call the generator could not map to IAM actions.
+    pub(super) fn unmapped(source: &str, name: &str, count: u64) -> Self {
+        UnseenCall {
+            source: source.to_string(),
+            label: format!("{source} {name}"),
+            why: "that could not be mapped to IAM actions",
+            count,
+        }
     }
 }
 
-/// The principal's unmapped calls (`PrincipalActivity::unmapped` keys are
-/// `"<eventSource> <eventName>"`), sorted.
-pub(super) fn unmapped_calls(activity: Option<&PrincipalActivity>) -> Vec<UnmappedCall> {
+/// The principal's recorded calls the decisions cannot see: its unmapped calls
+/// (`PrincipalActivity::unmapped`, keyed `"<eventSource> <eventName>"`), sorted.
+pub(super) fn unseen_calls(activity: Option<&PrincipalActivity>) -> Vec<UnseenCall> {
     activity
         .iter()
         .flat_map(|a| &a.unmapped)
         .map(|(call, count)| {
             let (source, name) = call.split_once(' ').unwrap_or((call.as_str(), ""));
-            UnmappedCall {
-                source: source.to_string(),
-                name: name.to_string(),
-                count: *count,
-            }
+            UnseenCall::unmapped(source, name, *count)
         })
         .collect()
 }
@@ -182,34 +186,56 @@ mod tests {
     }
 
     #[test]
-    fn unmapped_calls_are_split_into_source_and_name() {
-        let activity = PrincipalActivity {
-            arn: "arn:aws:iam::111122223333:user/alice".into(),
-            kind: crate::generate::aggregate::PrincipalType::User,
-            events: 3,
-            mapped: 0,
-            permissionless: 0,
-            denied: 0,
-            unmapped: [("example.amazonaws.com DoThing".to_string(), 3)]
-                .into_iter()
-                .collect(),
-            denied_calls: std::collections::BTreeMap::new(),
-            actions: std::collections::BTreeMap::new(),
-            first_event: None,
-            last_event: None,
+    fn recorded_calls_are_read_from_the_activity() {
+        use std::io::Cursor;
+
+        use crate::generate::aggregate::Selection;
+        use crate::generate::cloudtrail::{Input, ReadOptions};
+        use crate::generate::read_activity;
+
+        let alice = "arn:aws:iam::111122223333:user/alice";
+        // Two calls in the CloudTrail record shape: one S3 data event, and one of a service
+        // the IAM reference does not know.
+        let event = |source: &str, name: &str| {
+            serde_json::json!({
+                "userIdentity": {"type": "IAMUser", "arn": alice, "accountId": "111122223333"},
+                "eventTime": "2024-08-01T10:00:00Z",
+                "eventSource": source,
+                "eventName": name,
+                "awsRegion": "us-east-1",
+                "requestParameters": {"bucketName": "reports", "key": "a.csv"},
+                "eventType": "AwsApiCall",
+                "recipientAccountId": "111122223333"
+            })
+            .to_string()
         };
-        let calls = unmapped_calls(Some(&activity));
+        let text = format!(
+            "{}\n{}\n",
+            event("s3.amazonaws.com", "GetObject"),
+            event("example.amazonaws.com", "DoThing")
+        );
+        let activity = read_activity(
+            vec![Input::Stream {
+                name: "t".into(),
+                reader: Box::new(Cursor::new(text.into_bytes())),
+            }],
+            Selection::default(),
+            &ReadOptions::default(),
+            None,
+        );
+        let principal = activity.principals.get(alice);
+        let calls = unseen_calls(principal);
         assert_eq!(
             calls,
-            vec![UnmappedCall {
-                source: "example.amazonaws.com".into(),
-                name: "DoThing".into(),
-                count: 3
-            }]
+            vec![UnseenCall::unmapped("example.amazonaws.com", "DoThing", 1)]
         );
-        assert_eq!(calls[0].label(), "example.amazonaws.com DoThing");
-        assert!(unmapped_calls(None).is_empty());
-        let who = read_principal(&activity.arn).unwrap();
-        assert!(mapped_calls(Some(&activity), &who).is_empty());
+        assert_eq!(calls[0].label, "example.amazonaws.com DoThing");
+        assert!(unseen_calls(None).is_empty());
+        let who = read_principal(alice).unwrap();
+        let mapped = mapped_calls(principal, &who);
+        assert_eq!(mapped.len(), 1);
+        assert_eq!(mapped[0].action, "s3:GetObject");
+        assert_eq!(mapped[0].resource, "arn:aws:s3:::reports/a.csv");
+        assert!(mapped_calls(None, &who).is_empty());
     }
 }

@@ -1,25 +1,26 @@
-//! Whether an original statement could allow a recorded call the generator could not map to
-//! IAM actions. Such a statement is kept as written: cutting it could take away what the call
-//! needed, and no evaluation can tell, since the call's action is not known.
+//! Whether an original statement could allow a recorded call the decisions cannot see: a call
+//! the generator could not map to IAM actions (`PrincipalActivity::unmapped`). Such a
+//! statement is kept as written: cutting it could take away what the call needed, and no
+//! evaluation can tell.
 //!
 //! The answer is conservative (`true` unless the statement certainly cannot allow the call):
-//! - the call's service is the IAM prefix of its `eventSource`; when the source is not known,
+//! - a call's service is the IAM prefix of its `eventSource`; when the source is not known,
 //!   the call could need an action of any service, and every `Allow` statement could allow it;
 //! - the call's action is not known (that is why it is unmapped), so it could be any action of
 //!   its service: an `Action` statement could allow it when one of its patterns' service part
 //!   matches the service (`s3:Get*`, `s3:*`, `*`, `*:List*`); a `NotAction` statement could,
 //!   unless one of its patterns excludes the whole service (`s3:*`, `*`);
 //! - resources and conditions are not looked at: the call's resource and context are not
-//!   known either.
+//!   known.
 
 use policy_core::ast::Statement;
 
 use super::pattern::{glob_matches, split_action_pattern};
-use super::read::UnmappedCall;
+use super::read::UnseenCall;
 use crate::generate::mapping::service_prefix;
 
 /// Whether `statement` (an `Allow`) could allow `call` (see the module documentation).
-pub(super) fn could_allow(statement: &Statement, call: &UnmappedCall) -> bool {
+pub(super) fn could_allow(statement: &Statement, call: &UnseenCall) -> bool {
     let Some(prefix) = service_prefix(&call.source) else {
         return true;
     };
@@ -49,12 +50,8 @@ mod tests {
         parsed.policy.unwrap().statements.remove(0)
     }
 
-    fn call(source: &str, name: &str) -> UnmappedCall {
-        UnmappedCall {
-            source: source.into(),
-            name: name.into(),
-            count: 1,
-        }
+    fn call(source: &str, name: &str) -> UnseenCall {
+        UnseenCall::unmapped(source, name, 1)
     }
 
     #[test]
