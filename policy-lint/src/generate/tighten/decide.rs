@@ -487,11 +487,13 @@ mod tests {
 
     #[test]
     fn statements_that_could_allow_unmapped_calls_are_kept() {
-        let unmapped = [UnseenCall::unmapped(
-            "ec2.amazonaws.com",
-            "SomeCallTheMapDoesNotKnow",
-            2,
-        )];
+        let unmapped = [UnseenCall {
+            source: "ec2.amazonaws.com".into(),
+            actions: None,
+            label: "ec2.amazonaws.com SomeCallTheMapDoesNotKnow".into(),
+            why: "that could not be mapped to IAM actions",
+            count: 2,
+        }];
         let d = decide_all(
             r#"{"Version": "2012-10-17", "Statement": [
                 {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"},

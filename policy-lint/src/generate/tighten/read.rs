@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::TightenError;
 use crate::generate::aggregate::PrincipalActivity;
-use crate::generate::mapping::unescape;
+use crate::generate::mapping::{unescape, Mapper, Plan};
 
 /// The policy to tighten.
 #[derive(Debug, Clone)]
@@ -124,8 +124,11 @@ pub(super) fn mapped_calls(
 /// A recorded call the decisions cannot see: the statements that could allow it are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct UnseenCall {
-    /// Its `eventSource` (`s3.amazonaws.com`): it could need any action of that service.
+    /// Its `eventSource` (`s3.amazonaws.com`).
     pub(super) source: String,
+    /// The actions it needs, when the mapping knows them (then a statement could allow the
+    /// call only through them); `None`: any action of the source's service.
+    pub(super) actions: Option<Vec<String>>,
     /// How the report names it (`"<eventSource> <eventName>"`, as the summary writes it).
     pub(super) label: String,
     /// Why the decisions cannot see it, completing "calls …" (`that could not be mapped to
@@ -135,13 +138,28 @@ pub(super) struct UnseenCall {
     pub(super) count: u64,
 }
 
+/// Why unmapped calls are unseen.
+const UNMAPPED: &str = "that could not be mapped to IAM actions";
+
 impl UnseenCall {
-    /// A call the generator could not map to IAM actions.
-    pub(super) fn unmapped(source: &str, name: &str, count: u64) -> Self {
+    /// A call `source`/`name`, with the actions the mapping plans for it, if any.
+    pub(super) fn new(
+        mapper: &mut Mapper,
+        source: &str,
+        name: &str,
+        label: String,
+        why: &'static str,
+        count: u64,
+    ) -> Self {
+        let actions = match &mapper.plan(source, name).plan {
+            Plan::Actions(planned) => Some(planned.iter().map(|a| a.action.to_string()).collect()),
+            Plan::Permissionless | Plan::Unmapped(_) => None,
+        };
         UnseenCall {
             source: source.to_string(),
-            label: format!("{source} {name}"),
-            why: "that could not be mapped to IAM actions",
+            actions,
+            label,
+            why,
             count,
         }
     }
@@ -150,12 +168,13 @@ impl UnseenCall {
 /// The principal's recorded calls the decisions cannot see: its unmapped calls
 /// (`PrincipalActivity::unmapped`, keyed `"<eventSource> <eventName>"`), sorted.
 pub(super) fn unseen_calls(activity: Option<&PrincipalActivity>) -> Vec<UnseenCall> {
+    let mut mapper = Mapper::new();
     activity
         .iter()
         .flat_map(|a| &a.unmapped)
         .map(|(call, count)| {
             let (source, name) = call.split_once(' ').unwrap_or((call.as_str(), ""));
-            UnseenCall::unmapped(source, name, *count)
+            UnseenCall::new(&mut mapper, source, name, call.clone(), UNMAPPED, *count)
         })
         .collect()
 }
@@ -227,9 +246,27 @@ mod tests {
         let calls = unseen_calls(principal);
         assert_eq!(
             calls,
-            vec![UnseenCall::unmapped("example.amazonaws.com", "DoThing", 1)]
+            vec![UnseenCall {
+                source: "example.amazonaws.com".into(),
+                actions: None,
+                label: "example.amazonaws.com DoThing".into(),
+                why: UNMAPPED,
+                count: 1
+            }]
         );
-        assert_eq!(calls[0].label, "example.amazonaws.com DoThing");
+        // A call the mapping knows carries its actions.
+        let known = UnseenCall::new(
+            &mut Mapper::new(),
+            "iam.amazonaws.com",
+            "DeleteLoginProfile",
+            "iam.amazonaws.com DeleteLoginProfile".into(),
+            UNMAPPED,
+            1,
+        );
+        assert_eq!(
+            known.actions,
+            Some(vec!["iam:DeleteLoginProfile".to_string()])
+        );
         assert!(unseen_calls(None).is_empty());
         let who = read_principal(alice).unwrap();
         let mapped = mapped_calls(principal, &who);
