@@ -62,9 +62,9 @@ use policy_lint::generate::aggregate::{
 };
 use policy_lint::generate::cloudtrail::{Input, Progress, ReadOptions};
 use policy_lint::generate::emit::{emit, EmitOptions, GeneratedPolicy};
+use policy_lint::generate::read_activity_and_requests;
 use policy_lint::generate::summary::{human, principal_summary, summary, PrincipalSummary};
 use policy_lint::generate::verify::{self, RecordedRequests};
-use policy_lint::generate::{read_activity, read_activity_and_requests};
 use serde::Serialize;
 
 use crate::exit::ExitStatus;
@@ -185,13 +185,9 @@ pub(crate) fn time_window(
     Ok((read("--since", since)?, read("--until", until)?))
 }
 
-/// Reads the trail, with a progress bar on a terminal. `Err` when an input does not exist.
-pub(crate) fn read_trail(options: TrailOptions<'_>) -> Result<Activity, String> {
-    read_trail_with(options, read_activity)
-}
-
-/// Like [`read_trail`], also gathering the recorded successful calls for the independent check
-/// ([`policy_lint::generate::verify`]) in the same read.
+/// Reads the trail, with a progress bar on a terminal, also gathering the recorded successful
+/// calls for the independent check ([`policy_lint::generate::verify`]) in the same read. `Err`
+/// when an input does not exist.
 pub(crate) fn read_trail_recorded(
     options: TrailOptions<'_>,
 ) -> Result<(Activity, RecordedRequests), String> {

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! iampol tighten POLICY --cloudtrail PATH... --principal ARN [--format human|json]
-//!                [--since T] [--until T] [--region R]... [--include-denied] [--threads N]
+//!                [--allow-partial] [--since T] [--until T] [--region R]...
+//!                [--include-denied] [--threads N] [--quiet]
 //! ```
 //!
 //! For each `Allow` statement: which recorded calls it grants (evaluated with the evaluator,
@@ -11,19 +12,33 @@
 //! `aws:CurrentTime`, `aws:MultiFactorAuthPresent`, `aws:ViaAWSService`); statements that
 //! grant none are dropped; the others keep their effect and condition and get just the
 //! actions and resources that were used (an action pattern stays only when every action it
-//! matches was used). `Deny` statements stay as they are. The report lists unused statements,
-//! unused actions, resources broader than what was used, recorded calls this policy does not
-//! grant, and two checks: (a) the tightened policy still allows every recorded call the
-//! original allows; (b) it allows nothing the original does not (each new statement's actions
-//! × resources evaluated against its original statement).
+//! matches was used). A statement that could allow a recorded call the generator could not
+//! map to IAM actions is kept as it is, and the report says so. `Deny` statements stay as they
+//! are. The report lists unused statements, unused actions, resources broader than what was
+//! used, recorded calls this policy does not grant, and two checks: (a) the tightened policy
+//! still allows every recorded call the original allows, on requests built from each event's
+//! own ARNs and IDs, independently of the mapping the tightening used (calls that cannot be
+//! made concrete are counted as unchecked, never as passed); (b) it allows nothing the
+//! original does not (each new statement's actions × resources evaluated against its original
+//! statement).
+//!
+//! Input that could not be read (a truncated gzip, a half-written file, an over-nested or
+//! oversized record, an unreadable file) is reported with the same lines as `iampol generate`;
+//! the calls in it were not seen, and tightening would cut what they needed, so `tighten`
+//! refuses (exit 2, nothing written) unless `--allow-partial` is given.
 //!
 //! Output: the tightened policy on standard output and the report on standard error; with
-//! `--format json`, one JSON object on standard output (`{"report": …, "summary": …}`, the
-//! policy in `report.policy`).
+//! `--format json`, one JSON object on standard output (`{"report": …, "summary": …,
+//! "incompleteInput": …}`, the policy in `report.policy`).
 //!
-//! Exit status: 0 the policy is already tight (nothing unused); 1 the tightened policy differs
-//! (it is printed); 2 could not run (unreadable policy or trail, a policy with errors, a bad
-//! principal, no recorded call of the principal), or a check failed (the report says which).
+//! Exit status:
+//! - 0: the policy is already tight (nothing unused), from clean input;
+//! - 1: the tightened policy differs (it is printed), or, with `--allow-partial`, some input
+//!   could not be read;
+//! - 2: nothing written: unreadable policy or trail path, a policy with errors, a bad
+//!   principal, no recorded call of the principal, input that could not be read without
+//!   `--allow-partial`, or a check of the tightened policy failed (the report says which; the
+//!   policy is not printed, only the report).
 #![expect(
     clippy::doc_markdown,
     reason = "doc comments are the help text: product names (CloudTrail) stay plain"
@@ -32,12 +47,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use policy_lint::generate::aggregate::Selection;
-use policy_lint::generate::summary::{principal_summary, summary};
-use policy_lint::generate::tighten::{tighten, TightenReport};
+use policy_lint::generate::aggregate::{Activity, Selection};
+use policy_lint::generate::summary::{human as trail_human, principal_summary, summary};
+use policy_lint::generate::tighten::{tighten, Check, TightenReport};
+use policy_lint::generate::verify;
 use serde::Serialize;
 
-use super::generate::{read_trail, time_window, SummaryFormat, TrailArgs, TrailOptions};
+use super::generate::{read_trail_recorded, time_window, SummaryFormat, TrailArgs, TrailOptions};
 use crate::exit::ExitStatus;
 
 /// `iampol tighten`.
@@ -52,15 +68,57 @@ pub struct TightenArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Human)]
     pub format: SummaryFormat,
+    /// Tighten even when some input could not be read (its calls were not seen and may be
+    /// cut); without it, such input stops the run with exit status 2.
+    #[arg(long)]
+    pub allow_partial: bool,
     /// The trail and what to read of it.
     #[command(flatten)]
     pub trail: TrailArgs,
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct JsonOutput<'a> {
     report: &'a TightenReport,
     summary: policy_lint::generate::summary::Summary,
+    /// Whether some input could not be read (only with `--allow-partial`).
+    incomplete_input: bool,
+}
+
+/// One check's line for people; `unchecked` says which calls could not be checked, and why.
+fn check_line(name: &str, c: &Check, unchecked: &str) -> String {
+    format!(
+        "  check {name}: {} ({} {}{unchecked}){}\n",
+        if c.passed { "passed" } else { "FAILED" },
+        c.checked,
+        if c.unchecked.is_some() {
+            "calls checked"
+        } else {
+            "cases"
+        },
+        if c.failures.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", c.failures.join("; "))
+        }
+    )
+}
+
+/// Check (a)'s unchecked calls by reason (`, 2 unchecked: resource not concrete ×2`); calls
+/// the original does not allow are out of its scope and not listed.
+fn unchecked_text(report: &TightenReport) -> String {
+    let reasons: Vec<String> = report
+        .recorded_check
+        .unchecked
+        .iter()
+        .filter(|(reason, _)| reason.as_str() != verify::NOT_IN_ORIGINAL)
+        .map(|(reason, n)| format!("{reason} ×{n}"))
+        .collect();
+    match report.allows_recorded.unchecked {
+        Some(n) if n > 0 => format!(", {n} unchecked: {}", reasons.join(", ")),
+        _ => ", none unchecked".to_string(),
+    }
 }
 
 /// The report for people.
@@ -82,6 +140,14 @@ fn human(report: &TightenReport) -> String {
             "  statement {name} ({}): {}, grants {} recorded calls",
             st.effect, st.status, st.used_calls
         );
+        if !st.unseen_calls.is_empty() {
+            let _ = writeln!(
+                s,
+                "    {}: {}",
+                st.reason.as_deref().unwrap_or("kept as written"),
+                st.unseen_calls.join(", ")
+            );
+        }
         if !st.unused_actions.is_empty() && st.status != "unused" {
             let _ = writeln!(s, "    unused actions: {}", st.unused_actions.join(", "));
         }
@@ -104,32 +170,36 @@ fn human(report: &TightenReport) -> String {
             let _ = writeln!(s, "    {} on {}", c.action, c.resource);
         }
     }
-    let check = |name: &str, c: &policy_lint::generate::tighten::Check| {
-        format!(
-            "  check {name}: {} ({} cases){}\n",
-            if c.passed { "passed" } else { "FAILED" },
-            c.checked,
-            if c.failures.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", c.failures.join("; "))
-            }
-        )
-    };
-    s.push_str(&check(
+    s.push_str(&check_line(
         "(a) still allows every recorded call the original allows",
         &report.allows_recorded,
+        &unchecked_text(report),
     ));
-    s.push_str(&check(
+    s.push_str(&check_line(
         "(b) allows nothing the original does not",
         &report.no_new_access,
+        "",
     ));
+    if !report.allows_mapped_calls.passed {
+        s.push_str(&check_line(
+            "of the rebuild (the mapped calls)",
+            &report.allows_mapped_calls,
+            "",
+        ));
+    }
     match (&report.policy, report.changed) {
         (None, _) => s.push_str("  nothing of this policy was used: it can be detached\n"),
         (Some(_), false) => s.push_str("  the policy is already tight\n"),
         (Some(_), true) => {}
     }
     s
+}
+
+/// Whether some input could not be read: a problem of any kind means calls may be missing
+/// (a lost record, or a read that stopped early: a truncated gzip, a half-written file, an
+/// unreadable file).
+fn incomplete(activity: &Activity) -> bool {
+    activity.problems_total > 0 || activity.counts.malformed > 0
 }
 
 /// Runs `iampol tighten`.
@@ -150,7 +220,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let activity = match read_trail(TrailOptions {
+    let (activity, recorded_calls) = match read_trail_recorded(TrailOptions {
         cloudtrail: &args.trail.cloudtrail,
         selection: Selection {
             principals: vec![args.principal.clone()],
@@ -170,8 +240,29 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    // The trail's lines, as `iampol generate` prints them (read, skipped, malformed input with
+    // each problem, unmapped calls).
+    let trail_lines = trail_human(&summary(&activity, Vec::new()));
+    let incomplete = incomplete(&activity);
+    if incomplete && !args.allow_partial {
+        if !args.trail.quiet {
+            let _ = err.write_all(trail_lines.as_bytes());
+        }
+        let _ = writeln!(
+            err,
+            "error: some input could not be read ({} record{} lost, {} problem{} in all): calls in it were not seen, and tightening would cut what they needed; nothing written (fix the input, or pass --allow-partial to tighten from what was read)",
+            activity.counts.malformed,
+            if activity.counts.malformed == 1 { "" } else { "s" },
+            activity.problems_total,
+            if activity.problems_total == 1 { "" } else { "s" },
+        );
+        return ExitStatus::Error;
+    }
     // A role's sessions are gathered under the role.
     let Some(recorded) = activity.principals.values().next() else {
+        if !args.trail.quiet {
+            let _ = err.write_all(trail_lines.as_bytes());
+        }
         let _ = writeln!(
             err,
             "error: the trail has no recorded call of `{}`: nothing to tighten to",
@@ -179,8 +270,8 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
         );
         return ExitStatus::Error;
     };
-    let recorded = Some(recorded);
-    let report = match tighten(&text, recorded, &args.principal) {
+    let concrete = recorded_calls.principal(&recorded.arn);
+    let report = match tighten(&text, Some(recorded), concrete, &args.principal) {
         Ok(r) => r,
         Err(e) => {
             let _ = writeln!(err, "error: {}: {e}", args.policy.display());
@@ -193,40 +284,47 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
         .map(|p| principal_summary(p, &[], &[]))
         .collect();
     let trail = summary(&activity, principals);
+    let checks_passed = report.checks_passed();
     let mut out = std::io::stdout().lock();
     match args.format {
         SummaryFormat::Json => {
             let json = JsonOutput {
                 report: &report,
                 summary: trail,
+                incomplete_input: incomplete,
             };
             if serde_json::to_writer_pretty(&mut out, &json).is_err() || writeln!(out).is_err() {
                 return ExitStatus::Error;
             }
         }
         SummaryFormat::Human => {
-            if let Some(t) = report.text() {
-                if out.write_all(t.as_bytes()).is_err() {
-                    return ExitStatus::Error;
+            if checks_passed {
+                if let Some(t) = report.text() {
+                    if out.write_all(t.as_bytes()).is_err() {
+                        return ExitStatus::Error;
+                    }
                 }
             }
             if !args.trail.quiet {
-                let summary = policy_lint::generate::summary::human(&trail);
-                if let Some(first) = summary.lines().next() {
-                    let _ = writeln!(err, "{first}");
-                }
+                let _ = err.write_all(trail_lines.as_bytes());
                 let _ = err.write_all(human(&report).as_bytes());
             }
         }
     }
-    if !report.allows_recorded.passed || !report.no_new_access.passed {
+    if incomplete {
         let _ = writeln!(
             err,
-            "error: a check of the tightened policy failed; do not use it (please report this)"
+            "warning: tightened from incomplete input (--allow-partial): calls in what could not be read were not seen, and what they needed may be cut"
+        );
+    }
+    if !checks_passed {
+        let _ = writeln!(
+            err,
+            "error: a check of the tightened policy failed; it is not printed, do not use it (please report this)"
         );
         return ExitStatus::Error;
     }
-    if report.changed {
+    if report.changed || incomplete {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
