@@ -947,7 +947,6 @@ impl Collector {
         self.entries.insert(key, Entry { group, call });
         self.evict();
     }
-
 }
 
 impl Sink for Collector {

@@ -167,17 +167,56 @@ impl UnseenCall {
 
 /// The principal's recorded calls the decisions cannot see: its unmapped calls
 /// (`PrincipalActivity::unmapped`, keyed `"<eventSource> <eventName>"`), sorted.
+///
+/// Also the successful calls the generator left out because they named nothing of the
+/// resource their action needs (`PrincipalActivity::left_out`; failed calls are not: nothing
+/// says they were authorized), and `iam:PassRole` for instance profiles whose role the trail
+/// does not name (`PrincipalActivity::pass_role_unresolved`): CloudTrail never logs PassRole,
+/// so no check can see it.
 pub(super) fn unseen_calls(activity: Option<&PrincipalActivity>) -> Vec<UnseenCall> {
     let mut mapper = Mapper::new();
-    activity
+    let mut out: Vec<UnseenCall> = activity
         .iter()
         .flat_map(|a| &a.unmapped)
         .map(|(call, count)| {
             let (source, name) = call.split_once(' ').unwrap_or((call.as_str(), ""));
             UnseenCall::new(&mut mapper, source, name, call.clone(), UNMAPPED, *count)
         })
-        .collect()
+        .collect();
+    if let Some(a) = activity {
+        for (key, count) in &a.left_out {
+            let (call, why) = key.split_once(" (").unwrap_or((key.as_str(), ""));
+            if why.starts_with("failed") {
+                continue;
+            }
+            let (source, name) = call.split_once(' ').unwrap_or((call, ""));
+            out.push(UnseenCall::new(
+                &mut mapper,
+                source,
+                name,
+                key.clone(),
+                NO_RESOURCE,
+                *count,
+            ));
+        }
+        for profile in &a.pass_role_unresolved {
+            out.push(UnseenCall {
+                source: "iam.amazonaws.com".into(),
+                actions: Some(vec!["iam:PassRole".into()]),
+                label: format!("iam:PassRole for the role of instance profile {profile}"),
+                why: PASSED_ROLE,
+                count: 1,
+            });
+        }
+    }
+    out
 }
+
+/// Why left-out calls are unseen.
+const NO_RESOURCE: &str = "that named nothing of the resource their action needs";
+/// Why passed roles of instance profiles are unseen.
+const PASSED_ROLE: &str =
+    "that passed the role of an instance profile no call of the trail links to a role";
 
 #[cfg(test)]
 mod tests {
