@@ -318,6 +318,9 @@ fn is_partial_id(service: &str, variable: &str, value: &str) -> bool {
                 .iter()
                 .any(|p| lower.starts_with(p))
         }
+        // KMS API reference, `KeyId`: "To specify a KMS key, use its key ID, key ARN, alias
+        // name, or alias ARN"; an alias (`alias/…`) is not the key's ID.
+        ("kms", "KeyId") => value.starts_with("alias/"),
         _ => false,
     }
 }
@@ -471,7 +474,12 @@ fn resources_of(action: Action<'static>, facts: &Facts) -> (BTreeSet<String>, bo
         .map(|t| {
             let rt = t.resource_type();
             let mut set = fitting(facts.listed.iter().chain(&facts.request.arns), rt);
-            set.extend(filled(rt, Layer::Request));
+            // An ARN the event names is the resource; a value named like the variable is read
+            // only when there is none (a KMS `keyId` may be an alias while `resources[]`
+            // names the key).
+            if set.is_empty() {
+                set.extend(filled(rt, Layer::Request));
+            }
             set
         })
         .collect();
