@@ -698,4 +698,304 @@ mod tests {
             .sum();
         assert_eq!(total, 401);
     }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    // UG reference_policies_elements_resource: "An asterisk (*) represents any combination of
+    // zero or more characters, and a question mark (?) represents any single character";
+    // UG reference_policies_variables, "Special characters": `${*}`, `${?}` and `${$}` stand
+    // for the characters themselves.
+    #[test]
+    fn drops_resources_another_pattern_matches() {
+        let got = minimal_resources(&set(&[
+            "arn:aws:s3:::reports/*",
+            "arn:aws:s3:::reports/2026/*",
+            "arn:aws:s3:::reports/a.csv",
+            "arn:aws:s3:::other/a.csv",
+        ]));
+        assert_eq!(
+            got,
+            strings(&["arn:aws:s3:::other/a.csv", "arn:aws:s3:::reports/*"])
+        );
+        // `?` is one character: `log?` matches `log1`, not `log10`.
+        let got = minimal_resources(&set(&[
+            "arn:aws:logs:us-east-1:111122223333:log-group:log?",
+            "arn:aws:logs:us-east-1:111122223333:log-group:log1",
+            "arn:aws:logs:us-east-1:111122223333:log-group:log10",
+        ]));
+        assert_eq!(
+            got,
+            strings(&[
+                "arn:aws:logs:us-east-1:111122223333:log-group:log10",
+                "arn:aws:logs:us-east-1:111122223333:log-group:log?",
+            ])
+        );
+        // `${*}` is a literal star: it matches only the key named `*`, and a wildcard covers it.
+        let got = minimal_resources(&set(&["arn:aws:s3:::b/${*}", "arn:aws:s3:::b/x"]));
+        assert_eq!(got, strings(&["arn:aws:s3:::b/${*}", "arn:aws:s3:::b/x"]));
+        let got = minimal_resources(&set(&["arn:aws:s3:::b/${*}", "arn:aws:s3:::b/*"]));
+        assert_eq!(got, strings(&["arn:aws:s3:::b/*"]));
+        // `*` covers everything; nothing at all means `*` too.
+        assert_eq!(
+            minimal_resources(&set(&["*", "arn:aws:s3:::b"])),
+            strings(&["*"])
+        );
+        assert_eq!(minimal_resources(&set(&[])), strings(&["*"]));
+        // Of two equivalent patterns one is kept; a broader pattern taken later replaces a
+        // narrower one kept first.
+        let got = minimal_resources(&set(&[
+            "arn:aws:s3:::b/a*",
+            "arn:aws:s3:::b/a**",
+            "arn:aws:s3:::b/*",
+        ]));
+        assert_eq!(got, strings(&["arn:aws:s3:::b/*"]));
+        let got = minimal_resources(&set(&["arn:aws:s3:::b/a*", "arn:aws:s3:::b/a**"]));
+        assert_eq!(got.len(), 1, "{got:?}");
+        // A region wildcard does not reach into the resource part.
+        let got = minimal_resources(&set(&[
+            "arn:aws:sqs:*:111122223333:q",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            "arn:aws:sqs:us-east-1:111122223333:q2",
+        ]));
+        assert_eq!(
+            got,
+            strings(&[
+                "arn:aws:sqs:*:111122223333:q",
+                "arn:aws:sqs:us-east-1:111122223333:q2"
+            ])
+        );
+    }
+
+    #[test]
+    fn merges_statements_with_equal_resources_across_services() {
+        let mut actions = BTreeMap::new();
+        let roles = ["arn:aws:iam::111122223333:role/app"];
+        actions.insert("iam:GetRole".to_string(), set(&roles));
+        actions.insert("sts:AssumeRole".to_string(), set(&roles));
+        actions.insert("ec2:DescribeInstances".to_string(), set(&["*"]));
+        actions.insert("s3:ListAllMyBuckets".to_string(), set(&[]));
+        // After dropping the covered key, `s3:GetObject` has the resources of `s3:PutObject`.
+        actions.insert(
+            "s3:GetObject".to_string(),
+            set(&["arn:aws:s3:::b/*", "arn:aws:s3:::b/k"]),
+        );
+        actions.insert("s3:PutObject".to_string(), set(&["arn:aws:s3:::b/*"]));
+        let mut s = compact_statements(&actions);
+        assign_sids(&mut s);
+        let got: Vec<(&str, Vec<&str>, Vec<&str>)> = s
+            .iter()
+            .map(|s| {
+                (
+                    s.sid.as_str(),
+                    s.actions.iter().map(String::as_str).collect(),
+                    s.resources.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "Ec2S3ListOnAllResources",
+                    vec!["ec2:DescribeInstances", "s3:ListAllMyBuckets"],
+                    vec!["*"]
+                ),
+                (
+                    "IamStsReadWriteOnRole",
+                    vec!["iam:GetRole", "sts:AssumeRole"],
+                    vec!["arn:aws:iam::111122223333:role/app"]
+                ),
+                (
+                    "S3ReadWriteOnObject",
+                    vec!["s3:GetObject", "s3:PutObject"],
+                    vec!["arn:aws:s3:::b/*"]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn sids_are_short_unique_and_alphanumeric() {
+        // The Sid the issue quotes: one action on several resource types of Bedrock.
+        let bedrock = StatementPlan {
+            sid: String::new(),
+            actions: strings(&["bedrock:InvokeModel"]),
+            resources: strings(&[
+                "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p1",
+                "arn:aws:bedrock:us-east-1:111122223333:async-invoke/a1",
+                "arn:aws:bedrock:us-east-1:111122223333:marketplace/model-endpoint/m1",
+                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2",
+            ]),
+            service: "bedrock".into(),
+        };
+        let sid = sid_for(&bedrock);
+        assert!(sid.starts_with("BedrockInvokeModelOn"), "{sid}");
+        assert!(sid.ends_with("Etc"), "{sid}");
+        assert!(sid.len() <= 48, "{sid}");
+        // A long action name is not cut into another action's name.
+        let long = StatementPlan {
+            sid: String::new(),
+            actions: strings(&["ssm:DescribeInstanceInformation"]),
+            resources: strings(&["*"]),
+            service: "ssm".into(),
+        };
+        assert_eq!(
+            sid_for(&long),
+            "SsmDescribeInstanceInformationOnAllResources"
+        );
+        let very_long = StatementPlan {
+            actions: strings(&["ec2:DescribeInstanceCreditSpecificationsAndMore"]),
+            ..long.clone()
+        };
+        assert!(!sid_for(&very_long).contains("DescribeInstance"));
+        // Many statements with the same words: numbered, unique, letters and digits only.
+        let mut many: Vec<StatementPlan> = (0..12).map(|_| bedrock.clone()).collect();
+        many.push(StatementPlan {
+            sid: String::new(),
+            actions: strings(&["svc-x:Do"]),
+            resources: strings(&["*"]),
+            service: "svc-x".into(),
+        });
+        assign_sids(&mut many);
+        let sids: BTreeSet<&str> = many.iter().map(|s| s.sid.as_str()).collect();
+        assert_eq!(sids.len(), many.len());
+        for s in &many {
+            assert!(
+                !s.sid.is_empty() && s.sid.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{}",
+                s.sid
+            );
+            assert!(s.sid.len() <= SID_MAX_CHARS + 2, "{}", s.sid);
+        }
+    }
+
+    #[test]
+    fn collapse_never_mixes_reads_and_writes() {
+        let sr = ServiceRef::get();
+        // Every action of a service: `service:*` only when the service has no writes.
+        let all: Vec<String> = sr
+            .expand("sqs:*")
+            .iter()
+            .map(policy_core::service_ref::Action::full_name)
+            .collect();
+        let out = collapse_actions("sqs", &all);
+        assert!(!out.contains(&"sqs:*".to_string()), "{out:?}");
+        for p in out.iter().filter(|p| p.contains('*')) {
+            let found = sr.expand(p);
+            assert!(is_one_kind(p, &found), "{p} mixes reads and writes");
+            for a in found {
+                assert!(all.contains(&a.full_name()));
+            }
+        }
+    }
+
+    /// Statements of `n` resources of `len` characters each.
+    fn bulky(service: &str, n: usize, len: usize) -> StatementPlan {
+        StatementPlan {
+            sid: String::new(),
+            actions: vec![format!("{service}:GetThing")],
+            resources: (0..n)
+                .map(|i| {
+                    let head = format!("arn:aws:{service}:us-east-1:111122223333:thing/{i:05}-");
+                    format!("{head}{}", "x".repeat(len.saturating_sub(head.len())))
+                })
+                .collect(),
+            service: service.to_string(),
+        }
+    }
+
+    #[test]
+    fn packs_into_as_few_documents_as_the_sizes_allow() {
+        // Ten statements of about 3,500 characters: two do not share a document, and each
+        // leaves about 2,600 characters that the next-fit packing left empty; split, they
+        // fill seven documents where next-fit needs ten.
+        let statements: Vec<StatementPlan> =
+            (0..10).map(|i| bulky(&format!("svc{i}"), 45, 76)).collect();
+        let total: usize = statements.iter().map(|s| size_of(&s.to_json()) + 40).sum();
+        let docs = emit_statements(statements.clone(), MANAGED_POLICY_MAX_CHARS);
+        let lower = total.div_ceil(MANAGED_POLICY_MAX_CHARS - 39);
+        assert!(
+            docs.len() <= lower + 1,
+            "{} documents, bound {lower}",
+            docs.len()
+        );
+        assert!(docs.len() < 10, "{}", docs.len());
+        for d in &docs {
+            assert!(d.chars <= MANAGED_POLICY_MAX_CHARS, "{}", d.chars);
+            assert_eq!(
+                size_of(&serde_json::from_str(&d.text).unwrap_or_default()),
+                d.chars
+            );
+        }
+        // Every resource of every statement is written once, under its own action.
+        for s in &statements {
+            let written: Vec<&String> = docs
+                .iter()
+                .flat_map(|d| &d.statements)
+                .filter(|w| w.actions == s.actions)
+                .flat_map(|w| &w.resources)
+                .collect();
+            assert_eq!(written.len(), s.resources.len());
+        }
+        let sids: BTreeSet<&str> = docs
+            .iter()
+            .flat_map(|d| &d.statements)
+            .map(|s| s.sid.as_str())
+            .collect();
+        assert_eq!(
+            sids.len(),
+            docs.iter().map(|d| d.statements.len()).sum::<usize>()
+        );
+    }
+
+    #[test]
+    fn finds_an_exact_fit_without_splitting() {
+        // Four documents filled to the last character by three statements each, shuffled: the
+        // total leaves no room for the head a split adds, so only a packing without splits
+        // into four documents exists, and the packer finds it.
+        let room = MANAGED_POLICY_MAX_CHARS - 39 + 1;
+        let mut statements = Vec::new();
+        for doc in 0..4 {
+            let mut used = 0;
+            for (i, part) in [31 - doc * 3, 17 + doc, 0].into_iter().enumerate() {
+                let mut s = bulky(&format!("svc{doc}n{i}"), part.max(1), 60);
+                s.sid = format!("D{doc}N{i}");
+                if i == 2 {
+                    // The last statement of the document takes exactly what is left.
+                    let mut n = 1;
+                    loop {
+                        let mut t = bulky(&format!("svc{doc}n{i}"), n + 1, 60);
+                        t.sid.clone_from(&s.sid);
+                        if used + size_of(&t.to_json()) + 1 > room {
+                            break;
+                        }
+                        n += 1;
+                    }
+                    s = bulky(&format!("svc{doc}n{i}"), n, 60);
+                    s.sid = format!("D{doc}N{i}");
+                    let short = room - used - (size_of(&s.to_json()) + 1);
+                    if let Some(last) = s.resources.last_mut() {
+                        last.push_str(&"y".repeat(short));
+                    }
+                }
+                used += size_of(&s.to_json()) + 1;
+                statements.push(s);
+            }
+            assert_eq!(used, room);
+        }
+        statements.sort_by(|a, b| {
+            a.resources
+                .len()
+                .cmp(&b.resources.len())
+                .then(a.sid.cmp(&b.sid))
+        });
+        // Sids as given (assign_sids would rename them; their lengths are what count here).
+        let docs = pack::pack(&statements, MANAGED_POLICY_MAX_CHARS);
+        assert_eq!(docs.len(), 4);
+        for d in &docs {
+            assert_eq!(size_of(&document(d)), MANAGED_POLICY_MAX_CHARS);
+        }
+    }
 }
