@@ -6,14 +6,16 @@
 //! Compaction, in order:
 //! 1. per action, resources that another of its patterns already matches are dropped
 //!    ([`minimal_resources`], by the inclusion test of [`pattern_includes`]);
-//! 2. actions with the same resources share one statement, whatever their service
+//! 2. actions with the same resources share one statement, whatever their service, and
+//!    resources that one statement's list shares entirely with a longer list are written once
 //!    ([`compact_statements`]);
 //! 3. statements are packed into documents of at most [`MANAGED_POLICY_MAX_CHARS`]
 //!    characters, split only when one does not fit whole (`pack`).
 //!
 //! None of these changes which (action, resource) pairs the policy allows: the first removes
 //! only patterns whose every match another pattern of the same action keeps, the second
-//! grants each action exactly its own resources, the third only distributes statements.
+//! grants each action exactly its own resources (possibly in two statements), the third only
+//! distributes statements.
 
 mod pack;
 
@@ -168,17 +170,27 @@ pub fn minimal_resources<'a>(resources: impl IntoIterator<Item = &'a String>) ->
     let (mut patterns, literals): (Vec<&String>, Vec<&String>) =
         all.into_iter().partition(|r| has_wildcard(r));
     patterns.sort_by_key(|p| (p.chars().filter(|c| !matches!(c, '*' | '?')).count(), *p));
+    // A pattern includes only texts that start with its literal head (the text before its
+    // first wildcard or escape): a cheap test before the full one. It may miss an inclusion
+    // spelled with escapes, which only keeps an item.
+    let includes = |outer: &str, inner: &str| {
+        let head = outer
+            .find(['*', '?', '$'])
+            .and_then(|i| outer.get(..i))
+            .unwrap_or(outer);
+        inner.starts_with(head) && pattern_includes(outer, inner)
+    };
     let mut kept: Vec<&String> = Vec::new();
     for p in patterns {
-        if kept.iter().any(|k| pattern_includes(k, p)) {
+        if kept.iter().any(|k| includes(k, p)) {
             continue;
         }
-        kept.retain(|k| !pattern_includes(p, k));
+        kept.retain(|k| !includes(p, k));
         kept.push(p);
     }
     let mut out: Vec<String> = kept.iter().map(|k| (*k).clone()).collect();
     for l in literals {
-        if !kept.iter().any(|k| pattern_includes(k, l)) {
+        if !kept.iter().any(|k| includes(k, l)) {
             out.push(l.clone());
         }
     }
@@ -186,12 +198,64 @@ pub fn minimal_resources<'a>(resources: impl IntoIterator<Item = &'a String>) ->
     out
 }
 
+/// The characters a list of strings takes in a statement (each quoted, with a comma).
+fn items_len<'a>(items: impl IntoIterator<Item = &'a String>) -> usize {
+    items.into_iter().map(|i| pack::quoted_len(i) + 1).sum()
+}
+
+/// Whether sorted `small` is a proper part of sorted `large`.
+fn is_proper_subset(small: &[String], large: &[String]) -> bool {
+    if small.len() >= large.len() {
+        return false;
+    }
+    let mut rest = large.iter();
+    small.iter().all(|x| rest.any(|y| y == x))
+}
+
+/// Writes shared resources once: while the resources of some statement B are a proper part of
+/// those of a statement A (neither `*`) and naming A's actions in B is shorter than naming
+/// B's resources in A, A's actions join B and A keeps its other resources (joining a statement
+/// that already has exactly those). The pairs allowed stay the same: with `R_B ⊂ R_A`,
+/// `a × R_A ∪ b × R_B = a × (R_A \ R_B) ∪ (a ∪ b) × R_B`. Each step makes the policy shorter,
+/// so this ends; the largest saving is taken first, the first in order among equals.
+fn factor(groups: &mut BTreeMap<Vec<String>, BTreeSet<String>>) {
+    for _ in 0..256 {
+        let mut best: Option<(usize, &Vec<String>, &Vec<String>)> = None;
+        for (ra, aa) in groups.iter() {
+            if ra.len() < 2 || ra.iter().any(|r| r == "*") {
+                continue;
+            }
+            for (rb, ab) in groups.iter() {
+                if !is_proper_subset(rb, ra) {
+                    continue;
+                }
+                let saved = items_len(rb);
+                let added = items_len(aa.difference(ab));
+                if saved > added && best.is_none_or(|(g, _, _)| saved - added > g) {
+                    best = Some((saved - added, ra, rb));
+                }
+            }
+        }
+        let Some((_, ra, rb)) = best else {
+            return;
+        };
+        let (ra, rb) = (ra.clone(), rb.clone());
+        let Some(aa) = groups.remove(&ra) else {
+            return;
+        };
+        let rest: Vec<String> = ra.into_iter().filter(|r| !rb.contains(r)).collect();
+        groups.entry(rest).or_default().extend(aa.iter().cloned());
+        groups.entry(rb).or_default().extend(aa);
+    }
+}
+
 /// The statements for actions and their resources (`service:Action` → resources in policy
 /// form): each action's resources made minimal ([`minimal_resources`]), then one statement
-/// per distinct resource list with every action that has it, across services. Sorted by
-/// the first action's service, resources, actions. Sids are left empty.
+/// per distinct resource list with every action that has it, across services, and shared
+/// resources written once ([`factor`]). Sorted by the first action's service, resources,
+/// actions. Sids are left empty.
 pub fn compact_statements(actions: &BTreeMap<String, BTreeSet<String>>) -> Vec<StatementPlan> {
-    let mut groups: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<Vec<String>, BTreeSet<String>> = BTreeMap::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for (action, resources) in actions {
         // IAM ignores the case of action names: one spelling is enough.
@@ -201,12 +265,13 @@ pub fn compact_statements(actions: &BTreeMap<String, BTreeSet<String>>) -> Vec<S
         groups
             .entry(minimal_resources(resources))
             .or_default()
-            .push(action.clone());
+            .insert(action.clone());
     }
+    factor(&mut groups);
     let mut out: Vec<StatementPlan> = groups
         .into_iter()
-        .map(|(resources, mut actions)| {
-            actions.sort();
+        .map(|(resources, actions)| {
+            let actions: Vec<String> = actions.into_iter().collect();
             StatementPlan {
                 sid: String::new(),
                 service: actions.first().map(|a| service_of(a)).unwrap_or_default(),
@@ -814,6 +879,50 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn writes_shared_resources_once() {
+        let q = |n: &str| format!("arn:aws:sqs:us-east-1:111122223333:{n}");
+        let all = [q("a"), q("b"), q("c")];
+        let mut actions = BTreeMap::new();
+        for a in ["sqs:ReceiveMessage", "sqs:SendMessage"] {
+            actions.insert(a.to_string(), all.iter().cloned().collect());
+        }
+        actions.insert(
+            "sqs:DeleteMessage".to_string(),
+            all[..2].iter().cloned().collect(),
+        );
+        let got: Vec<(Vec<String>, Vec<String>)> = compact_statements(&actions)
+            .into_iter()
+            .map(|s| (s.actions, s.resources))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    strings(&["sqs:DeleteMessage", "sqs:ReceiveMessage", "sqs:SendMessage"]),
+                    vec![q("a"), q("b")]
+                ),
+                (
+                    strings(&["sqs:ReceiveMessage", "sqs:SendMessage"]),
+                    vec![q("c")]
+                ),
+            ]
+        );
+        // Not when naming the actions again costs more than the resources saved.
+        let mut actions = BTreeMap::new();
+        let many: Vec<String> = (0..6)
+            .map(|i| format!("sqs:Action{i}WithALongName"))
+            .collect();
+        for a in &many {
+            actions.insert(
+                a.clone(),
+                set(&["arn:aws:sqs:us-east-1:1:a", "arn:aws:sqs:us-east-1:1:b"]),
+            );
+        }
+        actions.insert("sqs:Other".to_string(), set(&["arn:aws:sqs:us-east-1:1:a"]));
+        assert_eq!(compact_statements(&actions).len(), 2);
     }
 
     #[test]
