@@ -408,7 +408,7 @@ fn explain(p: &PrincipalActivity, statements: &[&StatementPlan], seen: Seen) -> 
         }
     }
     actions.sort_by(|a, b| a.action.cmp(&b.action));
-    let explanation = explanation(&actions);
+    let explanation = explanation(&actions, &named);
     LintFinding {
         code: finding.rule.code,
         name: finding.rule.name,
@@ -422,11 +422,12 @@ fn explain(p: &PrincipalActivity, statements: &[&StatementPlan], seen: Seen) -> 
 }
 
 /// One sentence from the recorded use.
-fn explanation(actions: &[ActionUse]) -> String {
+fn explanation(actions: &[ActionUse], named: &BTreeSet<String>) -> String {
     if actions.is_empty() {
         return "the statements it points at grant no recorded action: report this as a bug"
             .to_string();
     }
+    let mut open = false;
     let parts: Vec<String> = actions
         .iter()
         .map(|a| {
@@ -440,22 +441,33 @@ fn explanation(actions: &[ActionUse]) -> String {
             } else {
                 format!("{} recorded call{plural}", a.calls)
             };
+            // A pattern the finding names: the calls left part of the ARN unknown.
+            let pattern = a
+                .resources
+                .iter()
+                .find(|r| *r != "*" && r.contains(['*', '?']) && named.contains(*r));
             let on = if a.resources.iter().any(|r| r == "*") {
                 if a.only_wildcard_resource {
-                    ", which takes only `*` as its resource"
+                    ", which takes only `*` as its resource".to_string()
                 } else {
-                    ", on `*`: the calls named no resource to limit it to"
+                    open = true;
+                    ", on `*`: the calls named no resource to limit it to".to_string()
                 }
+            } else if let Some(p) = pattern {
+                open = true;
+                format!(", on `{p}`: the calls left part of the ARN unknown")
             } else {
-                ""
+                String::new()
             };
             format!("`{}` ({how}{on})", a.action)
         })
         .collect();
-    format!(
-        "the principal used {}; the policy grants only what was used, so the finding stands as long as the principal needs that access",
-        parts.join(", ")
-    )
+    let tail = if open {
+        "; the finding follows from that use and from resources the calls did not name, which can be narrowed by hand where they are known"
+    } else {
+        "; the policy grants only what was used, so the finding stands as long as the principal needs that access"
+    };
+    format!("the principal used {}{tail}", parts.join(", "))
 }
 
 /// The summary of a read and the principals' parts.
@@ -603,4 +615,65 @@ pub fn human(s: &Summary) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn used(action: &str, resources: &[&str], inferred: bool) -> ActionUse {
+        ActionUse {
+            action: action.to_string(),
+            calls: 3,
+            inferred_calls: if inferred { 3 } else { 0 },
+            inferred_from: if inferred {
+                vec!["ec2:RunInstances".to_string()]
+            } else {
+                Vec::new()
+            },
+            resources: resources.iter().map(|r| (*r).to_string()).collect(),
+            only_wildcard_resource: false,
+        }
+    }
+
+    #[test]
+    fn warns_past_the_managed_policy_quota() {
+        assert!(quota_warnings(MANAGED_POLICIES_PER_PRINCIPAL).is_empty());
+        let w = quota_warnings(MANAGED_POLICIES_PER_PRINCIPAL + 1);
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].contains("default quota of 10 managed policies"),
+            "{}",
+            w[0]
+        );
+    }
+
+    #[test]
+    fn explains_recorded_use_and_unknown_resources() {
+        let role = "arn:aws:iam::111122223333:role/*";
+        let named: BTreeSet<String> = ["iam:PassRole".to_string(), role.to_string()].into();
+        let text = explanation(&[used("iam:PassRole", &[role], true)], &named);
+        assert!(
+            text.contains("inferred from 3 calls of ec2:RunInstances"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the calls left part of the ARN unknown"),
+            "{text}"
+        );
+        let text = explanation(
+            &[used(
+                "iam:CreateAccessKey",
+                &["arn:aws:iam::111122223333:user/a"],
+                false,
+            )],
+            &BTreeSet::new(),
+        );
+        assert!(
+            text.contains("`iam:CreateAccessKey` (3 recorded calls)"),
+            "{text}"
+        );
+        assert!(text.contains("grants only what was used"), "{text}");
+        assert!(backticked("a `x` b `y`") == vec!["x", "y"]);
+    }
 }
