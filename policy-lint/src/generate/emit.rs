@@ -1059,41 +1059,59 @@ mod tests {
         );
     }
 
-    #[test]
-    fn finds_an_exact_fit_without_splitting() {
-        // Four documents filled to the last character by three statements each, shuffled: the
-        // total leaves no room for the head a split adds, so only a packing without splits
-        // into four documents exists, and the packer finds it.
+    /// Statements that fill `docs` documents to the last character, `parts` statements each
+    /// with the given resource counts (the last of each document padded to fit exactly).
+    fn cut_from_full_documents(parts: &[Vec<usize>]) -> Vec<StatementPlan> {
         let room = MANAGED_POLICY_MAX_CHARS - 39 + 1;
         let mut statements = Vec::new();
-        for doc in 0..4 {
+        for (doc, counts) in parts.iter().enumerate() {
             let mut used = 0;
-            for (i, part) in [31 - doc * 3, 17 + doc, 0].into_iter().enumerate() {
-                let mut s = bulky(&format!("svc{doc}n{i}"), part.max(1), 60);
-                s.sid = format!("D{doc}N{i}");
-                if i == 2 {
+            let last = counts.len();
+            for (i, &count) in counts.iter().enumerate() {
+                let name = format!("svc{doc}n{i}");
+                let sid = format!("D{doc}N{i}");
+                let sized = |n: usize| {
+                    let mut t = bulky(&name, n, 60);
+                    t.sid.clone_from(&sid);
+                    t
+                };
+                let mut s = sized(count.max(1));
+                // Room is kept for a last statement of one resource.
+                let least = size_of(&sized(1).to_json()) + 1;
+                if i + 1 == last || used + size_of(&s.to_json()) + 1 + least > room {
                     // The last statement of the document takes exactly what is left.
                     let mut n = 1;
-                    loop {
-                        let mut t = bulky(&format!("svc{doc}n{i}"), n + 1, 60);
-                        t.sid.clone_from(&s.sid);
-                        if used + size_of(&t.to_json()) + 1 > room {
-                            break;
-                        }
+                    while used + size_of(&sized(n + 1).to_json()) < room {
                         n += 1;
                     }
-                    s = bulky(&format!("svc{doc}n{i}"), n, 60);
-                    s.sid = format!("D{doc}N{i}");
+                    s = sized(n);
                     let short = room - used - (size_of(&s.to_json()) + 1);
-                    if let Some(last) = s.resources.last_mut() {
-                        last.push_str(&"y".repeat(short));
+                    if let Some(r) = s.resources.last_mut() {
+                        r.push_str(&"y".repeat(short));
                     }
+                    used += size_of(&s.to_json()) + 1;
+                    statements.push(s);
+                    break;
                 }
                 used += size_of(&s.to_json()) + 1;
                 statements.push(s);
             }
             assert_eq!(used, room);
         }
+        statements
+    }
+
+    #[test]
+    fn finds_an_exact_fit_without_splitting() {
+        // Four documents filled to the last character, shuffled: the total leaves no room for
+        // the head a split adds, so only a packing without splits into four documents exists,
+        // and the packer finds it.
+        let mut statements = cut_from_full_documents(&[
+            vec![31, 17, 99],
+            vec![28, 18, 99],
+            vec![25, 19, 99],
+            vec![22, 20, 99],
+        ]);
         statements.sort_by(|a, b| {
             a.resources
                 .len()
@@ -1105,6 +1123,24 @@ mod tests {
         assert_eq!(docs.len(), 4);
         for d in &docs {
             assert_eq!(size_of(&document(d)), MANAGED_POLICY_MAX_CHARS);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// Whenever the statements can fill `k` documents exactly without a split, the packer
+        /// writes `k` documents.
+        #[test]
+        fn exact_fits_are_found(
+            parts in proptest::collection::vec(proptest::collection::vec(1usize..40, 1..6), 1..9),
+            order in proptest::prelude::any::<u64>(),
+        ) {
+            let mut statements = cut_from_full_documents(&parts);
+            // A shuffle that does not keep the documents' order.
+            statements.sort_by_key(|s| policy_core::text::name_hash(&[&s.sid, &order.to_string()]));
+            let docs = pack::pack(&statements, MANAGED_POLICY_MAX_CHARS);
+            proptest::prop_assert_eq!(docs.len(), parts.len());
         }
     }
 }

@@ -6,8 +6,9 @@
 //! does not fit whole; its pieces keep its Sid, numbered.
 //!
 //! How, for `k` documents from the lower bound `⌈total / capacity⌉` up:
-//! 1. an exact search without splits (depth-first, bounded in nodes), which finds a packing
-//!    into `k` documents whenever one exists and the search ends within its bound;
+//! 1. an exact search without splits (bin completion, bounded in nodes and pieces), which
+//!    finds a packing into `k` documents whenever one exists and the search ends within its
+//!    bound;
 //! 2. best-fit decreasing with splits: each statement goes whole into the fullest document
 //!    that still holds it; a statement no document holds is split, its first resources
 //!    filling the roomiest document (to within one resource), the rest placed the same way.
@@ -32,7 +33,10 @@ const STATEMENT_FIXED: usize = 47;
 const SUFFIX_RESERVE: usize = 2;
 
 /// Nodes the exact search may visit per document count.
-const SEARCH_NODES: usize = 200_000;
+const SEARCH_NODES: usize = 300_000;
+
+/// Pieces beyond which the exact search is not tried.
+const SEARCH_ITEMS: usize = 96;
 
 /// The length of a string as a JSON literal, quotes included.
 pub(super) fn quoted_len(text: &str) -> usize {
@@ -298,74 +302,100 @@ fn best_fit_decreasing(
     Some(bins)
 }
 
-/// An exact packing into `k` documents without splits, if the bounded search finds one.
+/// An exact packing into `k` documents without splits, if the bounded search finds one (up
+/// to [`SEARCH_ITEMS`] pieces).
 fn exact(sizer: &Sizer, items: &[Piece], capacity: usize, k: usize) -> Option<Vec<Bin>> {
-    let mut order: Vec<(usize, Piece)> = items.iter().map(|&p| (sizer.size(p), p)).collect();
-    if order.iter().any(|(s, _)| *s > capacity) {
+    if items.len() > SEARCH_ITEMS {
         return None;
     }
+    let mut order: Vec<(usize, Piece)> = items.iter().map(|&p| (sizer.size(p), p)).collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let sizes: Vec<usize> = order.iter().map(|(s, _)| *s).collect();
-    let mut free = vec![capacity; k];
-    let mut at = vec![0usize; sizes.len()];
-    let mut nodes = 0usize;
-    if !place(&sizes, 0, &mut free, &mut at, &mut nodes) {
+    let total: usize = sizes.iter().sum();
+    if sizes.iter().any(|&s| s > capacity) || total > k * capacity {
+        return None;
+    }
+    let mut search = Search {
+        sizes: &sizes,
+        capacity,
+        k,
+        at: vec![None; sizes.len()],
+        nodes: 0,
+    };
+    if !search.complete(0, k * capacity - total) {
         return None;
     }
     let mut bins = vec![Bin::new(capacity); k];
-    for ((size, piece), bin) in order.iter().zip(&at) {
-        if let Some(b) = bins.get_mut(*bin) {
+    for ((size, piece), bin) in order.iter().zip(&search.at) {
+        if let Some(b) = bin.and_then(|b| bins.get_mut(b)) {
             b.put(*piece, *size);
         }
     }
     Some(bins)
 }
 
-/// Depth-first: item `i` into each document with room (documents with equal room are tried
-/// once), then the rest; fails when the node budget is spent.
-fn place(
-    sizes: &[usize],
-    i: usize,
-    free: &mut [usize],
-    at: &mut [usize],
-    nodes: &mut usize,
-) -> bool {
-    let Some(&size) = sizes.get(i) else {
-        return true;
-    };
-    *nodes += 1;
-    if *nodes > SEARCH_NODES {
-        return false;
-    }
-    // The rest must fit in the room left.
-    let rest: usize = sizes.get(i..).map_or(0, |s| s.iter().sum());
-    if rest > free.iter().sum::<usize>() {
-        return false;
-    }
-    let mut tried: Vec<usize> = Vec::new();
-    for b in 0..free.len() {
-        let room = free.get(b).copied().unwrap_or(0);
-        if room < size || tried.contains(&room) {
-            continue;
-        }
-        tried.push(room);
-        if let Some(f) = free.get_mut(b) {
-            *f -= size;
-        }
-        if let Some(a) = at.get_mut(i) {
-            *a = b;
-        }
-        if place(sizes, i + 1, free, at, nodes) {
+/// The exact search, by bin completion (Korf's idea): documents are filled one at a time;
+/// each takes the largest piece left and then a set of the others, fullest sets first, as
+/// long as the room it leaves empty fits in the slack (the room of `k` documents beyond the
+/// pieces' total). Pieces of equal size are interchangeable and tried once per place.
+struct Search<'a> {
+    /// Piece sizes, largest first.
+    sizes: &'a [usize],
+    capacity: usize,
+    k: usize,
+    /// The document of each piece, once placed.
+    at: Vec<Option<usize>>,
+    nodes: usize,
+}
+
+impl Search<'_> {
+    /// Fills document `bin` and the next ones with the pieces left, wasting at most `slack`.
+    fn complete(&mut self, bin: usize, slack: usize) -> bool {
+        let Some(first) = self.at.iter().position(Option::is_none) else {
             return true;
-        }
-        if let Some(f) = free.get_mut(b) {
-            *f += size;
-        }
-        if *nodes > SEARCH_NODES {
+        };
+        if bin >= self.k {
             return false;
         }
+        let size = self.sizes.get(first).copied().unwrap_or(0);
+        self.set(first, Some(bin));
+        let done = self.fill(bin, slack, first + 1, self.capacity.saturating_sub(size));
+        if !done {
+            self.set(first, None);
+        }
+        done
     }
-    false
+
+    /// Adds pieces from `start` on to document `bin`, which has `room` left; or closes it.
+    fn fill(&mut self, bin: usize, slack: usize, start: usize, room: usize) -> bool {
+        self.nodes += 1;
+        if self.nodes > SEARCH_NODES {
+            return false;
+        }
+        let mut tried = None;
+        for j in start..self.sizes.len() {
+            let size = self.sizes.get(j).copied().unwrap_or(usize::MAX);
+            if self.at.get(j).is_none_or(Option::is_some) || size > room || tried == Some(size) {
+                continue;
+            }
+            tried = Some(size);
+            self.set(j, Some(bin));
+            if self.fill(bin, slack, j + 1, room - size) {
+                return true;
+            }
+            self.set(j, None);
+            if self.nodes > SEARCH_NODES {
+                return false;
+            }
+        }
+        room <= slack && self.complete(bin + 1, slack - room)
+    }
+
+    fn set(&mut self, piece: usize, bin: Option<usize>) {
+        if let Some(slot) = self.at.get_mut(piece) {
+            *slot = bin;
+        }
+    }
 }
 
 /// The fewest documents found for the plan's statements (their Sids already unique), each
@@ -485,10 +515,26 @@ mod tests {
         // (2 left), then 3 + 3 + 3 in the other, and the last 3 fits nowhere; the exact
         // search finds 4 + 3 + 3 twice.
         let sizes = [4, 4, 3, 3, 3, 3];
-        let mut free = vec![10; 2];
-        let mut at = vec![0; sizes.len()];
-        let mut nodes = 0;
-        assert!(place(&sizes, 0, &mut free, &mut at, &mut nodes));
-        assert_eq!(free, vec![0, 0]);
+        let mut search = Search {
+            sizes: &sizes,
+            capacity: 10,
+            k: 2,
+            at: vec![None; sizes.len()],
+            nodes: 0,
+        };
+        assert!(search.complete(0, 0));
+        assert_eq!(
+            search.at,
+            vec![Some(0), Some(1), Some(0), Some(0), Some(1), Some(1)]
+        );
+        // One more piece: 21 characters do not fit in two documents of 10.
+        let mut search = Search {
+            sizes: &[4, 4, 3, 3, 3, 3, 1],
+            capacity: 10,
+            k: 2,
+            at: vec![None; 7],
+            nodes: 0,
+        };
+        assert!(!search.complete(0, 0));
     }
 }
