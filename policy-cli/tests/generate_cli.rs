@@ -120,6 +120,19 @@ fn generate_prints_one_principal_and_json() {
     assert_eq!(json["summary"]["counts"]["events"], 310);
     assert!(json["summary"]["counts"]["denied"].as_u64().unwrap() > 0);
     assert!(json["policies"].as_array().unwrap().len() >= 30);
+    // Every principal's summary has the quota warnings and the explained lint findings; the
+    // Stratus detonation that deletes flow logs really called `ec2:DeleteFlowLogs`.
+    let principals = json["summary"]["principals"].as_array().unwrap();
+    assert!(principals
+        .iter()
+        .all(|p| p["warnings"].is_array() && p["lintFindings"].is_array()));
+    assert!(principals.iter().any(|p| {
+        p["lintFindings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "S015" && f["actions"][0]["action"] == "ec2:DeleteFlowLogs")
+    }));
     // Several principals, no --out-dir, human output: nothing written, exit 2.
     let out = iampol(&["generate", "--cloudtrail", CORPUS, "-q"]);
     assert_eq!(out.status.code(), Some(2));
