@@ -156,7 +156,7 @@ pub struct CallFacts<'a> {
     /// The response elements' JSON text.
     pub raw_response: Option<&'a str>,
     response: std::cell::OnceCell<Option<Value>>,
-    evidence: std::cell::OnceCell<Evidence>,
+    evidence: std::cell::OnceCell<Evidence<'a>>,
     /// The caller's ARN.
     pub caller: Option<&'a str>,
     /// The API operation (`eventName` without a version suffix).
@@ -217,9 +217,9 @@ impl<'a> CallFacts<'a> {
     }
 
     /// What the event names, read once.
-    fn evidence(&self) -> &Evidence {
+    fn evidence(&self) -> &Evidence<'a> {
         self.evidence
-            .get_or_init(|| Evidence::read(self.resources, self.params(), self.response()))
+            .get_or_init(|| Evidence::read(self.resources, self.params(), self.raw_response))
     }
 
     fn call_scope(&self) -> CallScope<'_> {
@@ -263,10 +263,18 @@ impl<'a> CallFacts<'a> {
 pub struct Mapper {
     plans: FxHashMap<Box<str>, FxHashMap<Box<str>, Arc<CallPlan>>>,
     plan_count: usize,
-    calls: FxHashMap<Box<[u8]>, Arc<[MappedAction]>>,
+    calls: FxHashMap<Box<[u8]>, Cached>,
     /// Per plan: cache hits and misses, to stop caching calls that never repeat.
     stats: FxHashMap<usize, (u32, u32)>,
     key: Vec<u8>,
+}
+
+/// A remembered mapping: the actions, or "depends on the response too" (then it is
+/// remembered under the key with the response's text).
+#[derive(Debug, Clone)]
+enum Cached {
+    Done(Arc<[MappedAction]>),
+    ByResponse,
 }
 
 /// A call's actions: shared from the cache, or just computed.
@@ -344,7 +352,6 @@ impl Mapper {
                 None => "-",
             },
             facts.raw_params.unwrap_or("\u{1}"),
-            facts.raw_response.unwrap_or("\u{1}"),
             facts.caller.unwrap_or("\u{1}"),
             facts.api,
         ] {
@@ -356,9 +363,26 @@ impl Mapper {
             k.push(0);
         }
         let stat = self.stats.entry(id).or_insert((0, 0));
-        if let Some(hit) = self.calls.get(self.key.as_slice()) {
-            stat.0 = stat.0.saturating_add(1);
-            return Mapped::Shared(Arc::clone(hit));
+        // The response is part of the key only for calls whose mapping read it (a resource
+        // the request does not name): whether it does depends on the request alone.
+        let base = self.key.len();
+        let mut by_response = false;
+        match self.calls.get(self.key.as_slice()) {
+            Some(Cached::Done(hit)) => {
+                stat.0 = stat.0.saturating_add(1);
+                return Mapped::Shared(Arc::clone(hit));
+            }
+            Some(Cached::ByResponse) => {
+                by_response = true;
+                self.key.push(1);
+                self.key
+                    .extend_from_slice(facts.raw_response.unwrap_or("\u{1}").as_bytes());
+                if let Some(Cached::Done(hit)) = self.calls.get(self.key.as_slice()) {
+                    stat.0 = stat.0.saturating_add(1);
+                    return Mapped::Shared(Arc::clone(hit));
+                }
+            }
+            None => {}
         }
         stat.1 = stat.1.saturating_add(1);
         let mut out = Vec::new();
@@ -366,9 +390,23 @@ impl Mapper {
         let out: Arc<[MappedAction]> = out.into();
         if self.calls.len() >= CALL_CACHE {
             self.calls.clear();
+            by_response = false;
         }
-        self.calls
-            .insert(self.key.clone().into_boxed_slice(), Arc::clone(&out));
+        let used = facts.evidence.get().is_some_and(Evidence::used_response);
+        if used && !by_response {
+            self.key.truncate(base);
+            self.calls
+                .insert(self.key.clone().into_boxed_slice(), Cached::ByResponse);
+            self.key.push(1);
+            self.key
+                .extend_from_slice(facts.raw_response.unwrap_or("\u{1}").as_bytes());
+        } else if !used {
+            self.key.truncate(base);
+        }
+        self.calls.insert(
+            self.key.clone().into_boxed_slice(),
+            Cached::Done(Arc::clone(&out)),
+        );
         Mapped::Shared(out)
     }
 }

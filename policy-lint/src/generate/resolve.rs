@@ -220,23 +220,36 @@ pub struct CallScope<'a> {
     pub account: Option<&'a str>,
 }
 
-/// What a call's event says, read once per call.
+/// What a call's event says, read once per call; the response only when a resource is not
+/// known from the request (most calls never need it, and responses are large).
 #[derive(Debug, Default)]
-pub struct Evidence {
+pub struct Evidence<'a> {
     /// ARNs the request names: `resources[]`, then ARN strings in the parameters.
     request_arns: Vec<String>,
-    /// ARN strings in the response.
-    response_arns: Vec<String>,
     /// `(key, value)` of the parameters' scalar texts, any depth; keys normalised.
     request_values: Vec<(String, String)>,
-    /// ID-like values that only the response names (created by the call).
-    response_ids: Vec<String>,
+    /// The response elements' JSON text.
+    raw_response: Option<&'a str>,
+    /// What the response names, read on first use.
+    response: std::cell::OnceCell<ResponseEvidence>,
 }
 
-impl Evidence {
-    /// Reads the event's parts.
-    pub fn read(resources: &[&str], params: Option<&Value>, response: Option<&Value>) -> Self {
-        let mut ev = Evidence::default();
+/// What a call's response names.
+#[derive(Debug, Default)]
+struct ResponseEvidence {
+    /// ARN strings in the response.
+    arns: Vec<String>,
+    /// ID-like values that only the response names (created by the call).
+    ids: Vec<String>,
+}
+
+impl<'a> Evidence<'a> {
+    /// Reads the request's parts; keeps the response's text for later.
+    pub fn read(resources: &[&str], params: Option<&Value>, raw_response: Option<&'a str>) -> Self {
+        let mut ev = Evidence {
+            raw_response,
+            ..Evidence::default()
+        };
         for r in resources {
             push_unique(&mut ev.request_arns, (*r).to_string());
         }
@@ -249,19 +262,36 @@ impl Evidence {
                 push_unique(&mut ev.request_arns, v.clone());
             }
         }
-        let mut response_values = Vec::new();
-        if let Some(r) = response {
-            walk(r, "", 0, &mut response_values);
-        }
-        for (_, v) in &response_values {
-            if v.starts_with("arn:") {
-                push_unique(&mut ev.response_arns, v.clone());
-            } else if id_type(v).is_some() && !request_values.iter().any(|(_, r)| r == v) {
-                push_unique(&mut ev.response_ids, v.clone());
-            }
-        }
         ev.request_values = request_values;
         ev
+    }
+
+    /// What the response names (read once).
+    fn response(&self) -> &ResponseEvidence {
+        self.response.get_or_init(|| {
+            let mut out = ResponseEvidence::default();
+            let value = self
+                .raw_response
+                .and_then(|r| serde_json::from_str::<Value>(r).ok());
+            let mut values = Vec::new();
+            if let Some(r) = &value {
+                walk(r, "", 0, &mut values);
+            }
+            for (_, v) in values {
+                if v.starts_with("arn:") {
+                    push_unique(&mut out.arns, v);
+                } else if id_type(&v).is_some() && !self.request_values.iter().any(|(_, r)| *r == v)
+                {
+                    push_unique(&mut out.ids, v);
+                }
+            }
+            out
+        })
+    }
+
+    /// Whether resolution read the response (then its result depends on it).
+    pub fn used_response(&self) -> bool {
+        self.response.get().is_some()
     }
 
     /// Whether the request names `text` (as a value, or inside one).
@@ -293,7 +323,7 @@ pub fn resolve(
     primary: bool,
     specs: &[TypeSpec],
     candidates: &[String],
-    ev: &Evidence,
+    ev: &Evidence<'_>,
     call: &CallScope<'_>,
 ) -> Resolved {
     if specs.is_empty() {
@@ -360,7 +390,7 @@ pub fn resolve(
             continue;
         }
         // 4. ARNs the response reports, with what the request did not name as `*`.
-        for arn in &ev.response_arns {
+        for arn in &ev.response().arns {
             if let Some(policy) = created_form(spec, arn, ev) {
                 push_unique(slot, policy);
             }
@@ -371,7 +401,7 @@ pub fn resolve(
         // 5. IDs only the response names: created by the call, unknown when authorized.
         // Only for a type the action requires: an optional one (a security group rule of
         // AuthorizeSecurityGroupIngress, authorized when tagged on creation) is not asked for.
-        if spec.required && ev.response_ids.iter().any(|id| id_fits(spec, id)) {
+        if spec.required && ev.response().ids.iter().any(|id| id_fits(spec, id)) {
             push_unique(slot, spec.fill(call, &[]));
             if let Some(c) = created.get_mut(i) {
                 *c = true;
@@ -445,7 +475,7 @@ pub fn resolve(
 /// A secret named without its ARN: Secrets Manager appends `-` and six random characters to
 /// the name in the secret's ARN, so a name matches as `name-??????` (Secrets Manager User
 /// Guide, Permissions policy examples). An ARN the request named stays as it is.
-fn secret_form(spec: &TypeSpec, resource: &str, ev: &Evidence) -> String {
+fn secret_form(spec: &TypeSpec, resource: &str, ev: &Evidence<'_>) -> String {
     let is_secret = spec.service == "secretsmanager" && spec.word == "secret";
     if !is_secret
         || resource.ends_with('*')
@@ -556,7 +586,7 @@ fn ids_for(spec: &TypeSpec, values: &[(String, String)], call: &CallScope<'_>) -
 /// A response ARN of `spec`'s type in policy form, with each variable the request did not
 /// name (assigned when the call created the resource) cut at the longest part the request
 /// named, then `*`.
-fn created_form(spec: &TypeSpec, arn: &str, ev: &Evidence) -> Option<String> {
+fn created_form(spec: &TypeSpec, arn: &str, ev: &Evidence<'_>) -> Option<String> {
     let policy = escape(arn);
     if !spec.fits(&policy) {
         return None;
@@ -801,7 +831,8 @@ mod tests {
     }
 
     fn run(action: &str, params: &Value, response: &Value, candidates: &[&str]) -> Resolved {
-        let ev = Evidence::read(&[], Some(params), Some(response));
+        let raw = response.to_string();
+        let ev = Evidence::read(&[], Some(params), Some(&raw));
         let cands: Vec<String> = candidates.iter().map(|s| (*s).to_string()).collect();
         resolve(action, true, &specs(action), &cands, &ev, &CALL)
     }
