@@ -26,7 +26,8 @@ use serde_json::Value;
 use super::fast_hash::FxHashMap;
 use super::map::{Built, MapEntry, Part, Scope, SdkMap};
 use super::overrides;
-use super::resolve::{self, CallScope, Evidence, TypeSpec};
+pub use super::resolve::escape;
+use super::resolve::{self, format_vars, CallScope, Evidence, TypeSpec};
 
 /// `eventSource` labels that are not the IAM prefix.
 const SOURCE_PREFIXES: &[(&str, &str)] = &[
@@ -886,21 +887,6 @@ fn all_unknown(values: &[Built]) -> bool {
     values.iter().all(is_unknown)
 }
 
-/// The variable names of an ARN format (`BucketName`, …), built-ins included.
-fn format_vars(format: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = format;
-    while let Some(start) = rest.find("${") {
-        let after = rest.get(start + 2..).unwrap_or_default();
-        let Some(end) = after.find('}') else {
-            break;
-        };
-        out.push(after.get(..end).unwrap_or_default());
-        rest = after.get(end + 1..).unwrap_or_default();
-    }
-    out
-}
-
 /// Fills an ARN format: built-ins from the scope, variables from `vars` (several values
 /// multiply, up to 64 results), the rest unknown.
 fn fill_format_all(format: &str, scope: &Scope<'_>, vars: &[(&str, Vec<Built>)]) -> Vec<Built> {
@@ -974,7 +960,7 @@ pub fn render(b: &Built) -> String {
         match p {
             Part::Text(t) if t.is_empty() => {}
             Part::Text(t) => {
-                push_escaped(&mut s, t);
+                s.push_str(&escape(t));
                 last_unknown = false;
             }
             Part::Unknown => {
@@ -983,39 +969,6 @@ pub fn render(b: &Built) -> String {
                 }
                 last_unknown = true;
             }
-        }
-    }
-    s
-}
-
-fn push_escaped(s: &mut String, text: &str) {
-    if !text.contains(['$', '*', '?']) {
-        s.push_str(text);
-        return;
-    }
-    for c in text.chars() {
-        match c {
-            '$' => s.push_str("${$}"),
-            '*' => s.push_str("${*}"),
-            '?' => s.push_str("${?}"),
-            c => s.push(c),
-        }
-    }
-}
-
-/// Escapes the characters a policy reads as wildcards or variables: `$` → `${$}`,
-/// `*` → `${*}`, `?` → `${?}`.
-pub fn escape(text: &str) -> String {
-    if !text.contains(['$', '*', '?']) {
-        return text.to_string();
-    }
-    let mut s = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '$' => s.push_str("${$}"),
-            '*' => s.push_str("${*}"),
-            '?' => s.push_str("${?}"),
-            c => s.push(c),
         }
     }
     s

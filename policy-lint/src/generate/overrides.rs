@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use super::resolve::escape;
+
 /// Map entries that add an action the caller does not need: (event source prefix, API name,
 /// action, why).
 pub const DROPPED_ACTIONS: &[(&str, &str, &str, &str)] = &[
@@ -205,19 +207,6 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '$' => s.push_str("${$}"),
-            '*' => s.push_str("${*}"),
-            '?' => s.push_str("${?}"),
-            c => s.push(c),
-        }
-    }
-    s
 }
 
 #[cfg(test)]

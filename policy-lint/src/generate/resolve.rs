@@ -747,8 +747,8 @@ fn is_clean(text: &str) -> bool {
     true
 }
 
-/// The variable names of an ARN format, in order.
-fn format_vars(format: &'static str) -> Vec<&'static str> {
+/// The variable names of an ARN format (`BucketName`, …), built-ins included, in order.
+pub(crate) fn format_vars(format: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = format;
     while let Some(start) = rest.find("${") {
@@ -785,8 +785,9 @@ fn strict_regex(format: &str) -> Option<Regex> {
     Regex::new(&pattern).ok()
 }
 
-/// Escapes the characters a policy reads as wildcards or variables.
-fn escape(text: &str) -> String {
+/// Escapes the characters a policy reads as wildcards or variables: `$` → `${$}`,
+/// `*` → `${*}`, `?` → `${?}`.
+pub fn escape(text: &str) -> String {
     if !text.contains(['$', '*', '?']) {
         return text.to_string();
     }
