@@ -14,7 +14,8 @@
 //!    managed-policy size quota); [`tighten`] compares an existing policy with the activity.
 //! 4. [`summary`] reports what was read, mapped, left out and why.
 //!
-//! [`synthetic`] writes realistic CloudTrail of any size, for benchmarks.
+//! Synthetic CloudTrail for benchmarks is written by the `iampol-gen-cloudtrail` tool (a binary
+//! of `policy-cli`, not library API).
 //!
 //! ```no_run
 //! use policy_lint::generate::{read_activity, cloudtrail::{Input, ReadOptions}, aggregate::Selection};
@@ -41,7 +42,6 @@ pub mod map;
 pub mod mapping;
 pub mod split;
 pub mod summary;
-pub mod synthetic;
 pub mod tighten;
 
 use std::sync::Arc;
