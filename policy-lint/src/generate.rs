@@ -5,7 +5,9 @@
 //! The pipeline:
 //! 1. [`cloudtrail`] reads inputs (S3-delivered `{"Records": [...]}` files, JSON arrays,
 //!    NDJSON; plain or gzip; directories recursively; standard input) in parallel, streaming
-//!    each through the record splitter ([`split`]) in bounded memory. Malformed records are
+//!    each through the record splitter ([`split`]) in bounded memory, with the one-pass
+//!    reader ([`scan`]) for the records it is certain about; a large plain file is read in
+//!    parallel parts ([`parts`]). Malformed records are
 //!    reported with file, byte offset and record index, and reading goes on.
 //! 2. [`aggregate`] selects events (principal, account, region, time window; denied calls left
 //!    out unless asked) and maps each call ([`mapping`], with the SDK→IAM [`map`] and the IAM
@@ -40,6 +42,8 @@ pub mod emit;
 pub mod fast_hash;
 pub mod map;
 pub mod mapping;
+pub mod parts;
+pub mod scan;
 pub mod split;
 pub mod summary;
 pub mod tighten;
