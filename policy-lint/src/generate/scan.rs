@@ -68,6 +68,62 @@ pub fn scan_record(bytes: &[u8], top_level: bool) -> Scan<Event<'_>> {
     }
 }
 
+/// The key under which `serde_json`'s own reader hands `&RawValue` its text (serde_json
+/// `raw.rs`, `TOKEN`). Not public API: if it changes, [`borrowed_raw`] fails and the text is
+/// parsed again instead (slower, same result; a test notices).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// A `&RawValue` of text already checked to be one JSON value, without parsing it again: the
+/// map that `serde_json`'s reader presents to `&RawValue`'s `Deserialize`, built from serde's
+/// borrowed-string deserializers.
+fn borrowed_raw(text: &str) -> Option<&RawValue> {
+    use serde::de::value::{BorrowedStrDeserializer, Error, MapDeserializer};
+    use serde::Deserialize as _;
+    let entry = (
+        BorrowedStrDeserializer::<Error>::new(RAW_VALUE_TOKEN),
+        BorrowedStrDeserializer::<Error>::new(text),
+    );
+    <&RawValue>::deserialize(MapDeserializer::new(std::iter::once(entry))).ok()
+}
+
+/// A key's first 16 bytes as a number (zeros after its end): keys are matched by length and
+/// this number, not by comparing byte strings (keys of more than 16 bytes are compared whole
+/// too). Keys hold no NUL bytes (control characters fall back), so equal lengths and heads
+/// mean equal keys up to 16 bytes.
+#[inline]
+const fn head(key: &[u8]) -> u128 {
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    while i < key.len() && i < 16 {
+        #[expect(clippy::indexing_slicing, reason = "i is below both lengths")]
+        {
+            out[i] = key[i];
+        }
+        i += 1;
+    }
+    u128::from_le_bytes(out)
+}
+
+const EVENT_SOURCE: u128 = head(b"eventSource");
+const EVENT_NAME: u128 = head(b"eventName");
+const EVENT_TIME: u128 = head(b"eventTime");
+const EVENT_TYPE: u128 = head(b"eventType");
+const AWS_REGION: u128 = head(b"awsRegion");
+const SOURCE_IP_ADDRESS: u128 = head(b"sourceIPAddress");
+const RECIPIENT_ACCOUNT_ID: u128 = head(b"recipientAccountId");
+const ERROR_CODE: u128 = head(b"errorCode");
+const READ_ONLY: u128 = head(b"readOnly");
+const USER_IDENTITY: u128 = head(b"userIdentity");
+const REQUEST_PARAMETERS: u128 = head(b"requestParameters");
+const RESPONSE_ELEMENTS: u128 = head(b"responseElements");
+const RESOURCES: u128 = head(b"resources");
+const RECORDS: u128 = head(b"Records");
+const TYPE: u128 = head(b"type");
+const ARN: u128 = head(b"arn");
+const ACCOUNT_ID: u128 = head(b"accountId");
+const INVOKED_BY: u128 = head(b"invokedBy");
+const SESSION_CONTEXT: u128 = head(b"sessionContext");
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -397,9 +453,12 @@ impl<'a> Cursor<'a> {
         self.skip(depth)?;
         let bytes = self.b.get(start..self.i).ok_or(Stop::Fallback)?;
         let text = std::str::from_utf8(bytes).map_err(|_| Stop::Fallback)?;
-        serde_json::from_str::<&RawValue>(text)
-            .map(Some)
-            .map_err(|_| Stop::Fallback)
+        match borrowed_raw(text) {
+            Some(raw) => Ok(Some(raw)),
+            None => serde_json::from_str::<&RawValue>(text)
+                .map(Some)
+                .map_err(|_| Stop::Fallback),
+        }
     }
 
     fn event(&mut self, top_level: bool) -> Res<Event<'a>> {
@@ -420,61 +479,61 @@ impl<'a> Cursor<'a> {
         };
         let mut seen = Seen::default();
         self.object(|c, key| {
-            match key {
-                b"eventSource" => {
+            match (key.len(), head(key)) {
+                (11, EVENT_SOURCE) => {
                     seen.first(0)?;
                     e.event_source = c.text()?;
                 }
-                b"eventName" => {
+                (9, EVENT_NAME) => {
                     seen.first(1)?;
                     e.event_name = c.text()?;
                 }
-                b"eventTime" => {
+                (9, EVENT_TIME) => {
                     seen.first(2)?;
                     e.event_time = c.text()?;
                 }
-                b"eventType" => {
+                (9, EVENT_TYPE) => {
                     seen.first(3)?;
                     e.event_type = c.text()?;
                 }
-                b"awsRegion" => {
+                (9, AWS_REGION) => {
                     seen.first(4)?;
                     e.aws_region = c.text()?;
                 }
-                b"sourceIPAddress" => {
+                (15, SOURCE_IP_ADDRESS) => {
                     seen.first(5)?;
                     e.source_ip_address = c.text()?;
                 }
-                b"recipientAccountId" => {
+                (18, RECIPIENT_ACCOUNT_ID) if key == b"recipientAccountId" => {
                     seen.first(6)?;
                     e.recipient_account_id = c.text()?;
                 }
-                b"errorCode" => {
+                (9, ERROR_CODE) => {
                     seen.first(7)?;
                     e.error_code = c.text()?;
                 }
-                b"readOnly" => {
+                (8, READ_ONLY) => {
                     seen.first(8)?;
                     e.read_only = c.flag()?;
                 }
-                b"userIdentity" => {
+                (12, USER_IDENTITY) => {
                     seen.first(9)?;
                     e.user_identity = c.user_identity()?;
                 }
-                b"requestParameters" => {
+                (17, REQUEST_PARAMETERS) if key == b"requestParameters" => {
                     seen.first(10)?;
                     e.request_parameters = c.raw(1)?;
                 }
-                b"responseElements" => {
+                (16, RESPONSE_ELEMENTS) => {
                     seen.first(11)?;
                     e.response_elements = c.raw(1)?;
                 }
-                b"resources" => {
+                (9, RESOURCES) => {
                     seen.first(12)?;
                     e.resources = c.resources()?;
                 }
                 // `{"Records": [...]}` on one line is an S3 wrapper: the splitter's business.
-                b"Records" if top_level => return Err(Stop::Fallback),
+                (7, RECORDS) if top_level => return Err(Stop::Fallback),
                 _ => c.skip(1)?,
             }
             Ok(())
@@ -501,24 +560,24 @@ impl<'a> Cursor<'a> {
         };
         let mut seen = Seen::default();
         self.object(|c, key| {
-            match key {
-                b"type" => {
+            match (key.len(), head(key)) {
+                (4, TYPE) => {
                     seen.first(0)?;
                     id.kind = c.text()?;
                 }
-                b"arn" => {
+                (3, ARN) => {
                     seen.first(1)?;
                     id.arn = c.text()?;
                 }
-                b"accountId" => {
+                (9, ACCOUNT_ID) => {
                     seen.first(2)?;
                     id.account_id = c.text()?;
                 }
-                b"invokedBy" => {
+                (9, INVOKED_BY) => {
                     seen.first(3)?;
                     id.invoked_by = c.text()?;
                 }
-                b"sessionContext" => {
+                (14, SESSION_CONTEXT) => {
                     seen.first(4)?;
                     id.session_context = c.session_context()?;
                 }
@@ -627,5 +686,18 @@ impl<'a> Cursor<'a> {
                 _ => return Err(Stop::Fallback),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_values_are_borrowed_without_parsing_again() {
+        let text = r#"{"bucketName": "b", "key": ["k", 1]}"#;
+        let raw = borrowed_raw(text).expect("serde_json's raw value key changed");
+        assert_eq!(raw.get(), text);
+        assert!(std::ptr::eq(raw.get(), text));
     }
 }
