@@ -608,6 +608,8 @@ pub(super) fn read_records<R: Read, S: Sink + ?Sized>(
     fast: bool,
     stop_at: Option<u64>,
 ) -> Option<(u64, Boundary)> {
+    // About how long the next record is (see `scan_record`).
+    let mut expected = 2048;
     loop {
         let start = if fast || stop_at.is_some() {
             records.record_start()
@@ -620,8 +622,9 @@ pub(super) fn read_records<R: Read, S: Sink + ?Sized>(
             }
         }
         if let Some(start) = start.filter(|_| fast) {
-            let step = match scan_record(records.record_bytes(), start.top_level) {
+            let step = match scan_record(records.record_bytes(), start.top_level, expected) {
                 Scan::Event(event, len) => {
+                    expected = len + len / 2 + 64;
                     stats.records += 1;
                     sink.event(
                         &event,
@@ -963,7 +966,7 @@ mod fast_path_tests {
         let records = corpus_records();
         let fallbacks = records
             .iter()
-            .filter(|r| !matches!(scan_record(r.as_bytes(), true), Scan::Event(..)))
+            .filter(|r| !matches!(scan_record(r.as_bytes(), true, 2048), Scan::Event(..)))
             .count();
         assert_eq!(fallbacks, 0, "of {}", records.len());
         let mut text = String::new();

@@ -59,8 +59,23 @@ type Res<T> = Result<T, Stop>;
 
 /// Scans the record that starts at `bytes[0]` (a `{`). `top_level`: the record is a top-level
 /// object (NDJSON), where a `Records` key would make it an S3 wrapper instead of an event.
-pub fn scan_record(bytes: &[u8], top_level: bool) -> Scan<Event<'_>> {
-    let mut c = Cursor { b: bytes, i: 0 };
+/// `expected_len`: about how long the record is likely to be (the last one's length, a bit
+/// more): that many bytes are checked to be UTF-8 at once, so that the strings kept from them
+/// need no check of their own.
+pub fn scan_record(bytes: &[u8], top_level: bool, expected_len: usize) -> Scan<Event<'_>> {
+    let ahead = bytes.get(..expected_len).unwrap_or(bytes);
+    let valid = match std::str::from_utf8(ahead) {
+        Ok(text) => text,
+        Err(e) => ahead
+            .get(..e.valid_up_to())
+            .and_then(|v| std::str::from_utf8(v).ok())
+            .unwrap_or_default(),
+    };
+    let mut c = Cursor {
+        b: bytes,
+        i: 0,
+        valid,
+    };
     match c.event(top_level) {
         Ok(event) => Scan::Event(event, c.i),
         Err(Stop::NeedMore) => Scan::NeedMore,
@@ -102,6 +117,23 @@ const fn head(key: &[u8]) -> u128 {
         i += 1;
     }
     u128::from_le_bytes(out)
+}
+
+/// [`head`] at run time, with word loads instead of a byte loop.
+#[inline]
+fn head_of(key: &[u8]) -> u128 {
+    if let Some(first) = key.first_chunk::<16>() {
+        return u128::from_le_bytes(*first);
+    }
+    match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(first), Some(last)) => {
+            // Bytes 8.. of a key of 8 to 15 bytes are the top ones of its last eight.
+            let shift = 8 * u32::try_from(16 - key.len()).unwrap_or(8);
+            let rest = u64::from_le_bytes(*last).checked_shr(shift).unwrap_or(0);
+            u128::from(u64::from_le_bytes(*first)) | (u128::from(rest) << 64)
+        }
+        _ => head(key),
+    }
 }
 
 const EVENT_SOURCE: u128 = head(b"eventSource");
@@ -158,6 +190,8 @@ impl Seen {
 struct Cursor<'a> {
     b: &'a [u8],
     i: usize,
+    /// A prefix of `b` known to be UTF-8.
+    valid: &'a str,
 }
 
 impl<'a> Cursor<'a> {
@@ -201,10 +235,8 @@ impl<'a> Cursor<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            while let Some(chunk) = self.b.get(self.i..self.i + 8) {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(chunk);
-                let hits = specials(u64::from_le_bytes(word));
+            while let Some(word) = self.b.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
+                let hits = specials(u64::from_le_bytes(*word));
                 if hits != 0 {
                     self.i += (hits.trailing_zeros() / 8) as usize;
                     break;
@@ -419,9 +451,17 @@ impl<'a> Cursor<'a> {
                 .map(|s| Some(Cow::Owned(s)))
                 .map_err(|_| Stop::Fallback);
         }
-        std::str::from_utf8(bytes)
-            .map(|s| Some(Cow::Borrowed(s)))
-            .map_err(|_| Stop::Fallback)
+        self.utf8(start + 1, bytes).map(|s| Some(Cow::Borrowed(s)))
+    }
+
+    /// `bytes`, which start at `start`, as text: from the prefix already checked when they lie
+    /// in it, else checked now. Not UTF-8: fall back.
+    #[inline]
+    fn utf8(&self, start: usize, bytes: &'a [u8]) -> Res<&'a str> {
+        match self.valid.get(start..start + bytes.len()) {
+            Some(text) => Ok(text),
+            None => std::str::from_utf8(bytes).map_err(|_| Stop::Fallback),
+        }
     }
 
     /// `readOnly`: a boolean, or a string that reads as one. Anything else falls back.
@@ -452,7 +492,7 @@ impl<'a> Cursor<'a> {
         let start = self.i;
         self.skip(depth)?;
         let bytes = self.b.get(start..self.i).ok_or(Stop::Fallback)?;
-        let text = std::str::from_utf8(bytes).map_err(|_| Stop::Fallback)?;
+        let text = self.utf8(start, bytes)?;
         match borrowed_raw(text) {
             Some(raw) => Ok(Some(raw)),
             None => serde_json::from_str::<&RawValue>(text)
@@ -479,7 +519,7 @@ impl<'a> Cursor<'a> {
         };
         let mut seen = Seen::default();
         self.object(|c, key| {
-            match (key.len(), head(key)) {
+            match (key.len(), head_of(key)) {
                 (11, EVENT_SOURCE) => {
                     seen.first(0)?;
                     e.event_source = c.text()?;
@@ -560,7 +600,7 @@ impl<'a> Cursor<'a> {
         };
         let mut seen = Seen::default();
         self.object(|c, key| {
-            match (key.len(), head(key)) {
+            match (key.len(), head_of(key)) {
                 (4, TYPE) => {
                     seen.first(0)?;
                     id.kind = c.text()?;
@@ -692,6 +732,15 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_heads_agree() {
+        let text = b"abcdefghijklmnopqrstuvwxyz";
+        for len in 0..text.len() {
+            let key = text.get(..len).unwrap();
+            assert_eq!(head_of(key), head(key), "{len}");
+        }
+    }
 
     #[test]
     fn raw_values_are_borrowed_without_parsing_again() {
