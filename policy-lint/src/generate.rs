@@ -7,8 +7,8 @@
 //!    NDJSON; plain or gzip; directories recursively; standard input) in parallel, streaming
 //!    each through the record splitter ([`split`]) in bounded memory, with the one-pass
 //!    reader ([`scan`]) for the records it is certain about; a large plain file is read in
-//!    parallel parts ([`parts`]). Malformed records are
-//!    reported with file, byte offset and record index, and reading goes on.
+//!    parallel parts ([`parts`]). Malformed records are reported with file, byte offset and
+//!    record index, and reading goes on.
 //! 2. [`aggregate`] selects events (principal, account, region, time window; denied calls left
 //!    out unless asked) and maps each call ([`mapping`], with the SDK→IAM [`map`] and the IAM
 //!    reference) to actions and resource ARNs, gathered per principal with bounded memory.

@@ -156,18 +156,26 @@ pub fn plan(path: &Path, len: u64, threads: usize) -> Option<(Boundary, Vec<u64>
     let mut window = vec![0u8; SEARCH];
     for k in 1..parts {
         let nominal = len / parts * k;
-        // Look from a little before, so that the byte before the `{` is in the window.
+        // Look from a little before, so that the byte before the `{` is in the window; in 64 KiB
+        // first (records are far shorter), then in the whole search window.
         let at = nominal
             .saturating_sub(64)
             .max(starts.last().map_or(0, |s| s + 1));
-        file.seek(SeekFrom::Start(at)).ok()?;
-        let got = read_full(&mut file, &mut window).ok()?;
-        let found = find_start(
-            window.get(..got)?,
-            at,
-            nominal.max(at),
-            boundary.is_top_level(),
-        );
+        let mut found = None;
+        for size in [64 << 10, SEARCH] {
+            let buf = window.get_mut(..size)?;
+            file.seek(SeekFrom::Start(at)).ok()?;
+            let got = read_full(&mut file, buf).ok()?;
+            found = find_start(
+                buf.get(..got)?,
+                at,
+                nominal.max(at),
+                boundary.is_top_level(),
+            );
+            if found.is_some() || got < size {
+                break;
+            }
+        }
         if let Some(start) = found.filter(|s| starts.last().is_none_or(|l| s > l)) {
             starts.push(start);
         }
@@ -524,6 +532,27 @@ mod tests {
             assert!(starts.len() >= 6, "{starts:?}");
             same(&data, &starts, &boundary, 4 << 20);
         }
+    }
+
+    #[test]
+    fn plans_parts_at_record_starts() {
+        let records = corpus_records();
+        let line = records.join("\n") + "\n";
+        let mut data = Vec::new();
+        while (data.len() as u64) < 3 * PART_MIN {
+            data.extend(line.as_bytes());
+        }
+        let path = temp_file(&data);
+        let (boundary, starts) = plan(&path, data.len() as u64, 2).unwrap();
+        fs::remove_file(&path).unwrap();
+        assert_eq!(boundary, Boundary::top_level());
+        assert_eq!(starts.len(), 2);
+        for s in starts {
+            let s = usize::try_from(s).unwrap();
+            assert_eq!(data.get(s - 1..=s), Some(&b"\n{"[..]));
+        }
+        assert!(plan(Path::new("/nonexistent"), 3 * PART_MIN, 2).is_none());
+        assert!(plan(Path::new("/nonexistent"), 3 * PART_MIN, 1).is_none());
     }
 
     #[test]

@@ -235,8 +235,10 @@ impl<'a> Cursor<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            while let Some(word) = self.b.get(self.i..).and_then(<[u8]>::first_chunk::<8>) {
-                let hits = specials(u64::from_le_bytes(*word));
+            while let Some(chunk) = self.b.get(self.i..self.i + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let hits = specials(u64::from_le_bytes(word));
                 if hits != 0 {
                     self.i += (hits.trailing_zeros() / 8) as usize;
                     break;
