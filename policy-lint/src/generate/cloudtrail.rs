@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::parts::{plan, read_in_parts, PART_MIN};
-use super::scan::{scan_record, Scan};
+use super::scan::{scan_record_with, Scan};
 use super::split::{describe_read_error, Boundary, Item, Problem, ProblemKind, RecordReader};
 
 /// One CloudTrail event, borrowed from the record's bytes. Fields the generator does not use
@@ -622,23 +622,19 @@ pub(super) fn read_records<R: Read, S: Sink + ?Sized>(
             }
         }
         if let Some(start) = start.filter(|_| fast) {
-            let step = match scan_record(records.record_bytes(), start.top_level, expected) {
-                Scan::Event(event, len) => {
-                    expected = len + len / 2 + 64;
-                    stats.records += 1;
-                    sink.event(
-                        &event,
-                        Position {
-                            file: name,
-                            offset: start.offset,
-                            record: start.index,
-                        },
-                    );
-                    Scan::Event((), len)
-                }
-                Scan::NeedMore => Scan::NeedMore,
-                Scan::Fallback => Scan::Fallback,
+            let position = Position {
+                file: name,
+                offset: start.offset,
+                record: start.index,
             };
+            let bytes = records.record_bytes();
+            let step = scan_record_with(bytes, start.top_level, expected, |event| {
+                sink.event(event, position);
+            });
+            if let Scan::Event((), len) = step {
+                stats.records += 1;
+                expected = len + len / 4 + 64;
+            }
             match step {
                 Scan::Event((), len) => {
                     records.take_record(len);
@@ -966,7 +962,12 @@ mod fast_path_tests {
         let records = corpus_records();
         let fallbacks = records
             .iter()
-            .filter(|r| !matches!(scan_record(r.as_bytes(), true, 2048), Scan::Event(..)))
+            .filter(|r| {
+                !matches!(
+                    super::super::scan::scan_record(r.as_bytes(), true, 2048),
+                    Scan::Event(..)
+                )
+            })
             .count();
         assert_eq!(fallbacks, 0, "of {}", records.len());
         let mut text = String::new();
