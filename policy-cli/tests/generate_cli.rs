@@ -121,17 +121,16 @@ fn generate_prints_one_principal_and_json() {
     assert!(json["summary"]["counts"]["denied"].as_u64().unwrap() > 0);
     assert!(json["policies"].as_array().unwrap().len() >= 30);
     // Every principal's summary has the quota warnings and the explained lint findings; the
-    // Stratus detonation that deletes flow logs really called `ec2:DeleteFlowLogs`.
+    // Stratus detonation that reads secrets in bulk really called
+    // `secretsmanager:BatchGetSecretValue`, which takes only `*` as its resource.
     let principals = json["summary"]["principals"].as_array().unwrap();
     assert!(principals
         .iter()
         .all(|p| p["warnings"].is_array() && p["lintFindings"].is_array()));
     assert!(principals.iter().any(|p| {
-        p["lintFindings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["code"] == "S015" && f["actions"][0]["action"] == "ec2:DeleteFlowLogs")
+        p["lintFindings"].as_array().unwrap().iter().any(|f| {
+            f["code"] == "S013" && f["actions"][0]["action"] == "secretsmanager:BatchGetSecretValue"
+        })
     }));
     // Several principals, no --out-dir, human output: nothing written, exit 2.
     let out = iampol(&["generate", "--cloudtrail", CORPUS, "-q"]);

@@ -5,8 +5,10 @@
 //! The pipeline:
 //! 1. [`cloudtrail`] reads inputs (S3-delivered `{"Records": [...]}` files, JSON arrays,
 //!    NDJSON; plain or gzip; directories recursively; standard input) in parallel, streaming
-//!    each through the record splitter ([`split`]) in bounded memory. Malformed records are
-//!    reported with file, byte offset and record index, and reading goes on.
+//!    each through the record splitter ([`split`]) in bounded memory, with the one-pass
+//!    reader ([`scan`]) for the records it is certain about; a large plain file is read in
+//!    parallel parts ([`parts`]). Malformed records are reported with file, byte offset and
+//!    record index, and reading goes on.
 //! 2. [`aggregate`] selects events (principal, account, region, time window; denied calls left
 //!    out unless asked) and maps each call ([`mapping`], with the SDK→IAM [`map`] and the IAM
 //!    reference) to actions and resource ARNs, gathered per principal with bounded memory.
@@ -21,7 +23,8 @@
 //! (Athena, Security Lake, DuckDB), and [`summary_input`] reads its result into step 2 instead
 //! of the events.
 //!
-//! [`synthetic`] writes realistic CloudTrail of any size, for benchmarks.
+//! Synthetic CloudTrail for benchmarks is written by the `iampol-gen-cloudtrail` tool (a binary
+//! of `policy-cli`, not library API).
 //!
 //! ```no_run
 //! use policy_lint::generate::{read_activity, cloudtrail::{Input, ReadOptions}, aggregate::Selection};
@@ -47,12 +50,13 @@ pub mod fast_hash;
 pub mod map;
 pub mod mapping;
 pub mod overrides;
+pub mod parts;
 pub mod resolve;
+pub mod scan;
 pub mod split;
 pub mod sql;
 pub mod summary;
 pub mod summary_input;
-pub mod synthetic;
 pub mod tighten;
 pub mod verify;
 

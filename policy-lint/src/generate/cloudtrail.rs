@@ -19,7 +19,9 @@ use std::sync::Mutex;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::split::{describe_read_error, Item, Problem, ProblemKind, RecordReader};
+use super::parts::{plan, read_in_parts, PART_MIN};
+use super::scan::{scan_record_with, Scan};
+use super::split::{describe_read_error, Boundary, Item, Problem, ProblemKind, RecordReader};
 
 /// One CloudTrail event, borrowed from the record's bytes. Fields the generator does not use
 /// are skipped while parsing.
@@ -168,7 +170,9 @@ pub struct Position<'a> {
     pub file: &'a str,
     /// Byte offset of the record's `{`.
     pub offset: u64,
-    /// 1-based index of the record in its input.
+    /// 1-based index of the record in its input; 0 for the events of a part of a large file
+    /// that was read ahead in parallel, before the records ahead of it were counted (see
+    /// [`read_inputs`]; problems always carry their index).
     pub record: u64,
 }
 
@@ -396,9 +400,13 @@ pub struct Progress {
 }
 
 /// Reads every input with `options.threads` threads; each thread feeds a sink made by `make`.
-/// Returns the sinks (one per thread that ran), for the caller to merge. Inputs are taken in
-/// order; the result does not depend on which thread read which input as long as the sinks
-/// merge in an order-independent way.
+/// Returns the sinks (one per thread that ran, and one per part of a file read in parts), for
+/// the caller to merge. Inputs are taken in order; the result does not depend on which thread
+/// read which input as long as the sinks merge in an order-independent way.
+///
+/// A plain file that alone holds more than a thread's share of the bytes (at least twice
+/// [`PART_MIN`]) is read in parallel parts first ([`super::parts`]); events of a part read
+/// ahead then carry record index 0 in their [`Position`].
 pub fn read_inputs<S, F>(
     inputs: Vec<Input>,
     options: &ReadOptions,
@@ -409,19 +417,45 @@ where
     S: Sink,
     F: Fn() -> S + Sync,
 {
+    let sizes: Vec<Option<u64>> = inputs
+        .iter()
+        .map(|i| match i {
+            Input::Path(p) => fs::metadata(p)
+                .ok()
+                .filter(fs::Metadata::is_file)
+                .map(|m| m.len()),
+            Input::Stream { .. } => None,
+        })
+        .collect();
+    let total: u64 = sizes.iter().flatten().sum();
     if let Some(p) = progress {
-        let total: u64 = inputs
-            .iter()
-            .filter_map(|i| match i {
-                Input::Path(p) => fs::metadata(p).ok().map(|m| m.len()),
-                Input::Stream { .. } => None,
-            })
-            .sum();
         p.total.fetch_add(total, Ordering::Relaxed);
         p.inputs.fetch_add(inputs.len(), Ordering::Relaxed);
     }
-    let threads = options.threads.max(1).min(inputs.len().max(1));
-    let queue = Mutex::new(VecDeque::from(inputs));
+    let mut sinks = Vec::new();
+    let mut rest = VecDeque::with_capacity(inputs.len());
+    let threads = options.threads.max(1);
+    for (input, size) in inputs.into_iter().zip(sizes) {
+        if let (Input::Path(path), Some(len)) = (&input, size) {
+            let large = len >= 2 * PART_MIN && len.saturating_mul(threads as u64) > total;
+            if let Some((boundary, starts)) = large.then(|| plan(path, len, threads)).flatten() {
+                let name = input.name();
+                sinks.extend(read_in_parts(
+                    &name, path, &boundary, &starts, threads, options, progress, &make,
+                ));
+                if let Some(p) = progress {
+                    p.inputs_done.fetch_add(1, Ordering::Relaxed);
+                }
+                continue;
+            }
+        }
+        rest.push_back(input);
+    }
+    let threads = threads.min(rest.len());
+    if threads == 0 {
+        return sinks;
+    }
+    let queue = Mutex::new(rest);
     let work = |sink: &mut S| loop {
         let next = match queue.lock() {
             Ok(mut q) => q.pop_front(),
@@ -438,7 +472,8 @@ where
     if threads == 1 {
         let mut sink = make();
         work(&mut sink);
-        return vec![sink];
+        sinks.push(sink);
+        return sinks;
     }
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -450,8 +485,9 @@ where
                 })
             })
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    })
+        sinks.extend(handles.into_iter().filter_map(|h| h.join().ok()));
+    });
+    sinks
 }
 
 /// Counts bytes read into the progress.
@@ -553,9 +589,63 @@ fn split_into<R: Read, S: Sink + ?Sized>(
     stats: &mut InputStats,
 ) {
     let mut records = RecordReader::with_max_record(reader, options.max_record);
+    read_records(name, &mut records, sink, stats, true, None);
+    stats.json_bytes = records.offset();
+}
+
+/// Reads every record of a splitter into a sink. With `fast`, records go through the one-pass
+/// reader ([`super::scan`]) where it is certain, and through the splitter and `serde_json`
+/// otherwise; without, always through the latter (the tests compare the two).
+///
+/// With a `stop_at` offset, stops at the first record start at or after it where the splitter
+/// stands outside any record (between records, at record level), and returns that offset and
+/// the splitter's state there; `None` when it read to the end.
+pub(super) fn read_records<R: Read, S: Sink + ?Sized>(
+    name: &str,
+    records: &mut RecordReader<R>,
+    sink: &mut S,
+    stats: &mut InputStats,
+    fast: bool,
+    stop_at: Option<u64>,
+) -> Option<(u64, Boundary)> {
+    // About how long the next record is (see `scan_record`).
+    let mut expected = 2048;
     loop {
+        let start = if fast || stop_at.is_some() {
+            records.record_start()
+        } else {
+            None
+        };
+        if let Some(start) = start {
+            if stop_at.is_some_and(|stop| start.offset >= stop) {
+                return Some((start.offset, records.boundary()));
+            }
+        }
+        if let Some(start) = start.filter(|_| fast) {
+            let position = Position {
+                file: name,
+                offset: start.offset,
+                record: start.index,
+            };
+            let bytes = records.record_bytes();
+            let step = scan_record_with(bytes, start.top_level, expected, |event| {
+                sink.event(event, position);
+            });
+            if let Scan::Event((), len) = step {
+                stats.records += 1;
+                expected = len + len / 4 + 64;
+            }
+            match step {
+                Scan::Event((), len) => {
+                    records.take_record(len);
+                    continue;
+                }
+                Scan::NeedMore if records.read_more() => continue,
+                Scan::NeedMore | Scan::Fallback => {}
+            }
+        }
         match records.next_item() {
-            None => break,
+            None => return None,
             Some(Item::Record {
                 bytes,
                 offset,
@@ -589,7 +679,6 @@ fn split_into<R: Read, S: Sink + ?Sized>(
             }
         }
     }
-    stats.json_bytes = records.offset();
 }
 
 /// Shared by tests and benchmarks: a sink that counts.
@@ -686,5 +775,248 @@ mod tests {
             .iter()
             .any(|p| p.message.contains("truncated gzip")));
         assert!(cut.problems.iter().any(|p| p.record.is_some()));
+    }
+}
+
+/// The fast path must give exactly what the exact path gives: the same events (field by
+/// field), at the same offsets and indices, and the same problems in the same order.
+#[cfg(test)]
+mod fast_path_tests {
+    use std::fmt::Write as _;
+
+    use proptest::prelude::*;
+
+    use super::super::split::DEFAULT_MAX_RECORD;
+    use super::*;
+
+    /// Everything a read delivers, as text.
+    #[derive(Debug, Default)]
+    struct Recording(Vec<String>);
+
+    impl Sink for Recording {
+        fn event(&mut self, event: &Event<'_>, at: Position<'_>) {
+            self.0
+                .push(format!("event {} #{} {event:?}", at.offset, at.record));
+        }
+
+        fn problem(&mut self, problem: InputProblem) {
+            self.0.push(format!("problem {problem:?}"));
+        }
+
+        fn input_done(&mut self, _name: &str, _stats: InputStats) {}
+    }
+
+    /// Hands out the bytes in pieces of the given sizes, in turn (to exercise refills).
+    struct Pieces<'a> {
+        data: &'a [u8],
+        sizes: &'a [usize],
+        turn: usize,
+    }
+
+    impl Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let size = self.sizes.get(self.turn % self.sizes.len().max(1)).copied();
+            self.turn += 1;
+            let n = size
+                .unwrap_or(usize::MAX)
+                .max(1)
+                .min(buf.len())
+                .min(self.data.len());
+            let (now, rest) = self.data.split_at(n);
+            buf.get_mut(..n).unwrap().copy_from_slice(now);
+            self.data = rest;
+            Ok(n)
+        }
+    }
+
+    fn read(data: &[u8], sizes: &[usize], max: usize, fast: bool) -> (Vec<String>, InputStats) {
+        let mut records = RecordReader::with_max_record(
+            Pieces {
+                data,
+                sizes,
+                turn: 0,
+            },
+            max,
+        );
+        let mut sink = Recording::default();
+        let mut stats = InputStats::default();
+        read_records("t", &mut records, &mut sink, &mut stats, fast, None);
+        stats.json_bytes = records.offset();
+        (sink.0, stats)
+    }
+
+    fn same(data: &[u8], sizes: &[usize], max: usize) {
+        let exact = read(data, sizes, max, false);
+        let fast = read(data, sizes, max, true);
+        assert_eq!(
+            exact,
+            fast,
+            "input: {:?}",
+            String::from_utf8_lossy(data.get(..2000.min(data.len())).unwrap())
+        );
+    }
+
+    /// Real events from the corpus, compact, one string each.
+    fn corpus_records() -> Vec<String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/cloudtrail");
+        let (paths, problems) = collect_inputs(&[dir]);
+        assert!(problems.is_empty() && !paths.is_empty());
+        let mut out = Vec::new();
+        for path in paths {
+            let text = fs::read_to_string(&path).unwrap();
+            let events: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+            out.extend(events.iter().map(|e| serde_json::to_string(e).unwrap()));
+        }
+        out
+    }
+
+    /// Records that take every branch of the fast reader and of its fallbacks.
+    const EDGE_RECORDS: &[&str] = &[
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":"true","awsRegion":null}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":"yes"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":"tru\u0065"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":1e400}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","readOnly":[true]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"Get\"Object\u00e9\ud83d\ude00"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"Get\ud83d"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"Get\x"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","event\u004eame":"GetObject"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventName":"PutObject"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":""}"#,
+        r#"{"eventSource":"s3.amazonaws.com"}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":5}"#,
+        r#"{"eventSource":"é.amazonaws.com","eventName":"GetObject","ключ":{"x":[1,-2.5e+3,0,true,false,null,"\/"]}}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":01}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":1.}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":-}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":[1,]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":{"a":1,}}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":tru}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","n":"tab	in string"}"#,
+        r#"{ "eventSource" : "s3.amazonaws.com" , "eventName" : "GetObject" , "requestParameters" : { "bucketName" : "b" , "key" : [ ] } , "responseElements" : null }"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":"text","responseElements":[{"a":{}}]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"a":1},"requestParameters":{"a":2}}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":[{"ARN":"arn:aws:s3:::b","type":"AWS::S3::Bucket"},{"arn":"arn:aws:s3:::c"},{}]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":[{"ARN":"a","arn":"b"}]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":[["arn:aws:s3:::b"]]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":null}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":[]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","resources":{}}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/R/s","accountId":"1","invokedBy":"x","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/R","x":{}},"attributes":{"mfaAuthenticated":"false","creationDate":"2024"},"webIdFederationData":{}},"extra":[1]}}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"sessionContext":{"sessionIssuer":null,"attributes":null}}}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":["IAMUser"]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":{"type":"IAMUser","type":"Root"}}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","userIdentity":null}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","Records":5}"#,
+        r#"{"Records":[{"eventSource":"s3.amazonaws.com","eventName":"A"},{"eventSource":"s3.amazonaws.com","eventName":"B"}]}"#,
+        r#"{"eventSource":"s3.amazonaws.com","eventName":"GetObject","deep":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#,
+        "not json at all",
+        "[1, 2]",
+        "{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"cut",
+        "{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"},",
+        "{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"} {\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\"}",
+    ];
+
+    /// The same records as NDJSON, as a JSON array and as an S3 wrapper, pretty or not.
+    fn shapes(records: &[String]) -> Vec<Vec<u8>> {
+        let ndjson = records.join("\n") + "\n";
+        let array = format!("[\n  {}\n]", records.join(",\n  "));
+        let wrapper = format!("{{\"Records\":[{}]}}", records.join(","));
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend(ndjson.as_bytes());
+        vec![
+            ndjson.into_bytes(),
+            array.into_bytes(),
+            wrapper.into_bytes(),
+            bom,
+        ]
+    }
+
+    #[test]
+    fn fast_path_matches_exact_path_on_real_and_edge_records() {
+        let mut records = corpus_records();
+        records.extend(EDGE_RECORDS.iter().map(|r| (*r).to_string()));
+        for data in shapes(&records) {
+            for sizes in [&[usize::MAX][..], &[1], &[7, 3, 1000], &[4096, 13]] {
+                same(&data, sizes, DEFAULT_MAX_RECORD);
+                same(&data, sizes, 1024);
+            }
+        }
+        // Each edge record alone, and the corpus's own (pretty-printed) files.
+        for r in EDGE_RECORDS {
+            for data in shapes(&[(*r).to_string()]) {
+                same(&data, &[usize::MAX], DEFAULT_MAX_RECORD);
+                same(&data, &[3], DEFAULT_MAX_RECORD);
+            }
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/cloudtrail");
+        for path in collect_inputs(&[dir]).0 {
+            same(&fs::read(path).unwrap(), &[usize::MAX], DEFAULT_MAX_RECORD);
+        }
+    }
+
+    #[test]
+    fn fast_path_reads_most_real_records() {
+        // The fast path must actually be taken: count the records it falls back on.
+        let records = corpus_records();
+        let fallbacks = records
+            .iter()
+            .filter(|r| {
+                !matches!(
+                    super::super::scan::scan_record(r.as_bytes(), true, 2048),
+                    Scan::Event(..)
+                )
+            })
+            .count();
+        assert_eq!(fallbacks, 0, "of {}", records.len());
+        let mut text = String::new();
+        for r in &records {
+            let _ = writeln!(text, "{r}");
+        }
+        let (items, stats) = read(text.as_bytes(), &[usize::MAX], DEFAULT_MAX_RECORD, true);
+        assert_eq!(items.len(), records.len());
+        assert_eq!(stats.records, records.len() as u64);
+    }
+
+    /// Bytes that matter to JSON, to mutate records with.
+    const SPECIAL: &[u8] = b"{}[]\",:\\ \n\t0123456789-+.eEtrufalsn\x01\x7f\x80\xc3\xa9";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn fast_path_matches_exact_path_on_mutated_input(
+            picks in proptest::collection::vec(0usize..400, 1..6),
+            shape in 0usize..4,
+            edits in proptest::collection::vec((any::<u16>(), 0usize..SPECIAL.len(), 0u8..3), 0..6),
+            sizes in proptest::collection::vec(1usize..300, 1..4),
+        ) {
+            let corpus = corpus_records();
+            let all: Vec<String> = corpus
+                .iter()
+                .cloned()
+                .chain(EDGE_RECORDS.iter().map(|r| (*r).to_string()))
+                .collect();
+            let records: Vec<String> = picks
+                .iter()
+                .map(|i| all.get(i % all.len()).unwrap().clone())
+                .collect();
+            let mut data = shapes(&records).swap_remove(shape);
+            for (at, byte, op) in edits {
+                let at = usize::from(at) % (data.len() + 1);
+                let byte = *SPECIAL.get(byte).unwrap();
+                match op {
+                    0 if at < data.len() => data[at] = byte,
+                    1 => data.insert(at, byte),
+                    _ if at < data.len() => {
+                        data.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            same(&data, &sizes, DEFAULT_MAX_RECORD);
+            same(&data, &sizes, 1024);
+        }
     }
 }

@@ -255,6 +255,35 @@ impl<R: Read> RecordReader<R> {
         }
     }
 
+    /// A splitter that starts in the middle of a stream, at byte `offset`, at a record start
+    /// in the state `boundary` (as [`RecordReader::boundary`] gave it, or as guessed: a wrong
+    /// guess gives wrong records, so the caller must check it, see
+    /// [`super::cloudtrail`]'s parallel read). Record indices count from 1 again.
+    pub fn resume(reader: R, max_record: usize, offset: u64, boundary: &Boundary) -> Self {
+        let mut r = Self::with_max_record(reader, max_record);
+        r.base = offset;
+        r.started = true;
+        r.mode = boundary.mode;
+        r.stack.clone_from(&boundary.stack);
+        r.state = boundary.state;
+        r
+    }
+
+    /// The state at a record start that [`RecordReader::record_start`] found: a splitter
+    /// [`RecordReader::resume`]d there in this state reads on exactly as this one does.
+    pub fn boundary(&self) -> Boundary {
+        Boundary {
+            mode: self.mode,
+            stack: self.stack.clone(),
+            state: self.state,
+        }
+    }
+
+    /// Record indices handed out so far (records, and values that are not records).
+    pub fn indices_used(&self) -> u64 {
+        self.next_index - 1
+    }
+
     /// Bytes consumed from the (decompressed) stream so far.
     pub fn offset(&self) -> u64 {
         self.base + self.pos as u64
@@ -271,6 +300,88 @@ impl<R: Read> RecordReader<R> {
             Step::Problem(p) => Some(Item::Problem(p)),
             Step::End => None,
         }
+    }
+
+    /// For the fast path ([`super::scan`]): when the reader stands between records at record
+    /// level, moves past whitespace (and the comma between array elements) to the next `{`
+    /// and says where that record starts. `None` when the exact path must take the next step
+    /// (the start of the input, a problem to report, anything but a `{` next, ...).
+    pub fn record_start(&mut self) -> Option<RecordStart> {
+        if !self.started
+            || self.finished
+            || self.pending.is_some()
+            || self.resync != Resync::Off
+            || self.in_string
+            || self.escape_pending
+            || self.rec.is_some()
+            || self.state == State::Scalar
+            || self.mode.record_depth() != Some(self.stack.len())
+        {
+            return None;
+        }
+        loop {
+            let data = self.buf.get(self.pos..self.end).unwrap_or_default();
+            let skip = data
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .count();
+            self.pos += skip;
+            match self.buf.get(self.pos..self.end).unwrap_or_default().first() {
+                None => {
+                    if !self.refill() {
+                        return None;
+                    }
+                }
+                Some(b',') if self.state == State::After && self.mode != Mode::Top => {
+                    self.state = State::Value;
+                    self.pos += 1;
+                }
+                Some(b'{') if matches!(self.state, State::Value | State::ValueOrClose) => {
+                    return Some(RecordStart {
+                        offset: self.offset(),
+                        index: self.next_index,
+                        top_level: self.mode == Mode::Top,
+                    });
+                }
+                Some(_) => return None,
+            }
+        }
+    }
+
+    /// The buffered bytes from the record that [`RecordReader::record_start`] found, at most
+    /// the record limit of them.
+    pub fn record_bytes(&self) -> &[u8] {
+        let end = self.end.min(self.pos.saturating_add(self.max_record));
+        self.buf.get(self.pos..end).unwrap_or_default()
+    }
+
+    /// Reads more of the record that [`RecordReader::record_start`] found, to at least twice
+    /// what is buffered of it. False when nothing more can be had within the record limit (the
+    /// end of the input, a read error, the limit reached): the exact path takes over.
+    pub fn read_more(&mut self) -> bool {
+        let have = self.end - self.pos;
+        if have >= self.max_record {
+            return false;
+        }
+        let want = have.saturating_mul(2).max(CHUNK);
+        let mut grew = false;
+        while self.end - self.pos < want {
+            if !self.refill() {
+                // What did arrive may complete the record; a read error stays pending and is
+                // reported when the exact path next runs, as it would have been.
+                return grew;
+            }
+            grew = true;
+        }
+        true
+    }
+
+    /// Takes the record that [`RecordReader::record_start`] found, `len` bytes long (the fast
+    /// path read it whole).
+    pub fn take_record(&mut self, len: usize) {
+        self.pos = (self.pos + len).min(self.end);
+        self.next_index += 1;
+        self.after_value();
     }
 
     fn at(&self, i: usize) -> u64 {
@@ -751,6 +862,63 @@ impl<R: Read> RecordReader<R> {
         }
         Step::End
     }
+}
+
+/// The splitter's state at a record start, outside any record: what holds the records (the
+/// top level, an array, an S3 wrapper) and what is expected. Compared to check a guessed
+/// boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Boundary {
+    mode: Mode,
+    stack: Vec<u8>,
+    state: State,
+}
+
+impl Boundary {
+    /// The state before a record of a stream of top-level objects (NDJSON).
+    pub fn top_level() -> Self {
+        Boundary {
+            mode: Mode::Top,
+            stack: Vec::new(),
+            state: State::Value,
+        }
+    }
+
+    /// The state before a record of a JSON array of events, after a comma.
+    pub fn array() -> Self {
+        Boundary {
+            mode: Mode::Array,
+            stack: b"[".to_vec(),
+            state: State::Value,
+        }
+    }
+
+    /// The state before a record of an S3 wrapper's `Records` array, after a comma.
+    pub fn wrapper() -> Self {
+        Boundary {
+            mode: Mode::Wrapper,
+            stack: b"{[".to_vec(),
+            state: State::Value,
+        }
+    }
+
+    /// Whether records are top-level objects here (NDJSON), so they follow a `}` rather than
+    /// a comma.
+    pub fn is_top_level(&self) -> bool {
+        self.mode == Mode::Top
+    }
+}
+
+/// Where the next record starts (see [`RecordReader::record_start`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordStart {
+    /// Byte offset of its `{` in the (decompressed) stream.
+    pub offset: u64,
+    /// Its 1-based index among the records of the stream.
+    pub index: u64,
+    /// Whether it is a top-level object (NDJSON), where a `Records` key would make it an S3
+    /// wrapper instead.
+    pub top_level: bool,
 }
 
 /// What one scan step found: a record (buffer range, offset, index), a problem, or the end.

@@ -6,7 +6,7 @@
 //!
 //! Files as S3 delivers them (`{"Records":[…]}`, about `--file-size` of JSON each, `.json.gz`
 //! with `--gzip`) under `OUT/AWSLogs/<account>/CloudTrail/<region>/2024/08/<dd>/`, with records
-//! shaped after real ones (see `policy_lint::generate::synthetic`). `--size` counts JSON bytes
+//! shaped after real ones (see the `synthetic` module). `--size` counts JSON bytes
 //! before compression. Deterministic for a seed. Exit status 0, or 2 when the files cannot be
 //! written or the arguments are wrong.
 #![expect(
@@ -19,7 +19,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use policy_lint::generate::synthetic::{parse_size, write_trail, SyntheticOptions};
+use synthetic::{parse_size, write_trail, SyntheticOptions};
+
+mod synthetic;
 
 /// Write synthetic CloudTrail files for benchmarks.
 #[derive(Debug, Parser)]

@@ -11,8 +11,8 @@
 //! - the summary warns exactly when the principal needs more managed policies than the
 //!   default quota.
 
-use std::io::Cursor;
 use std::path::PathBuf;
+use std::process::Command;
 
 use policy_core::ast::PolicyKind;
 use policy_lint::generate::aggregate::{Activity, Selection};
@@ -20,7 +20,6 @@ use policy_lint::generate::cloudtrail::{Input, ReadOptions};
 use policy_lint::generate::emit::{emit, EmitOptions, MANAGED_POLICIES_PER_PRINCIPAL};
 use policy_lint::generate::read_activity;
 use policy_lint::generate::summary::principal_summary;
-use policy_lint::generate::synthetic::{record, Rng};
 use policy_lint::{lint_source, Settings, Severity};
 
 /// Rules whose findings the generator can always avoid.
@@ -49,24 +48,31 @@ fn corpus() -> Activity {
     )
 }
 
-/// A synthetic trail of `records` records (NDJSON), read from memory.
-fn synthetic(records: usize, seed: u64) -> Activity {
-    let mut rng = Rng::new(seed);
-    let mut text = String::new();
-    for i in 0..records {
-        let time = format!("2024-08-{:02}T{:02}:{:02}:00Z", 1 + i % 28, i % 24, i % 60);
-        text.push_str(&record(&mut rng, &time));
-        text.push('\n');
-    }
-    read_activity(
-        vec![Input::Stream {
-            name: "synthetic.ndjson".to_string(),
-            reader: Box::new(Cursor::new(text.into_bytes())),
-        }],
+/// A synthetic trail of about `size` of JSON (`iampol-gen-cloudtrail`), read back.
+fn synthetic(size: &str, seed: u64) -> Activity {
+    let dir = std::env::temp_dir().join(format!(
+        "iampol-generate-lint-{seed}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_iampol-gen-cloudtrail"))
+        .args(["--size", size, "--seed", &seed.to_string(), "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let activity = read_activity(
+        vec![Input::Path(dir.clone())],
         Selection::default(),
         &ReadOptions::default(),
         None,
-    )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    activity
 }
 
 /// Checks every principal; returns the number of warnings the summaries explain.
@@ -149,7 +155,7 @@ fn corpus_policies_lint_clean_or_explained() {
 
 #[test]
 fn synthetic_policies_lint_clean_or_explained() {
-    let activity = synthetic(4000, 7);
+    let activity = synthetic("3MB", 7);
     assert!(
         activity.principals.len() >= 20,
         "{}",

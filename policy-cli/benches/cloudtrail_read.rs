@@ -2,13 +2,13 @@
 //! it by hand).
 //!
 //! ```text
-//! cargo bench -p policy-lint --bench cloudtrail_read
+//! cargo bench -p policy-cli --bench cloudtrail_read
 //! ```
 //!
 //! Environment:
 //! - `IAMPOL_BENCH_DIR`: where the data is, or is written (default: the system temp directory,
 //!   `iampol-bench-cloudtrail`). Two trees under it: `plain/` (`.json`) and `gzip/` (`.json.gz`),
-//!   written with [`policy_lint::generate::synthetic`] when missing.
+//!   written with the `iampol-gen-cloudtrail` tool (built with this bench) when missing.
 //! - `IAMPOL_BENCH_SIZE`: bytes of JSON per tree when writing (default `256MB`; use `1GB` for
 //!   the figures in the README).
 //! - `IAMPOL_BENCH_THREADS`: reading threads to try, comma-separated (default `1,2`).
@@ -35,33 +35,25 @@ use policy_lint::generate::cloudtrail::{
 use policy_lint::generate::emit::{emit, EmitOptions};
 use policy_lint::generate::read_activity;
 use policy_lint::generate::split::{Item, RecordReader};
-use policy_lint::generate::synthetic::{parse_size, write_trail, SyntheticOptions};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-fn ensure(dir: &Path, gzip: bool, size: u64) -> PathBuf {
+fn ensure(dir: &Path, gzip: bool, size: &str) -> PathBuf {
     let tree = dir.join(if gzip { "gzip" } else { "plain" });
     if !tree.join("AWSLogs").exists() {
         eprintln!(
-            "writing {} of synthetic CloudTrail to {}",
-            size,
+            "writing {size} of synthetic CloudTrail to {}",
             tree.display()
         );
-        let stats = write_trail(
-            &tree,
-            &SyntheticOptions {
-                size,
-                gzip,
-                ..SyntheticOptions::default()
-            },
-        )
-        .expect("write synthetic data");
-        eprintln!(
-            "  {} files, {} records, {} bytes on disk",
-            stats.files, stats.records, stats.disk_bytes
-        );
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_iampol-gen-cloudtrail"));
+        command.args(["--size", size, "--out"]).arg(&tree);
+        if gzip {
+            command.arg("--gzip");
+        }
+        let status = command.status().expect("run iampol-gen-cloudtrail");
+        assert!(status.success(), "iampol-gen-cloudtrail failed: {status}");
     }
     tree
 }
@@ -114,9 +106,7 @@ fn main() {
         || std::env::temp_dir().join("iampol-bench-cloudtrail"),
         PathBuf::from,
     );
-    let size = env("IAMPOL_BENCH_SIZE")
-        .and_then(|s| parse_size(&s))
-        .unwrap_or(256_000_000);
+    let size = env("IAMPOL_BENCH_SIZE").unwrap_or_else(|| "256MB".into());
     let threads: Vec<usize> = env("IAMPOL_BENCH_THREADS")
         .unwrap_or_else(|| "1,2".into())
         .split(',')
@@ -138,7 +128,7 @@ fn main() {
     );
     for format in formats.split(',') {
         let gzip = format.trim() == "gzip";
-        let tree = ensure(&dir, gzip, size);
+        let tree = ensure(&dir, gzip, &size);
         let (paths, problems) = collect_inputs(std::slice::from_ref(&tree));
         assert!(problems.is_empty(), "{problems:?}");
         for stage in stages.split(',') {
