@@ -175,24 +175,30 @@ fn requests_come_from_the_events_own_arns() {
         );
     }
 
-    // StartSession names its instance as `target`, which is not `${InstanceId}`, and all of
-    // the action's resource types are optional: unchecked, never passed.
-    let start_sessions = events
+    // StartSession names its instance as `target` (SSM API Reference, StartSession:
+    // `Target`, "the managed node to connect to"): one request on that EC2 instance.
+    let targets: Vec<String> = events
         .iter()
         .filter(|e| is_successful_call(e) && e["eventName"] == "StartSession")
-        .count();
-    assert_eq!(start_sessions, 3);
-    assert_eq!(
-        calls
-            .iter()
-            .filter(|c| c.call == "ssm.amazonaws.com StartSession")
-            .map(|c| {
-                assert_eq!(c.plan, CallPlan::Unchecked(NOT_CONCRETE));
-                c.count
-            })
-            .sum::<u64>(),
-        3
-    );
+        .map(|e| {
+            e["requestParameters"]["target"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(targets.len(), 3);
+    for c in calls
+        .iter()
+        .filter(|c| c.call == "ssm.amazonaws.com StartSession")
+    {
+        let CallPlan::Requests { resources, .. } = &c.plan else {
+            panic!("{:?}", c.plan);
+        };
+        assert_eq!(resources.len(), 1);
+        let target = resources[0].rsplit('/').next().unwrap();
+        assert!(resources[0].contains(":ec2:") && targets.iter().any(|t| t == target));
+    }
 }
 
 #[test]

@@ -284,10 +284,53 @@ impl Side {
         }
     }
 
-    fn value(&self, variable: &str) -> Option<&Seen> {
-        self.values.get(&variable.to_ascii_lowercase())
+    fn value(&self, format: &str, variable: &str) -> Option<&Seen> {
+        let lower = variable.to_ascii_lowercase();
+        if let Some(seen) = self.values.get(&lower) {
+            return Some(seen);
+        }
+        // A list of one (`instanceIds: ["i-…"]`).
+        if let Some(seen) = self.values.get(&format!("{lower}s")) {
+            return Some(seen);
+        }
+        // An IAM name without a path: the entity's ARN when it has the default path `/`
+        // (IAM User Guide, IAM identifiers: `arn:aws:iam::account:role/path/name`).
+        if let Some(base) = lower.strip_suffix("withpath") {
+            if !self.values.contains_key("path") {
+                return self.values.get(base);
+            }
+        }
+        VARIABLE_KEYS
+            .iter()
+            .find(|(part, var, _)| format.contains(part) && var.eq_ignore_ascii_case(variable))
+            .and_then(|(_, _, key)| self.values.get(*key))
     }
 }
+
+/// Request keys that name a variable of one ARN format under another name (the format by a
+/// part of it), each as the API reference names the parameter.
+const VARIABLE_KEYS: &[(&str, &str, &str)] = &[
+    // EC2 API Reference, AuthorizeSecurityGroupIngress and others: `GroupId`, "the ID of the
+    // security group".
+    (":security-group/", "SecurityGroupId", "groupid"),
+    // EC2 API Reference, DeleteFlowLogs: `FlowLogId.N`, "one or more flow log IDs".
+    (":vpc-flow-log/", "VpcFlowLogId", "flowlogid"),
+    // CloudTrail API Reference, DeleteTrail / StopLogging / StartLogging: `Name`, "the name or
+    // the CloudTrail ARN of the trail".
+    (":cloudtrail:", "TrailName", "name"),
+    // RDS API Reference, ModifyDBSnapshotAttribute: `DBSnapshotIdentifier`.
+    (":rds:", "DbSnapshotName", "dbsnapshotidentifier"),
+    // Systems Manager API Reference, StartSession: `Target`, "the managed node to connect to"
+    // (an EC2 instance ID).
+    (
+        ":ec2:${Region}:${Account}:instance/",
+        "InstanceId",
+        "target",
+    ),
+    // Bedrock Runtime API Reference, InvokeModel: `modelId`, "the unique identifier of the
+    // model" (a foundation model's ID is its ARN's last part).
+    (":foundation-model/", "ResourceId", "modelid"),
+];
 
 /// Whether text is an ARN (six colon-separated parts, the first `arn`).
 fn is_arn(text: &str) -> bool {
@@ -317,6 +360,10 @@ fn is_partial_id(service: &str, variable: &str, value: &str) -> bool {
                 .iter()
                 .any(|p| lower.starts_with(p))
         }
+        // Systems Manager User Guide, managed nodes: a node that is not an EC2 instance has an
+        // ID starting `mi-`; an EC2 instance ID (`i-…`) names an `ec2` instance, not a
+        // `managed-instance`.
+        ("ssm", "InstanceId") => value.starts_with("i-"),
         // KMS API reference, `KeyId`: "To specify a KMS key, use its key ID, key ARN, alias
         // name, or alias ARN"; an alias (`alias/…`) is not the key's ID.
         ("kms", "KeyId") => value.starts_with("alias/"),
@@ -385,17 +432,21 @@ impl Facts {
 
     /// The one value of a variable, from the request, or (for `RequestThenResponse`) from the
     /// response when the request has none.
-    fn value(&self, service: &str, variable: &str, layer: Layer) -> Option<&str> {
-        let seen = match (self.request.value(variable), layer) {
+    fn value(&self, format: &str, variable: &str, layer: Layer) -> Option<&str> {
+        let seen = match (self.request.value(format, variable), layer) {
             (Some(s), _) => s,
-            (None, Layer::RequestThenResponse) => self.response.value(variable)?,
+            (None, Layer::RequestThenResponse) => self.response.value(format, variable)?,
             (None, Layer::Request) => return None,
         };
         match seen {
             Seen::One(v)
                 if !v.starts_with("arn:")
                     && is_concrete(v)
-                    && !is_partial_id(service, variable, v) =>
+                    && !is_partial_id(
+                        format.split(':').nth(2).unwrap_or_default(),
+                        variable,
+                        v,
+                    ) =>
             {
                 Some(v)
             }
@@ -407,7 +458,6 @@ impl Facts {
     /// value, or when the format has no variable of its own (it would name nothing the event
     /// gave).
     fn fill(&self, format: &str, layer: Layer) -> Option<String> {
-        let service = format.split(':').nth(2).unwrap_or_default();
         let mut out = String::with_capacity(format.len() + 32);
         let mut rest = format;
         let mut named = 0;
@@ -428,7 +478,7 @@ impl Facts {
                 "AccountId" if in_account => self.account.as_deref()?,
                 _ => {
                     named += 1;
-                    self.value(service, variable, layer)?
+                    self.value(format, variable, layer)?
                 }
             };
             out.push_str(value);
@@ -1339,20 +1389,22 @@ mod tests {
         assert_eq!(action, "ec2:RunInstances");
         // SAR, Amazon EC2 resource types: `image` is `arn:${Partition}:ec2:${Region}::image/
         // ${ImageId}` (no account); `instance`, `network-interface` and `subnet` carry the
-        // account. The image comes from the request's `instancesSet.items[]`, the others from
-        // the response (the request names none of them).
+        // account. The image comes from the request's `instancesSet.items[]`, the security
+        // group from its `groupId` (EC2 API Reference: `GroupId`, "the ID of the security
+        // group"), the others from the response (the request names none of them).
         assert_eq!(
             resources,
             &vec![
                 format!("arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"),
                 format!("arn:aws:ec2:us-east-1:{ACCOUNT}:network-interface/eni-0123456789abcdef0"),
+                format!("arn:aws:ec2:us-east-1:{ACCOUNT}:security-group/sg-0123456789abcdef0"),
                 format!("arn:aws:ec2:us-east-1:{ACCOUNT}:subnet/subnet-0123456789abcdef0"),
                 "arn:aws:ec2:us-east-1::image/ami-0abcdef1234567890".to_string(),
             ]
         );
-        // `security-group` (`${SecurityGroupId}`: CloudTrail says `groupId`) and `volume` are
-        // required too, and the event names neither under their variable's name.
-        assert!(*partial);
+        // Every type the reference marks required (image, instance, network interface,
+        // security group, subnet) is named: not partial.
+        assert!(!*partial);
         // The key pair is named by its name (`keyName`), not under `${KeyPairName}`: no ARN.
         assert!(!resources.iter().any(|r| r.contains("key-pair")));
     }
@@ -1726,13 +1778,21 @@ mod tests {
                     )],
                     partial: false,
                 },
-                CallPlan::Unchecked(NOT_CONCRETE),
-                // `instanceIds` is not `${InstanceId}`: only the document is known.
+                // An AWS-owned document is not in the caller's account: only the instance of
+                // `instanceIds` (a list of one) is known, and the call is partial.
                 CallPlan::Requests {
                     action: "ssm:SendCommand".into(),
                     resources: vec![format!(
-                        "arn:aws:ssm:us-east-1:{ACCOUNT}:document/Deploy-App"
+                        "arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"
                     )],
+                    partial: true,
+                },
+                CallPlan::Requests {
+                    action: "ssm:SendCommand".into(),
+                    resources: vec![
+                        format!("arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"),
+                        format!("arn:aws:ssm:us-east-1:{ACCOUNT}:document/Deploy-App"),
+                    ],
                     partial: false,
                 },
                 // Two values for `${InstanceId}`: not exactly one.
