@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 static MAP_GZ: &[u8] = include_bytes!("../../data/iam-dataset-map.json.gz");
@@ -28,12 +29,21 @@ static MAP_GZ: &[u8] = include_bytes!("../../data/iam-dataset-map.json.gz");
 /// The decoded map.
 #[derive(Debug, Default)]
 pub struct SdkMap {
-    /// `"<sdkservice>.<method>"` lower-cased → entries.
-    methods: HashMap<String, Vec<MapEntry>>,
+    /// `"<sdkservice>.<method>"` lower-cased → entries, read from their JSON text on first
+    /// use (a run uses a few dozen of the map's 11,593 methods; reading them all was most of
+    /// `generate`'s start-up).
+    methods: HashMap<String, LazyEntries>,
     /// Lower-cased `"<sdkservice>.<method>"` of calls that need no permission.
     permissionless: HashSet<String>,
     /// IAM prefix → SDK service names (lower-cased).
     sdk_services: HashMap<String, Vec<String>>,
+}
+
+/// A method's entries: their JSON text in the decoded map, and the entries once read.
+#[derive(Debug)]
+struct LazyEntries {
+    raw: &'static RawValue,
+    entries: OnceLock<Vec<MapEntry>>,
 }
 
 /// One entry of a method: an action and how to find its resources.
@@ -140,23 +150,28 @@ impl SdkMap {
     pub fn get() -> &'static SdkMap {
         static MAP: OnceLock<SdkMap> = OnceLock::new();
         MAP.get_or_init(|| {
-            let mut text = Vec::with_capacity(4 << 20);
-            let decoded = flate2::read::GzDecoder::new(MAP_GZ).read_to_end(&mut text);
+            let mut text = String::with_capacity(4 << 20);
+            let decoded = flate2::read::GzDecoder::new(MAP_GZ).read_to_string(&mut text);
             match decoded {
-                Ok(_) => SdkMap::from_json(&text).unwrap_or_default(),
+                // The text lives as long as the process: the map's entries are read from it
+                // on first use.
+                Ok(_) => SdkMap::from_json(text.leak()).unwrap_or_default(),
                 Err(_) => SdkMap::default(),
             }
         })
     }
 
-    /// Reads a map in the `map.json` format.
-    pub fn from_json(bytes: &[u8]) -> Result<SdkMap, serde_json::Error> {
-        let raw: RawMap = serde_json::from_slice(bytes)?;
-        let methods: HashMap<String, Vec<MapEntry>> = raw
+    /// Reads a map in the `map.json` format; each method's entries are read on first use.
+    pub fn from_json(text: &'static str) -> Result<SdkMap, serde_json::Error> {
+        let raw: RawMap<'static> = serde_json::from_str(text)?;
+        let methods: HashMap<String, LazyEntries> = raw
             .sdk_method_iam_mappings
             .into_iter()
-            .map(|(k, entries)| {
-                let entries = entries.into_iter().map(MapEntry::from_raw).collect();
+            .map(|(k, raw)| {
+                let entries = LazyEntries {
+                    raw,
+                    entries: OnceLock::new(),
+                };
                 (k.to_ascii_lowercase(), entries)
             })
             .collect();
@@ -207,9 +222,13 @@ impl SdkMap {
 
     /// The entries of `<sdk>.<method>`, both lower-cased.
     pub fn method(&self, sdk: &str, method: &str) -> Option<&[MapEntry]> {
-        self.methods
-            .get(&format!("{sdk}.{method}"))
-            .map(Vec::as_slice)
+        let lazy = self.methods.get(&format!("{sdk}.{method}"))?;
+        let entries = lazy.entries.get_or_init(|| {
+            serde_json::from_str::<Vec<RawEntry>>(lazy.raw.get())
+                .map(|raw| raw.into_iter().map(MapEntry::from_raw).collect())
+                .unwrap_or_default()
+        });
+        Some(entries.as_slice())
     }
 
     /// Whether `<sdk>.<method>` (lower-cased) needs no permission.
@@ -229,11 +248,11 @@ impl SdkMap {
 }
 
 #[derive(Deserialize)]
-struct RawMap {
+struct RawMap<'a> {
     #[serde(default)]
     sdk_permissionless_actions: Vec<String>,
-    #[serde(default)]
-    sdk_method_iam_mappings: HashMap<String, Vec<RawEntry>>,
+    #[serde(default, borrow)]
+    sdk_method_iam_mappings: HashMap<std::borrow::Cow<'a, str>, &'a RawValue>,
     #[serde(default)]
     sdk_service_mappings: HashMap<String, String>,
     #[serde(default)]

@@ -264,10 +264,9 @@ impl<'a> CallFacts<'a> {
 pub struct Mapper {
     plans: FxHashMap<Box<str>, FxHashMap<Box<str>, Arc<CallPlan>>>,
     plan_count: usize,
-    calls: FxHashMap<Box<[u8]>, Cached>,
+    calls: FxHashMap<u128, Cached>,
     /// Per plan: cache hits and misses, to stop caching calls that never repeat.
     stats: FxHashMap<usize, (u32, u32)>,
-    key: Vec<u8>,
 }
 
 /// A remembered mapping: the actions, or "depends on the response too" (then it is
@@ -339,46 +338,56 @@ impl Mapper {
             map_call(&plan.plan, facts, &mut out);
             return Mapped::Owned(out);
         }
-        self.key.clear();
-        let k = &mut self.key;
-        k.extend_from_slice(&id.to_le_bytes());
+        // The key: an XXH3-128 digest of the parts that decide the mapping, each with its
+        // length (copying long parameters into a key and comparing them cost more than
+        // mapping).
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&id.to_le_bytes());
+        let put = |h: &mut xxhash_rust::xxh3::Xxh3, part: Option<&str>| match part {
+            Some(text) => {
+                h.update(&(text.len() as u64).to_le_bytes());
+                h.update(text.as_bytes());
+            }
+            None => h.update(&u64::MAX.to_le_bytes()),
+        };
         for part in [
-            facts.partition,
-            facts.region.unwrap_or("\u{1}"),
-            facts.account.unwrap_or("\u{1}"),
-            facts.prefix,
-            match facts.read_only {
+            Some(facts.partition),
+            facts.region,
+            facts.account,
+            Some(facts.prefix),
+            Some(match facts.read_only {
                 Some(true) => "t",
                 Some(false) => "f",
                 None => "-",
-            },
-            facts.raw_params.unwrap_or("\u{1}"),
-            facts.caller.unwrap_or("\u{1}"),
-            facts.api,
+            }),
+            facts.raw_params,
+            facts.caller,
+            Some(facts.api),
         ] {
-            k.extend_from_slice(part.as_bytes());
-            k.push(0);
+            put(&mut h, part);
         }
         for r in facts.resources {
-            k.extend_from_slice(r.as_bytes());
-            k.push(0);
+            put(&mut h, Some(r));
         }
+        let base = h.digest128();
+        let with_response = |h: &mut xxhash_rust::xxh3::Xxh3| {
+            put(h, facts.raw_response);
+            h.digest128()
+        };
         let stat = self.stats.entry(id).or_insert((0, 0));
         // The response is part of the key only for calls whose mapping read it (a resource
         // the request does not name): whether it does depends on the request alone.
-        let base = self.key.len();
         let mut by_response = false;
-        match self.calls.get(self.key.as_slice()) {
+        let mut key = base;
+        match self.calls.get(&base) {
             Some(Cached::Done(hit)) => {
                 stat.0 = stat.0.saturating_add(1);
                 return Mapped::Shared(Arc::clone(hit));
             }
             Some(Cached::ByResponse) => {
                 by_response = true;
-                self.key.push(1);
-                self.key
-                    .extend_from_slice(facts.raw_response.unwrap_or("\u{1}").as_bytes());
-                if let Some(Cached::Done(hit)) = self.calls.get(self.key.as_slice()) {
+                key = with_response(&mut h);
+                if let Some(Cached::Done(hit)) = self.calls.get(&key) {
                     stat.0 = stat.0.saturating_add(1);
                     return Mapped::Shared(Arc::clone(hit));
                 }
@@ -395,19 +404,12 @@ impl Mapper {
         }
         let used = facts.evidence.get().is_some_and(Evidence::used_response);
         if used && !by_response {
-            self.key.truncate(base);
-            self.calls
-                .insert(self.key.clone().into_boxed_slice(), Cached::ByResponse);
-            self.key.push(1);
-            self.key
-                .extend_from_slice(facts.raw_response.unwrap_or("\u{1}").as_bytes());
+            self.calls.insert(base, Cached::ByResponse);
+            key = with_response(&mut h);
         } else if !used {
-            self.key.truncate(base);
+            key = base;
         }
-        self.calls.insert(
-            self.key.clone().into_boxed_slice(),
-            Cached::Done(Arc::clone(&out)),
-        );
+        self.calls.insert(key, Cached::Done(Arc::clone(&out)));
         Mapped::Shared(out)
     }
 }
