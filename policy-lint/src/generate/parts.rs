@@ -486,7 +486,13 @@ mod tests {
         assert_eq!(whole.stats, parts.stats, "{context}");
     }
 
+    /// Real events from the corpus, compact, one string each (read once).
     fn corpus_records() -> Vec<String> {
+        static RECORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        RECORDS.get_or_init(read_corpus_records).clone()
+    }
+
+    fn read_corpus_records() -> Vec<String> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/cloudtrail");
         let (paths, problems) = super::super::cloudtrail::collect_inputs(&[dir]);
         assert!(problems.is_empty() && !paths.is_empty());
@@ -583,7 +589,7 @@ mod tests {
     const SPECIAL: &[u8] = b"{}[]\",:\\ \n0123456789-.etruflsn\x01\x80";
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
 
         /// Any cuts, any assumed shape, any damage: the same as reading the whole file.
         #[test]
