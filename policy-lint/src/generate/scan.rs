@@ -379,7 +379,18 @@ impl<'a> Cursor<'a> {
     }
 
     /// Any value (after whitespace), checked and skipped. `depth`: the nesting around it.
+    #[inline(always)]
     fn skip(&mut self, depth: u32) -> Res<()> {
+        // Most skipped values are strings.
+        if self.next_token()? == b'"' {
+            self.i += 1;
+            return self.string().map(|_| ());
+        }
+        self.skip_any(depth)
+    }
+
+    /// [`Cursor::skip`] of a value that is not a string, or of any value.
+    fn skip_any(&mut self, depth: u32) -> Res<()> {
         // One bit per open container (1 = object), innermost lowest.
         let mut stack: u128 = 0;
         let mut open = 0u32;
