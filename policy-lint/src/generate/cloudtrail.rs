@@ -856,8 +856,13 @@ mod fast_path_tests {
         );
     }
 
-    /// Real events from the corpus, compact, one string each.
+    /// Real events from the corpus, compact, one string each (read once).
     fn corpus_records() -> Vec<String> {
+        static RECORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        RECORDS.get_or_init(read_corpus_records).clone()
+    }
+
+    fn read_corpus_records() -> Vec<String> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/cloudtrail");
         let (paths, problems) = collect_inputs(&[dir]);
         assert!(problems.is_empty() && !paths.is_empty());
@@ -983,7 +988,7 @@ mod fast_path_tests {
     const SPECIAL: &[u8] = b"{}[]\",:\\ \n\t0123456789-+.eEtrufalsn\x01\x7f\x80\xc3\xa9";
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
         #[test]
         fn fast_path_matches_exact_path_on_mutated_input(
