@@ -17,7 +17,7 @@
 //!   write call outside IAM/STS whose parameters hold a role (`roleArn`, `role`,
 //!   `executionRoleArn`, `taskRoleArn`, `iamInstanceProfile`, …), add it, marked inferred.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use policy_core::service_ref::{Action, ServiceRef};
 use regex::Regex;
@@ -315,9 +315,24 @@ impl Mapper {
             self.plans.clear();
             self.plan_count = 0;
         }
-        let plan = Arc::new(CallPlan {
-            prefix: service_prefix(source).unwrap_or_default(),
-            plan: make_plan(source, name),
+        // Plans are shared by every mapper of the process (each reading thread and part has
+        // one): making a plan compiles its resource types' patterns.
+        static SHARED: OnceLock<Mutex<FxHashMap<(Box<str>, Box<str>), Arc<CallPlan>>>> =
+            OnceLock::new();
+        let shared = SHARED.get_or_init(|| Mutex::new(FxHashMap::default()));
+        let key = (Box::<str>::from(source), Box::<str>::from(name));
+        let known = shared.lock().ok().and_then(|m| m.get(&key).map(Arc::clone));
+        let plan = known.unwrap_or_else(|| {
+            let plan = Arc::new(CallPlan {
+                prefix: service_prefix(source).unwrap_or_default(),
+                plan: make_plan(source, name),
+            });
+            if let Ok(mut m) = shared.lock() {
+                if m.len() < 100_000 {
+                    m.insert(key, Arc::clone(&plan));
+                }
+            }
+            plan
         });
         self.plans
             .entry(source.into())
