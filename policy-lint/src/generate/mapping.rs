@@ -297,6 +297,13 @@ impl std::ops::Deref for Mapped {
     }
 }
 
+/// Plans by (event source, event name).
+type PlanTable = FxHashMap<(Box<str>, Box<str>), Arc<CallPlan>>;
+
+/// Plans shared by every mapper of the process (each reading thread and part of a file has
+/// one): making a plan compiles its resource types' patterns.
+static SHARED_PLANS: OnceLock<Mutex<PlanTable>> = OnceLock::new();
+
 /// Calls remembered by a [`Mapper`] before its cache is emptied.
 const CALL_CACHE: usize = 8192;
 
@@ -315,11 +322,7 @@ impl Mapper {
             self.plans.clear();
             self.plan_count = 0;
         }
-        // Plans are shared by every mapper of the process (each reading thread and part has
-        // one): making a plan compiles its resource types' patterns.
-        static SHARED: OnceLock<Mutex<FxHashMap<(Box<str>, Box<str>), Arc<CallPlan>>>> =
-            OnceLock::new();
-        let shared = SHARED.get_or_init(|| Mutex::new(FxHashMap::default()));
+        let shared = SHARED_PLANS.get_or_init(|| Mutex::new(FxHashMap::default()));
         let key = (Box::<str>::from(source), Box::<str>::from(name));
         let known = shared.lock().ok().and_then(|m| m.get(&key).map(Arc::clone));
         let plan = known.unwrap_or_else(|| {
