@@ -116,34 +116,7 @@ pub fn pattern_includes(outer: &str, inner: &str) -> bool {
 /// ignoring ASCII case, as IAM matches action names (UG `reference_policies_elements_action`:
 /// "action names are not case sensitive").
 pub(super) fn glob_matches(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let t: Vec<char> = name.to_ascii_lowercase().chars().collect();
-    let mut dp = vec![false; t.len() + 1];
-    if let Some(first) = dp.first_mut() {
-        *first = true;
-    }
-    for pc in &p {
-        let mut next = vec![false; t.len() + 1];
-        if *pc == '*' {
-            let mut reach = false;
-            for j in 0..=t.len() {
-                reach = reach || dp.get(j).copied().unwrap_or(false);
-                if let Some(n) = next.get_mut(j) {
-                    *n = reach;
-                }
-            }
-        } else {
-            for j in 0..t.len() {
-                if dp.get(j).copied().unwrap_or(false) && (*pc == '?' || t.get(j) == Some(pc)) {
-                    if let Some(n) = next.get_mut(j + 1) {
-                        *n = true;
-                    }
-                }
-            }
-        }
-        dp = next;
-    }
-    dp.last().copied().unwrap_or(false)
+    policy_core::text::glob_matches(pattern, name, true)
 }
 
 /// Whether action `name` (`s3:GetObject`) is matched by the action pattern `pattern`.
