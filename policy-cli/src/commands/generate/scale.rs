@@ -110,6 +110,9 @@ pub(super) fn read(
             }
         } else if path.is_file() {
             inputs.push(Input::Path(path.clone()));
+        } else if path.exists() {
+            // A directory, a device or a pipe: a summary is one regular file.
+            return Err(format!("{}: not a regular file", path.display()));
         } else {
             return Err(format!("{}: no such file", path.display()));
         }
