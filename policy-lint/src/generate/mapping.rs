@@ -20,7 +20,6 @@
 use std::sync::{Arc, Mutex, OnceLock};
 
 use policy_core::service_ref::{Action, ServiceRef};
-use regex::Regex;
 use serde_json::Value;
 
 use super::fast_hash::FxHashMap;
@@ -112,7 +111,6 @@ struct TypeInfo {
     name: &'static str,
     format: &'static str,
     required: bool,
-    matcher: Option<Regex>,
     /// The format's variables other than partition, region and account.
     own: Vec<&'static str>,
 }
@@ -558,7 +556,6 @@ impl ActionPlan {
                         name: rt.name(),
                         format: rt.arn_format(),
                         required: art.is_required(),
-                        matcher: format_regex(rt.arn_format()),
                         own: format_vars(rt.arn_format())
                             .into_iter()
                             .filter(|v| !matches!(*v, "Partition" | "Region" | "Account"))
@@ -716,9 +713,10 @@ impl ActionPlan {
         covered: &mut [bool],
     ) {
         for arn in arns {
-            for (i, t) in self.types.iter().enumerate() {
-                if t.matcher.as_ref().is_some_and(|m| m.is_match(arn)) {
-                    push_unique(out, escape(arn));
+            let policy = escape(arn);
+            for (i, spec) in self.specs.iter().enumerate() {
+                if spec.fits(&policy) {
+                    push_unique(out, policy.clone());
                     if let Some(c) = covered.get_mut(i) {
                         *c = true;
                     }
@@ -1000,24 +998,6 @@ pub fn unescape(text: &str) -> String {
     text.replace("${*}", "*")
         .replace("${?}", "?")
         .replace("${$}", "$")
-}
-
-/// A regex that matches the ARNs of a format (`${Var}` matches any non-empty text).
-fn format_regex(format: &str) -> Option<Regex> {
-    let mut pattern = String::from("^");
-    let mut rest = format;
-    while let Some(start) = rest.find("${") {
-        pattern.push_str(&regex::escape(rest.get(..start).unwrap_or_default()));
-        let after = rest.get(start..).unwrap_or_default();
-        let Some(end) = after.find('}') else {
-            break;
-        };
-        pattern.push_str(".+");
-        rest = after.get(end + 1..).unwrap_or_default();
-    }
-    pattern.push_str(&regex::escape(rest));
-    pattern.push('$');
-    Regex::new(&pattern).ok()
 }
 
 /// Parameter names that pass a role to a service.

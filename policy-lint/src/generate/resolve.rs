@@ -168,8 +168,8 @@ impl TypeSpec {
         Some(out)
     }
 
-    /// Whether `arn` is a well-formed ARN of this type.
-    fn fits(&self, arn: &str) -> bool {
+    /// Whether `arn` (policy form) is a well-formed ARN of this type.
+    pub fn fits(&self, arn: &str) -> bool {
         is_clean(arn) && self.captures(arn).is_some()
     }
 
