@@ -37,11 +37,11 @@ pub enum Command {
 }
 
 /// `iampol lint`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct LintArgs {
     /// Files or directories (directories are walked for `*.json`, `*.yaml`, `*.yml`,
     /// `*.template` and `*.tf`, skipping hidden and git-ignored files). `-` reads standard input.
-    #[arg(required_unless_present = "example")]
+    /// [default: the current directory]
     pub paths: Vec<PathBuf>,
     /// Lint the embedded example policy instead of files.
     #[arg(long, conflicts_with = "paths")]
@@ -49,8 +49,14 @@ pub struct LintArgs {
     /// The kind of policy (default: inferred per file).
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<PolicyKind>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format (`--format` is an alias).
+    #[arg(
+        long = "output-format",
+        alias = "format",
+        env = "IAMPOL_OUTPUT_FORMAT",
+        value_enum,
+        default_value_t = Format::Human
+    )]
     pub format: Format,
     /// Exit 1 when a finding at or above this severity is reported [default: warning, or
     /// `fail-on` in `iampol.toml`].
@@ -85,6 +91,16 @@ pub struct LintArgs {
     /// Print nothing when there are no findings, and no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Exit 0 even when there are findings (2 still means that something could not be read).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print the number of findings per rule instead of the findings.
+    #[arg(long, conflicts_with = "diff")]
+    pub statistics: bool,
+    /// With `--output-format sarif`, list every rule in `tool.driver.rules`, not only those
+    /// with results.
+    #[arg(long)]
+    pub sarif_all_rules: bool,
 }
 
 /// `iampol eval`.
@@ -197,6 +213,10 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=...::message`), shown as annotations.
     Github,
+    /// A GitLab Code Quality report (JSON).
+    Gitlab,
+    /// JUnit XML: one test suite per file, one failed test case per finding.
+    Junit,
 }
 
 /// How lists are printed.

@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod exit;
 mod io;
+mod progress;
 mod report;
 
 use std::process::ExitCode;

@@ -1,13 +1,18 @@
-//! Rendering findings: human (miette), concise lines, JSON; SARIF and GitHub workflow
-//! commands in `output/`.
+//! Rendering findings: human (miette), concise lines, JSON; SARIF, GitHub workflow
+//! commands, GitLab Code Quality and JUnit XML in `output/`.
 
 #[path = "output/github.rs"]
 pub mod github;
+#[path = "output/gitlab.rs"]
+pub mod gitlab;
+#[path = "output/junit.rs"]
+pub mod junit;
 #[path = "output/sarif.rs"]
 pub mod sarif;
 #[path = "output/snippet.rs"]
 mod snippet;
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::io::Write;
 use std::sync::OnceLock;
@@ -29,9 +34,20 @@ enum Style {
     Human(Box<Human>),
     Concise,
     Json,
-    /// The rules, and the log around the results once built.
-    Sarif(sarif::Rules, OnceLock<std::io::Result<sarif::Frame>>),
+    /// The rules, the log around the results once built, and whether it lists every rule.
+    Sarif(sarif::Rules, OnceLock<std::io::Result<sarif::Frame>>, bool),
     Github,
+    Gitlab,
+    Junit,
+}
+
+/// What the report needs of the whole run besides its parts, known once every file is linted.
+#[derive(Debug, Default)]
+pub struct Totals {
+    /// The codes of the rules with findings.
+    pub rules: BTreeSet<&'static str>,
+    /// The number of findings.
+    pub findings: usize,
 }
 
 impl Renderer {
@@ -41,9 +57,20 @@ impl Renderer {
             Format::Human => Style::Human(Box::new(Human::new(color))),
             Format::Concise => Style::Concise,
             Format::Json => Style::Json,
-            Format::Sarif => Style::Sarif(sarif::Rules::all(), OnceLock::new()),
+            Format::Sarif => Style::Sarif(sarif::Rules::all(), OnceLock::new(), false),
             Format::Github => Style::Github,
+            Format::Gitlab => Style::Gitlab,
+            Format::Junit => Style::Junit,
         })
+    }
+
+    /// With `all`, a SARIF log lists every rule of the registry, not only those with results.
+    #[must_use]
+    pub fn with_sarif_all_rules(mut self, all: bool) -> Self {
+        if let Style::Sarif(_, _, every) = &mut self.0 {
+            *every = all;
+        }
+        self
     }
 
     /// One file's part of the report.
@@ -63,8 +90,10 @@ impl Renderer {
                     write_element(&mut out, 0, &l.to_json())?;
                 }
             }
-            Style::Sarif(rules, _) => sarif::write_results(&mut out, rules, file, findings)?,
+            Style::Sarif(rules, _, _) => sarif::write_results(&mut out, rules, file, findings)?,
             Style::Github => github::write(&mut out, located)?,
+            Style::Gitlab => gitlab::write_issues(&mut out, file, findings)?,
+            Style::Junit => junit::write_suite(&mut out, file, findings)?,
         }
         Ok(out)
     }
@@ -72,26 +101,33 @@ impl Renderer {
     /// Builds ahead what [`Renderer::write_report`] writes around the parts (the SARIF log
     /// without its results), so that it has less to do at the end.
     pub fn prepare(&self) {
-        if let Style::Sarif(_, frame) = &self.0 {
+        if let Style::Sarif(_, frame, true) = &self.0 {
             frame.get_or_init(sarif::Frame::new);
         }
     }
 
-    /// Writes the report from the parts [`Renderer::render`] rendered, in order.
+    /// Writes the report from the parts [`Renderer::render`] rendered, in order, and what it
+    /// needs of the whole run.
     pub fn write_report<'a>(
         &self,
         out: &mut impl Write,
         parts: impl IntoIterator<Item = &'a [u8]>,
+        totals: &Totals,
     ) -> std::io::Result<()> {
         match &self.0 {
-            Style::Json => {
+            Style::Json | Style::Gitlab => {
                 write_array(out, 0, parts)?;
                 writeln!(out)
             }
-            Style::Sarif(_, frame) => match frame.get_or_init(sarif::Frame::new) {
+            Style::Sarif(_, frame, true) => match frame.get_or_init(sarif::Frame::new) {
                 Ok(frame) => frame.write(out, parts),
                 Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
             },
+            Style::Sarif(_, _, false) => {
+                sarif::Frame::with_rules(&sarif::Rules::with_codes(&totals.rules))?
+                    .write(out, parts)
+            }
+            Style::Junit => junit::write(out, parts, totals.findings),
             Style::Human(_) | Style::Concise | Style::Github => {
                 for part in parts {
                     out.write_all(part)?;

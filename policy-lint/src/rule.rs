@@ -82,6 +82,92 @@ impl RuleMeta {
             .trim()
             .to_string()
     }
+
+    /// The documentation as people read it (`iampol rule`, SARIF help): code fences keep only
+    /// their language, without the markers the doc tests read (`json,expect_finding,kind=trust`
+    /// becomes `json`), and Rust blocks lose their hidden (`# `) lines.
+    pub fn display_documentation(&self) -> String {
+        clean_code_fences(&self.documentation())
+    }
+}
+
+/// Fence markers that only tests read: rustdoc's attributes and ours.
+fn is_test_marker(tag: &str) -> bool {
+    matches!(
+        tag,
+        "ignore" | "no_run" | "should_panic" | "compile_fail" | "test_harness" | "expect_finding"
+    ) || tag.starts_with("edition")
+        || tag.contains('=')
+}
+
+/// Markdown with every fence's info string cut down to its language, and the hidden lines of
+/// Rust blocks (`# `, as rustdoc hides them) dropped.
+fn clean_code_fences(markdown: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    // The open fence (its characters) and whether its block is Rust.
+    let mut open: Option<(String, bool)> = None;
+    for line in markdown.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.strip_suffix(trimmed).unwrap_or_default();
+        let fence_char = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+        let fence_len = fence_char.map_or(0, |c| trimmed.chars().take_while(|x| *x == c).count());
+        match &open {
+            Some((fence, rust)) => {
+                let closes = fence_len >= fence.len()
+                    && trimmed.starts_with(fence.as_str())
+                    && trimmed.trim_end().chars().all(|c| Some(c) == fence_char);
+                if closes {
+                    open = None;
+                } else if *rust && (trimmed == "#" || trimmed.starts_with("# ")) {
+                    continue;
+                }
+                out.push(line.to_string());
+            }
+            None if fence_len >= 3 => {
+                // The fence characters are ASCII: `fence_len` bytes.
+                let (fence, info) = trimmed.split_at_checked(fence_len).unwrap_or((trimmed, ""));
+                let language = info
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .map(str::trim)
+                    .find(|t| !t.is_empty() && !is_test_marker(t))
+                    .unwrap_or_default();
+                // Rustdoc reads a block with no language, or only markers, as Rust.
+                let rust = (language.is_empty() && !info.trim().is_empty()) || language == "rust";
+                let language = if language.is_empty() && rust {
+                    "rust"
+                } else {
+                    language
+                };
+                open = Some((fence.to_string(), rust));
+                out.push(format!("{indent}{fence}{language}"));
+            }
+            None => out.push(line.to_string()),
+        }
+    }
+    out.join("\n")
+}
+
+#[cfg(test)]
+mod fence_tests {
+    use super::clean_code_fences;
+
+    #[test]
+    fn fences_keep_only_their_language() {
+        let doc = "## Example\n```json,expect_finding,kind=identity\n{\"a\": 1}\n```\nUse instead:\n```json,kind=trust\n[]\n```\n```\nplain\n```";
+        assert_eq!(
+            clean_code_fences(doc),
+            "## Example\n```json\n{\"a\": 1}\n```\nUse instead:\n```json\n[]\n```\n```\nplain\n```"
+        );
+    }
+
+    #[test]
+    fn rustdoc_markers_and_hidden_lines_go() {
+        let doc = "```ignore\n# use x;\nlet a = 1;\n#\n```\n```rust,no_run\n# hidden\nshown\n```\n````text\n# a heading in text\n```\n````";
+        assert_eq!(
+            clean_code_fences(doc),
+            "```rust\nlet a = 1;\n```\n```rust\nshown\n```\n````text\n# a heading in text\n```\n````"
+        );
+    }
 }
 
 /// A rule's metadata, implemented by [`declare_rule!`](crate::declare_rule).

@@ -52,10 +52,10 @@
     reason = "doc comments are the help text: product names (CloudTrail) stay plain"
 )]
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use policy_lint::generate::aggregate::{
     normalize_time, Activity, FailedCalls, PrincipalActivity, Selection,
@@ -225,65 +225,32 @@ fn read_trail_with<T>(
         ..ReadOptions::default()
     };
     let progress = Progress::default();
-    let show = options.progress && std::io::stderr().is_terminal();
-    let done = AtomicBool::new(false);
-    let activity = std::thread::scope(|scope| {
-        if show {
-            scope.spawn(|| progress_bar(&progress, &done));
-        }
-        let a = read(inputs, options.selection, &read_options, Some(&progress));
-        done.store(true, Ordering::Relaxed);
-        a
-    });
+    let activity = crate::progress::while_running(
+        options.progress,
+        |elapsed| trail_status(&progress, elapsed),
+        || read(inputs, options.selection, &read_options, Some(&progress)),
+    );
     Ok(activity)
 }
 
-/// Draws a progress bar on standard error until `done`, for reads of more than a second.
-fn progress_bar(progress: &Progress, done: &AtomicBool) {
-    let start = Instant::now();
-    let mut drawn = false;
-    while !done.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(100));
-        if start.elapsed() < Duration::from_secs(1) {
-            continue;
-        }
-        let total = progress.total.load(Ordering::Relaxed);
-        let read = progress.done.load(Ordering::Relaxed);
-        let files = progress.inputs.load(Ordering::Relaxed);
-        let files_done = progress.inputs_done.load(Ordering::Relaxed);
-        let secs = start.elapsed().as_secs_f64().max(0.001);
-        #[expect(
-            clippy::cast_precision_loss,
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "a progress bar's numbers, for people"
-        )]
-        let line = {
-            let fraction = if total > 0 {
-                (read as f64 / total as f64).min(1.0)
-            } else {
-                0.0
-            };
-            let width = 30;
-            let filled = (fraction * f64::from(width)) as usize;
-            format!(
-                "\r[{}{}] {:>3.0}% {:.1}/{:.1} MB {:.0} MB/s {files_done}/{files} files ",
-                "#".repeat(filled),
-                "-".repeat(30 - filled.min(30)),
-                fraction * 100.0,
-                read as f64 / 1e6,
-                total as f64 / 1e6,
-                read as f64 / 1e6 / secs
-            )
-        };
-        let mut err = std::io::stderr();
-        let _ = err.write_all(line.as_bytes());
-        let _ = err.flush();
-        drawn = true;
-    }
-    if drawn {
-        let _ = write!(std::io::stderr(), "\r{}\r", " ".repeat(80));
-    }
+/// The progress bar's numbers of a trail read: bytes read of all, the rate, inputs read.
+fn trail_status(progress: &Progress, elapsed: Duration) -> crate::progress::Status {
+    let total = progress.total.load(Ordering::Relaxed);
+    let read = progress.done.load(Ordering::Relaxed);
+    let files = progress.inputs.load(Ordering::Relaxed);
+    let files_done = progress.inputs_done.load(Ordering::Relaxed);
+    let secs = elapsed.as_secs_f64().max(0.001);
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a progress bar's numbers, for people"
+    )]
+    let text = format!(
+        "{:.1}/{:.1} MB {:.0} MB/s {files_done}/{files} files",
+        read as f64 / 1e6,
+        total as f64 / 1e6,
+        read as f64 / 1e6 / secs
+    );
+    crate::progress::Status::of(read, total, text)
 }
 
 /// A file name for a principal: `<account>-<kind>-<name>` with anything but letters,

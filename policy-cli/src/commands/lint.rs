@@ -3,20 +3,23 @@
 #[path = "../config.rs"]
 mod config;
 
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use policy_core::service_ref::ServiceRef;
 use policy_core::{PolicyKind, SourceFile};
 use policy_lint::fix::apply_edits;
-use policy_lint::{lint_file, Applicability, Finding, Settings, Severity};
+use policy_lint::{lint_file, Applicability, Finding, RuleMeta, Settings, Severity};
+use serde::Serialize;
 
 use crate::args::{Format, LintArgs};
 use crate::exit::ExitStatus;
 use crate::io::{collect_files, read_input_sized, report_order, walk_files};
-use crate::report::{portable_path, Renderer};
+use crate::progress::{self, Status};
+use crate::report::{portable_path, Renderer, Totals};
 
 use self::config::Configs;
 
@@ -72,6 +75,8 @@ struct Outcome {
     fail_on: Severity,
     /// What the summary needs of the findings.
     tally: Tally,
+    /// The findings per rule, for `--statistics` and the rules a SARIF log lists.
+    by_rule: Vec<RuleCount>,
     /// Fixes applied.
     fixed: usize,
     /// With `--diff`: the unified diff of the fixes.
@@ -95,6 +100,7 @@ impl Outcome {
             findings,
             fail_on: settings.fail_on(),
             tally: Tally::default(),
+            by_rule: Vec::new(),
             fixed: 0,
             diff: None,
             stdout_text: None,
@@ -150,6 +156,36 @@ impl Tally {
     }
 }
 
+/// One rule's findings in a file (or in the run).
+#[derive(Debug, Clone, Copy)]
+struct RuleCount {
+    rule: &'static RuleMeta,
+    /// Findings.
+    count: usize,
+    /// Findings with a fix that `--fix` (with `--unsafe-fixes`, if given) applies.
+    fixable: usize,
+}
+
+impl RuleCount {
+    /// The findings per rule, in the order of the codes; a fix counts when its applicability is
+    /// at least `min`.
+    fn of(findings: &[Finding], min: Applicability) -> Vec<Self> {
+        let mut by_code: BTreeMap<&'static str, RuleCount> = BTreeMap::new();
+        for f in findings {
+            let count = by_code.entry(f.rule.code).or_insert(RuleCount {
+                rule: f.rule,
+                count: 0,
+                fixable: 0,
+            });
+            count.count += 1;
+            if f.fix.as_ref().is_some_and(|fix| fix.applicability >= min) {
+                count.fixable += 1;
+            }
+        }
+        by_code.into_values().collect()
+    }
+}
+
 fn severity_index(severity: Severity) -> usize {
     match severity {
         Severity::Error => 0,
@@ -168,6 +204,18 @@ fn fix_index(applicability: Applicability) -> usize {
 
 /// Runs `iampol lint`.
 pub fn run(args: &LintArgs) -> ExitStatus {
+    // Without a path, the current directory, as `ruff check` does; its files are shown as
+    // `a.json`, not `./a.json`.
+    let here;
+    let (args, implicit_root) = if args.paths.is_empty() && !args.example {
+        here = LintArgs {
+            paths: vec![PathBuf::from(".")],
+            ..args.clone()
+        };
+        (&here, true)
+    } else {
+        (args, false)
+    };
     if worth_warming(args) {
         warm_up();
     }
@@ -177,19 +225,22 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         return config_errors(args, color);
     }
     let mode = FixMode::of(args);
-    let rendering = if let FixMode::Diff(_) = mode {
+    let rendering = if matches!(mode, FixMode::Diff(_)) || args.statistics {
         Rendering::Nowhere
     } else if matches!(mode, FixMode::Apply(_)) && args.paths.iter().any(|p| p.as_os_str() == "-") {
         // The report goes to standard error when standard input is fixed (see `write_report`),
         // and its colour follows: known only at the end.
         Rendering::AtTheEnd
     } else {
-        Rendering::InThreads(Renderer::new(args.format, report_color(false)))
+        Rendering::InThreads(renderer(args, report_color(false)))
     };
     let linter = Linter {
         args,
         mode,
         rendering,
+        implicit_root,
+        found: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
     };
     let mut errors = Vec::new();
     let outcomes = if args.example {
@@ -198,7 +249,16 @@ pub fn run(args: &LintArgs) -> ExitStatus {
             _ => return config_errors(args, color),
         }
     } else {
-        match lint_files(&linter, &mut configs, &mut errors) {
+        let status = |_| {
+            let found = linter.found.load(Ordering::Relaxed);
+            let done = linter.done.load(Ordering::Relaxed);
+            let as_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+            Status::of(as_u64(done), as_u64(found), format!("{done}/{found} files"))
+        };
+        let linted = progress::while_running(!args.quiet, status, || {
+            lint_files(&linter, &mut configs, &mut errors)
+        });
+        match linted {
             Some(outcomes) => outcomes,
             None => return config_errors(args, color),
         }
@@ -229,9 +289,16 @@ pub fn run(args: &LintArgs) -> ExitStatus {
     match written {
         Err(_) => ExitStatus::Error,
         Ok(_) if !errors.is_empty() => ExitStatus::Error,
-        Ok(failing) if failing => ExitStatus::Failure,
+        // `--exit-zero`: findings (or fixes to show) do not fail the run; what could not be read
+        // still does.
+        Ok(failing) if failing && !args.exit_zero => ExitStatus::Failure,
         Ok(_) => ExitStatus::Success,
     }
+}
+
+/// The renderer of the chosen format.
+fn renderer(args: &LintArgs, color: bool) -> Renderer {
+    Renderer::new(args.format, color).with_sarif_all_rules(args.sarif_all_rules)
 }
 
 /// Prints the configuration errors and fails. The configurations are read again, for every
@@ -324,13 +391,21 @@ fn lint_files(
                 unreadable = true;
                 return;
             };
+            let path = if linter.implicit_root {
+                file.path
+                    .strip_prefix(".")
+                    .map_or_else(|_| file.path.clone(), Path::to_path_buf)
+            } else {
+                file.path
+            };
             let job = Job {
                 id: found.len(),
-                path: file.path.clone(),
+                path: path.clone(),
                 settings,
                 size: file.size,
             };
-            found.push((file.arg, file.path));
+            found.push((file.arg, path));
+            linter.found.store(found.len(), Ordering::Relaxed);
             if hold {
                 held.push(job);
             } else {
@@ -484,6 +559,11 @@ struct Linter<'a> {
     args: &'a LintArgs,
     mode: FixMode,
     rendering: Rendering,
+    /// No path was given: the current directory is linted, its files named without `./`.
+    implicit_root: bool,
+    /// Files found so far, and linted so far (for the progress bar).
+    found: AtomicUsize,
+    done: AtomicUsize,
 }
 
 /// Where the files' parts of the report are rendered.
@@ -502,6 +582,7 @@ impl Linter<'_> {
         let mut done = Vec::new();
         while let Some(job) = queue.next() {
             done.push((job.id, self.lint(&job)));
+            self.done.fetch_add(1, Ordering::Relaxed);
         }
         done
     }
@@ -535,6 +616,12 @@ impl Linter<'_> {
     /// drops the file and its findings, unless the report is rendered at the end.
     fn finish(&self, mut outcome: Outcome) -> Outcome {
         outcome.tally = Tally::of(&outcome.findings, outcome.fail_on);
+        let fixable = if self.args.unsafe_fixes {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        outcome.by_rule = RuleCount::of(&outcome.findings, fixable);
         match &self.rendering {
             Rendering::AtTheEnd => return outcome,
             Rendering::InThreads(renderer) => {
@@ -746,7 +833,20 @@ fn write_report(
                 std::io::stdout().lock(),
             ))
         };
-        if let Rendering::InThreads(renderer) = rendering {
+        let totals = Totals {
+            rules: results
+                .iter()
+                .flat_map(|r| r.by_rule.iter().map(|c| c.rule.code))
+                .collect(),
+            findings: results
+                .iter()
+                .flat_map(|r| &r.by_rule)
+                .map(|c| c.count)
+                .sum(),
+        };
+        if args.statistics {
+            write_statistics(&mut out, args.format, results)?;
+        } else if let Rendering::InThreads(renderer) = rendering {
             let parts = results
                 .iter()
                 .map(|r| match &r.report {
@@ -754,16 +854,16 @@ fn write_report(
                     Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
                 })
                 .collect::<std::io::Result<Vec<_>>>()?;
-            renderer.write_report(&mut out, parts)?;
+            renderer.write_report(&mut out, parts, &totals)?;
         } else {
-            let renderer = Renderer::new(args.format, report_color(report_to_stderr));
+            let renderer = renderer(args, report_color(report_to_stderr));
             let mut parts = Vec::new();
             for r in results {
                 if let Some(file) = &r.file {
                     parts.push(renderer.render(file, &r.findings)?);
                 }
             }
-            renderer.write_report(&mut out, parts.iter().map(Vec::as_slice))?;
+            renderer.write_report(&mut out, parts.iter().map(Vec::as_slice), &totals)?;
         }
         out.flush()?;
     }
@@ -796,7 +896,10 @@ fn write_summary(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io
             unsafe_hint(args, results)
         )?;
     }
-    if matches!(args.format, Format::Json | Format::Sarif) {
+    if matches!(
+        args.format,
+        Format::Json | Format::Sarif | Format::Gitlab | Format::Junit
+    ) {
         return Ok(());
     }
     let count = |s: Severity| results.iter().map(|r| r.tally.count(s)).sum::<usize>();
@@ -831,6 +934,84 @@ fn write_summary(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io
         } else if unsafe_ > 0 {
             writeln!(err, "{unsafe_} fixable with `--fix --unsafe-fixes`.")?;
         }
+    }
+    Ok(())
+}
+
+/// One rule's line of `--statistics` (the JSON form, documented in the README; fields are only
+/// ever added).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Statistic {
+    /// The rule's code.
+    code: &'static str,
+    /// The rule's name.
+    name: &'static str,
+    /// Its findings.
+    count: usize,
+    /// Whether any of them has a fix that `--fix` applies (Ruff's field).
+    fixable: bool,
+    /// How many of them have one.
+    fixable_count: usize,
+}
+
+/// `--statistics`: the findings per rule, the most frequent first (then by code), as Ruff's
+/// `--statistics` prints them (`count code [*] name`), or as a JSON array with
+/// `--output-format json`.
+fn write_statistics(
+    out: &mut impl Write,
+    format: Format,
+    results: &[Outcome],
+) -> std::io::Result<()> {
+    let mut by_code: BTreeMap<&'static str, RuleCount> = BTreeMap::new();
+    for c in results.iter().flat_map(|r| &r.by_rule) {
+        let total = by_code.entry(c.rule.code).or_insert(RuleCount {
+            rule: c.rule,
+            count: 0,
+            fixable: 0,
+        });
+        total.count += c.count;
+        total.fixable += c.fixable;
+    }
+    let mut statistics: Vec<Statistic> = by_code
+        .into_values()
+        .map(|c| Statistic {
+            code: c.rule.code,
+            name: c.rule.name,
+            count: c.count,
+            fixable: c.fixable > 0,
+            fixable_count: c.fixable,
+        })
+        .collect();
+    // The sort is stable and the codes come in order: equal counts stay sorted by code.
+    statistics.sort_by(|a, b| b.count.cmp(&a.count));
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, &statistics)?;
+        return writeln!(out);
+    }
+    let count_width = statistics.iter().map(|s| s.count.to_string().len()).max();
+    let code_width = statistics.iter().map(|s| s.code.len()).max();
+    let any_fixable = statistics.iter().any(|s| s.fixable);
+    for s in &statistics {
+        let marker = match (any_fixable, s.fixable) {
+            (false, _) => "",
+            (true, true) => "[*] ",
+            (true, false) => "[ ] ",
+        };
+        let partly = if s.fixable && s.fixable_count < s.count {
+            format!(" ({} fixable)", s.fixable_count)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "{:>cw$}\t{:<kw$}\t{marker}{}{partly}",
+            s.count,
+            s.code,
+            s.name,
+            cw = count_width.unwrap_or_default(),
+            kw = code_width.unwrap_or_default(),
+        )?;
     }
     Ok(())
 }

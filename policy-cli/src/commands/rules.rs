@@ -66,7 +66,7 @@ pub fn run_rule(args: &RuleArgs) -> ExitStatus {
         } else {
             ""
         },
-        meta.documentation()
+        meta.display_documentation()
     );
     if out.write_all(text.as_bytes()).is_err() {
         return ExitStatus::Error;

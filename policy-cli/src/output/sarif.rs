@@ -1,11 +1,16 @@
 //! SARIF 2.1.0 output, as GitHub code scanning accepts it: plain serde structs (as in Ruff).
 //!
-//! One run; `tool.driver.rules` lists every rule of the registry (so `ruleIndex` is stable
-//! across runs and selections); each result has the rule's id and index, a level, the
-//! message (and help), the primary location, the related locations and the fix, if any.
+//! One run; `tool.driver.rules` lists the rules that have results, in the registry's order
+//! (every rule of the registry with `--sarif-all-rules`, so that `ruleIndex` is stable across
+//! runs and selections); each result has the rule's id and index, a level, the message (and
+//! help), the primary location, the related locations and the fix, if any.
+//!
+//! The results are rendered file by file in the threads that lint, before the rules with
+//! results are known: their `ruleIndex` points into the whole registry, and [`Frame::write`]
+//! renumbers it into the rules listed.
 //! Paths are relative to the current directory (`%SRCROOT%`), with forward slashes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -199,7 +204,7 @@ fn security_severity(rule: &RuleMeta) -> Option<&'static str> {
 
 fn descriptor(rule: &RuleMeta) -> ReportingDescriptor {
     let summary = rule.summary();
-    let documentation = rule.documentation();
+    let documentation = rule.display_documentation();
     let short = if summary.is_empty() {
         rule.name.to_string()
     } else {
@@ -354,6 +359,20 @@ impl Rules {
         Self(registry::all().collect())
     }
 
+    /// The rules of the registry with these codes, in the registry's order.
+    pub fn with_codes(codes: &BTreeSet<&str>) -> Self {
+        Self(registry::all().filter(|r| codes.contains(r.code)).collect())
+    }
+
+    /// For each index into `all`, the index of the same rule in `self` (`None` when it is not
+    /// listed).
+    fn renumbering(&self, all: &Rules) -> Vec<Option<usize>> {
+        all.0
+            .iter()
+            .map(|rule| self.0.iter().position(|r| r.code == rule.code))
+            .collect()
+    }
+
     fn index_of(&self, rule: &RuleMeta) -> usize {
         self.0
             .iter()
@@ -383,12 +402,23 @@ pub fn write_results(
 pub struct Frame {
     head: Vec<u8>,
     tail: Vec<u8>,
+    /// With a part of the registry listed: for each rule of the registry, its index in the list.
+    renumbering: Option<Vec<Option<usize>>>,
 }
 
 impl Frame {
-    /// The log of this run: the tool with every rule, the source root.
+    /// The log of this run with every rule of the registry, the source root.
     pub fn new() -> std::io::Result<Self> {
-        let rules = Rules::all();
+        Self::listing(&Rules::all(), None)
+    }
+
+    /// The log of this run listing only `rules`, the source root: the results' `ruleIndex`
+    /// (into the whole registry) is renumbered into them.
+    pub fn with_rules(rules: &Rules) -> std::io::Result<Self> {
+        Self::listing(rules, Some(rules.renumbering(&Rules::all())))
+    }
+
+    fn listing(rules: &Rules, renumbering: Option<Vec<Option<usize>>>) -> std::io::Result<Self> {
         let repository = env!("CARGO_PKG_REPOSITORY");
         let log = Log {
             schema: SCHEMA,
@@ -416,7 +446,11 @@ impl Frame {
             .rposition(|w| w == b"[]")
             .ok_or_else(|| std::io::Error::other("the SARIF log has no results array"))?;
         let tail = head.split_off(at).split_off(2);
-        Ok(Self { head, tail })
+        Ok(Self {
+            head,
+            tail,
+            renumbering,
+        })
     }
 
     /// Writes the log with the results [`write_results`] wrote into `parts`, in order.
@@ -426,10 +460,48 @@ impl Frame {
         parts: impl IntoIterator<Item = &'a [u8]>,
     ) -> std::io::Result<()> {
         out.write_all(&self.head)?;
-        super::write_array(out, RESULTS_DEPTH, parts)?;
+        match &self.renumbering {
+            None => super::write_array(out, RESULTS_DEPTH, parts)?,
+            Some(renumbering) => {
+                let parts = parts
+                    .into_iter()
+                    .map(|part| renumber(part, renumbering))
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                super::write_array(out, RESULTS_DEPTH, parts.iter().map(Vec::as_slice))?;
+            }
+        }
         out.write_all(&self.tail)?;
         writeln!(out)
     }
+}
+
+/// The key before each result's rule index, as `serde_json`'s pretty printer writes it.
+const RULE_INDEX_KEY: &[u8] = b"\"ruleIndex\": ";
+
+/// A part of results with each `ruleIndex` (into the registry) replaced by its index in the
+/// rules listed. The key's bytes can only be a key: inside a JSON string every `"` is escaped,
+/// so `"ruleIndex":` with both quotes bare never occurs there.
+fn renumber(part: &[u8], renumbering: &[Option<usize>]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(part.len());
+    let mut rest = part;
+    while let Some(at) = rest
+        .windows(RULE_INDEX_KEY.len())
+        .position(|w| w == RULE_INDEX_KEY)
+    {
+        let (before, after) = rest.split_at(at + RULE_INDEX_KEY.len());
+        out.extend_from_slice(before);
+        let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+        let (number, after) = after.split_at(digits);
+        let index = std::str::from_utf8(number)
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|i| renumbering.get(i).copied().flatten())
+            .ok_or_else(|| std::io::Error::other("a SARIF result of a rule not listed"))?;
+        out.extend_from_slice(index.to_string().as_bytes());
+        rest = after;
+    }
+    out.extend_from_slice(rest);
+    Ok(out)
 }
 
 /// Writes the findings of every file as one SARIF log.
@@ -443,6 +515,24 @@ pub fn write(out: &mut impl Write, results: &[(SourceFile, Vec<Finding>)]) -> st
         parts.push(part);
     }
     Frame::new()?.write(out, parts.iter().map(Vec::as_slice))
+}
+
+/// Writes the findings of every file as one SARIF log that lists only the rules with results.
+#[cfg(test)]
+pub fn write_seen(
+    out: &mut impl Write,
+    results: &[(SourceFile, Vec<Finding>)],
+) -> std::io::Result<()> {
+    let all = Rules::all();
+    let mut parts = Vec::new();
+    let mut codes = BTreeSet::new();
+    for (file, findings) in results {
+        let mut part = Vec::new();
+        write_results(&mut part, &all, file, findings)?;
+        parts.push(part);
+        codes.extend(findings.iter().map(|f| f.rule.code));
+    }
+    Frame::with_rules(&Rules::with_codes(&codes))?.write(out, parts.iter().map(Vec::as_slice))
 }
 
 #[cfg(test)]
@@ -529,6 +619,46 @@ mod tests {
         assert_eq!(replacements[0]["insertedContent"]["text"], "s3:GetObject");
         assert_eq!(replacements.as_array().unwrap().len(), 2);
         assert!(log["runs"][0]["results"][1].get("fixes").is_none());
+    }
+
+    #[test]
+    fn only_the_rules_with_results_are_listed_and_indexes_follow() {
+        let mut out = Vec::new();
+        write_seen(&mut out, &sample()).unwrap();
+        let log: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let errors: Vec<String> = schema_validator()
+            .iter_errors(&log)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["C001", "C102"], "the registry's order");
+        for result in log["runs"][0]["results"].as_array().unwrap() {
+            let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
+            assert_eq!(rules[index]["id"], result["ruleId"]);
+        }
+    }
+
+    #[test]
+    fn renumbering_touches_only_rule_index_keys() {
+        // A message quoting the key, as a JSON string escapes it, stays as it is.
+        let part = br#",
+        {
+          "ruleId": "C102",
+          "ruleIndex": 12,
+          "message": {"text": "\"ruleIndex\": 12"}
+        }"#;
+        let mut renumbering = vec![None; 13];
+        renumbering[12] = Some(0);
+        let out = renumber(part, &renumbering).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(r#""ruleIndex": 0,"#), "{text}");
+        assert!(text.contains(r#"\"ruleIndex\": 12"#), "{text}");
+        // An index of a rule not listed is an error, not a dangling index.
+        assert!(renumber(br#""ruleIndex": 3"#, &renumbering).is_err());
     }
 
     #[test]
