@@ -55,7 +55,14 @@ const FIXTURES: &[&str] = &[
 
 #[test]
 fn sarif_output_validates_and_matches_the_json_output() {
-    let mut args = vec!["lint", "--kind", "identity", "--format", "sarif"];
+    let mut args = vec![
+        "lint",
+        "--kind",
+        "identity",
+        "--format",
+        "sarif",
+        "--sarif-all-rules",
+    ];
     args.extend_from_slice(FIXTURES);
     let out = iampol(&args);
     assert_eq!(
@@ -128,9 +135,83 @@ fn sarif_output_validates_and_matches_the_json_output() {
     );
 
     // Stable: the same input gives the same log.
-    let mut args = vec!["lint", "--kind", "identity", "--format", "sarif"];
+    let mut args = vec![
+        "lint",
+        "--kind",
+        "identity",
+        "--format",
+        "sarif",
+        "--sarif-all-rules",
+    ];
     args.extend_from_slice(FIXTURES);
     assert_eq!(iampol(&args).stdout, out.stdout);
+}
+
+/// Without `--sarif-all-rules`, `tool.driver.rules` lists the rules with results, in the
+/// registry's order, and every `ruleIndex` points at its rule there.
+#[test]
+fn by_default_only_the_rules_with_results_are_listed() {
+    let mut args = vec!["lint", "--kind", "identity", "--output-format", "sarif"];
+    args.extend_from_slice(FIXTURES);
+    let out = iampol(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_valid(&log);
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let with_results: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    let listed: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        listed
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>(),
+        with_results
+    );
+    assert_eq!(listed.len(), with_results.len(), "each rule once");
+    // In the order of `iampol rules`.
+    let registry: Value =
+        serde_json::from_slice(&iampol(&["rules", "--format", "json"]).stdout).unwrap();
+    let order: Vec<&str> = registry
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .filter(|code| with_results.contains(code))
+        .collect();
+    assert_eq!(listed, order);
+    for result in results {
+        let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(rules[index]["id"], result["ruleId"], "{result}");
+    }
+    // The same results as with every rule listed, but for their indexes.
+    let mut args = vec![
+        "lint",
+        "--kind",
+        "identity",
+        "--output-format",
+        "sarif",
+        "--sarif-all-rules",
+    ];
+    args.extend_from_slice(FIXTURES);
+    let all: Value = serde_json::from_slice(&iampol(&args).stdout).unwrap();
+    let strip = |results: &Value| -> Vec<Value> {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.as_object_mut().unwrap().remove("ruleIndex");
+                r
+            })
+            .collect()
+    };
+    assert_eq!(strip(&run["results"]), strip(&all["runs"][0]["results"]));
 }
 
 #[test]
@@ -148,6 +229,11 @@ fn clean_input_gives_a_valid_log_without_results() {
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_valid(&log);
     assert_eq!(log["runs"][0]["results"], Value::Array(Vec::new()));
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"],
+        Value::Array(Vec::new()),
+        "no results, no rules"
+    );
 }
 
 /// A fix and related locations from the security rules (`S002 service-wildcard-action` offers
