@@ -215,7 +215,7 @@ pub enum Format {
     Github,
     /// A GitLab Code Quality report (JSON).
     Gitlab,
-    /// JUnit XML: one test suite per file, one failed test case per finding.
+    /// `JUnit` XML: one test suite per file, one failed test case per finding.
     Junit,
 }
 

@@ -71,6 +71,7 @@ fn line(status: &Status) -> String {
     let fraction = status.fraction.map(|f| f.clamp(0.0, 1.0));
     #[expect(
         clippy::cast_possible_truncation,
+        clippy::cast_precision_loss,
         clippy::cast_sign_loss,
         reason = "a fraction in 0..=1 of a small width"
     )]
@@ -114,11 +115,8 @@ pub fn while_running<T>(
 fn draw(start: Instant, status: &impl Fn(Duration) -> Status, stopped: &mpsc::Receiver<()>) {
     let mut bar = Bar::new(start);
     let mut err = std::io::stderr();
-    loop {
-        match stopped.recv_timeout(TICK) {
-            Err(RecvTimeoutError::Timeout) => {}
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
-        }
+    // Nothing is ever sent: the sender's drop ends the wait.
+    while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(TICK) {
         let now = Instant::now();
         if let Some(text) = bar.tick(now, &status(now.saturating_duration_since(start))) {
             let _ = err.write_all(text.as_bytes());

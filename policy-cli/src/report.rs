@@ -1,5 +1,5 @@
 //! Rendering findings: human (miette), concise lines, JSON; SARIF, GitHub workflow
-//! commands, GitLab Code Quality and JUnit XML in `output/`.
+//! commands, GitLab Code Quality and `JUnit` XML in `output/`.
 
 #[path = "output/github.rs"]
 pub mod github;

@@ -147,29 +147,6 @@ fn clean_code_fences(markdown: &str) -> String {
     out.join("\n")
 }
 
-#[cfg(test)]
-mod fence_tests {
-    use super::clean_code_fences;
-
-    #[test]
-    fn fences_keep_only_their_language() {
-        let doc = "## Example\n```json,expect_finding,kind=identity\n{\"a\": 1}\n```\nUse instead:\n```json,kind=trust\n[]\n```\n```\nplain\n```";
-        assert_eq!(
-            clean_code_fences(doc),
-            "## Example\n```json\n{\"a\": 1}\n```\nUse instead:\n```json\n[]\n```\n```\nplain\n```"
-        );
-    }
-
-    #[test]
-    fn rustdoc_markers_and_hidden_lines_go() {
-        let doc = "```ignore\n# use x;\nlet a = 1;\n#\n```\n```rust,no_run\n# hidden\nshown\n```\n````text\n# a heading in text\n```\n````";
-        assert_eq!(
-            clean_code_fences(doc),
-            "```rust\nlet a = 1;\n```\n```rust\nshown\n```\n````text\n# a heading in text\n```\n````"
-        );
-    }
-}
-
 /// A rule's metadata, implemented by [`declare_rule!`](crate::declare_rule).
 pub trait Declared {
     /// The rule's metadata.
@@ -231,4 +208,27 @@ macro_rules! declare_rule {
     };
     (@from_parser) => { false };
     (@from_parser $v:literal) => { $v };
+}
+
+#[cfg(test)]
+mod fence_tests {
+    use super::clean_code_fences;
+
+    #[test]
+    fn fences_keep_only_their_language() {
+        let doc = "## Example\n```json,expect_finding,kind=identity\n{\"a\": 1}\n```\nUse instead:\n```json,kind=trust\n[]\n```\n```\nplain\n```";
+        assert_eq!(
+            clean_code_fences(doc),
+            "## Example\n```json\n{\"a\": 1}\n```\nUse instead:\n```json\n[]\n```\n```\nplain\n```"
+        );
+    }
+
+    #[test]
+    fn rustdoc_markers_and_hidden_lines_go() {
+        let doc = "```ignore\n# use x;\nlet a = 1;\n#\n```\n```rust,no_run\n# hidden\nshown\n```\n````text\n# a heading in text\n```\n````";
+        assert_eq!(
+            clean_code_fences(doc),
+            "```rust\nlet a = 1;\n```\n```rust\nshown\n```\n````text\n# a heading in text\n```\n````"
+        );
+    }
 }

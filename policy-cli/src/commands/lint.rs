@@ -984,7 +984,7 @@ fn write_statistics(
         })
         .collect();
     // The sort is stable and the codes come in order: equal counts stay sorted by code.
-    statistics.sort_by(|a, b| b.count.cmp(&a.count));
+    statistics.sort_by_key(|s| std::cmp::Reverse(s.count));
     if format == Format::Json {
         serde_json::to_writer_pretty(&mut *out, &statistics)?;
         return writeln!(out);

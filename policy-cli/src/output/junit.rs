@@ -1,4 +1,4 @@
-//! JUnit XML, as Ruff writes it: one `testsuite` per file with findings, one failed `testcase`
+//! `JUnit` XML, as Ruff writes it: one `testsuite` per file with findings, one failed `testcase`
 //! per finding; a run without findings has one passing test case.
 //!
 //! ```xml
