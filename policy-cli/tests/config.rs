@@ -256,3 +256,29 @@ fn configuration_errors_name_file_line_and_column_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml: no such file"));
 }
+
+#[test]
+fn every_unknown_key_is_reported_once_with_its_line_however_many_files_it_governs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "iampol.toml",
+                "selct = [\"C1\"]\nfail-on = \"error\"\nignor = [\"C2\"]\n[[suppress]]\nsid = \"A\"\nrules = []\npath = []\n",
+            ),
+            ("a.json", TWO_UNKNOWN),
+            ("b.json", TWO_UNKNOWN),
+            ("sub/c.json", TWO_UNKNOWN),
+        ],
+    );
+    let out = iampol(dir.path(), &["."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for (line, key) in [(1, "selct"), (3, "ignor"), (7, "path")] {
+        let header = format!("error: iampol.toml:{line}:1: unknown field `{key}`");
+        assert_eq!(stderr.matches(&header).count(), 1, "{header}\n{stderr}");
+    }
+    assert_eq!(stderr.matches("error: iampol.toml:").count(), 3, "{stderr}");
+}

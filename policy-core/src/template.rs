@@ -9,6 +9,9 @@
 //! spans point into the file, ready for [`crate::parse::lower_policy`]; values only known at
 //! deploy time (intrinsics, interpolations, references) are [`ValueKind::Unresolved`].
 //!
+//! The same readers find the policies in AWS CLI output and in a JSON array of policies (see
+//! [`read_aws_cli`]).
+//!
 //! Places that hold a policy the reader cannot see (a SAM policy template such as
 //! `S3ReadPolicy`, a managed policy name, a reference to a variable or to a policy document
 //! elsewhere) are listed as [`SkippedPolicy`] so that callers can count them.
@@ -17,6 +20,7 @@
     reason = "CloudFormation and CloudTrail are product names, not code"
 )]
 
+mod aws_cli;
 mod cloudformation;
 mod plan;
 mod terraform;
@@ -27,6 +31,7 @@ use crate::syntax::embedded::{self, Decoded};
 use crate::syntax::json::SyntaxError;
 use crate::syntax::{Value, ValueKind};
 
+pub use aws_cli::{read_aws_cli, read_policy_array};
 pub use cloudformation::{is_cloudformation, read_cloudformation};
 pub use plan::{is_terraform_plan, read_terraform_plan};
 pub use terraform::read_terraform;
@@ -40,6 +45,11 @@ pub enum TemplateFormat {
     Terraform,
     /// A Terraform plan or state in JSON (`terraform show -json`).
     TerraformPlan,
+    /// What the AWS CLI returns for a policy (`aws iam get-policy-version`, `aws s3api
+    /// get-bucket-policy`, `aws iam get-account-authorization-details`, ...).
+    AwsCli,
+    /// A JSON array of policy documents.
+    PolicyArray,
 }
 
 /// One policy found in a template.

@@ -73,9 +73,26 @@ impl ConfigError {
 
 type Strings = Vec<Spanned<String>>;
 
-/// The file's keys, as written.
+/// The keys of the file, as [`Options`] names them.
+const OPTION_KEYS: [&str; 9] = [
+    "select",
+    "extend-select",
+    "ignore",
+    "per-file-ignores",
+    "severity",
+    "fail-on",
+    "accounts",
+    "organization-id",
+    "suppress",
+];
+
+/// The keys of a `[[suppress]]` table, as [`SuppressOptions`] names them.
+const SUPPRESS_KEYS: [&str; 3] = ["sid", "rules", "paths"];
+
+/// The file's keys, as written. Unknown keys are found beforehand (every one of them, see
+/// [`unknown_keys`]), so they are not denied here: serde would stop at one.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct Options {
     select: Option<Strings>,
     extend_select: Option<Strings>,
@@ -90,7 +107,6 @@ struct Options {
 
 /// One `[[suppress]]` table.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct SuppressOptions {
     sid: Spanned<String>,
     rules: Strings,
@@ -99,23 +115,78 @@ struct SuppressOptions {
 }
 
 /// Reads a configuration file's text into settings. Every problem is reported, not only the
-/// first (a TOML syntax or schema error stops reading, as nothing after it can be trusted).
+/// first: every unknown key (in file order), then every bad value; a TOML syntax error stops
+/// reading, as nothing after it can be trusted, and so does a value of the wrong type.
 pub fn parse_config(text: &str) -> Result<Settings, Vec<ConfigError>> {
-    let options: Options = toml::from_str(text).map_err(|e| {
+    let toml_error = |e: &toml::de::Error| {
         let span = e.span().map(|r| Span::new(r.start, r.end));
         let message = e.message().trim().replace('\n', " ");
-        vec![ConfigError {
+        ConfigError {
             message,
             span,
             help: Some("see the `iampol.toml` keys in the README".to_string()),
-        }]
-    })?;
+        }
+    };
+    let table = toml::de::DeTable::parse(text).map_err(|e| vec![toml_error(&e)])?;
+    let mut errors = unknown_keys(table.get_ref());
+    match toml::from_str::<Options>(text) {
+        Ok(options) => {
+            let settings = lower(options, &mut errors);
+            if errors.is_empty() {
+                return Ok(settings);
+            }
+        }
+        Err(e) => errors.push(toml_error(&e)),
+    }
+    Err(errors)
+}
+
+/// Every key the file should not have: at the top level and in each `[[suppress]]` table.
+fn unknown_keys(table: &toml::de::DeTable<'_>) -> Vec<ConfigError> {
     let mut errors = Vec::new();
-    let settings = lower(options, &mut errors);
-    if errors.is_empty() {
-        Ok(settings)
-    } else {
-        Err(errors)
+    check_keys(table, &OPTION_KEYS, &mut errors);
+    let suppress = table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "suppress");
+    if let Some((_, value)) = suppress {
+        if let toml::de::DeValue::Array(items) = value.get_ref() {
+            for item in items {
+                if let toml::de::DeValue::Table(t) = item.get_ref() {
+                    check_keys(t, &SUPPRESS_KEYS, &mut errors);
+                }
+            }
+        }
+    }
+    // The table is sorted by key: back to file order.
+    errors.sort_by_key(|e| e.span.map(|s| (s.start, s.end)));
+    errors
+}
+
+fn check_keys(table: &toml::de::DeTable<'_>, known: &[&str], errors: &mut Vec<ConfigError>) {
+    for key in table.keys() {
+        let name: &str = key.get_ref();
+        if known.contains(&name) {
+            continue;
+        }
+        let expected = known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut error = ConfigError::at(
+            key.span(),
+            format!("unknown field `{name}`, expected one of {expected}"),
+        );
+        let close = known
+            .iter()
+            .map(|k| (policy_core::text::edit_distance(k, name), *k))
+            .filter(|(d, _)| *d <= 2)
+            .min();
+        error = match close {
+            Some((_, k)) => error.with_help(format!("did you mean `{k}`?")),
+            None => error.with_help("see the `iampol.toml` keys in the README"),
+        };
+        errors.push(error);
     }
 }
 
@@ -331,6 +402,35 @@ paths = ["legacy/*.json"]
         assert_eq!(errs[0].1, "selct");
         let errs = errors("[[suppress]]\nsid = \"A\"\nrules = []\npath = []\n");
         assert!(errs[0].0.starts_with("unknown field `path`"), "{errs:?}");
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_once_at_its_key() {
+        let text = "selct = [\"C1\"]\nfail-on = \"error\"\nignor = [\"C2\"]\n\
+                    [[suppress]]\nsid = \"A\"\nrules = []\npath = []\n\
+                    [[suppress]]\nsid = \"B\"\nrule = []\n";
+        let errs = errors(text);
+        let spans: Vec<&str> = errs.iter().map(|(_, s)| s.as_str()).collect();
+        // The second table, with `rule` for `rules`, also lacks `rules`.
+        assert_eq!(
+            spans,
+            ["selct", "ignor", "path", "rule", "[[suppress]]"],
+            "{errs:?}"
+        );
+        assert_eq!(errs[4].0, "missing field `rules`");
+        assert!(errs[0]
+            .0
+            .starts_with("unknown field `selct`, expected one of `select`"));
+        assert!(errs[2]
+            .0
+            .starts_with("unknown field `path`, expected one of `sid`"));
+        let e = parse_config(text).unwrap_err();
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `select`?"));
+        assert_eq!(e[3].help.as_deref(), Some("did you mean `rules`?"));
+        // With a bad value as well: both are reported, unknown keys first.
+        let errs = errors("select = [\"X99\"]\nselct = []\n");
+        let spans: Vec<&str> = errs.iter().map(|(_, s)| s.as_str()).collect();
+        assert_eq!(spans, ["selct", "\"X99\""], "{errs:?}");
     }
 
     #[test]

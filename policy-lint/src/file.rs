@@ -3,7 +3,17 @@
 //! The kind of file is told by its extension and content: `.tf` is Terraform; `.json` (or an
 //! unknown extension) with `AWSTemplateFormatVersion` or `Resources` is a CloudFormation
 //! template, with `planned_values` (or `format_version` and `terraform_version`) a Terraform
-//! plan, and otherwise a policy; `.yaml`, `.yml` and `.template` are CloudFormation templates.
+//! plan, with the keys of an AWS CLI output that returns a policy (`PolicyVersion`,
+//! `PolicyDocument`, `Policy`, `get-account-authorization-details`' lists, ...) that output, an
+//! array of policy documents that many policies, and otherwise a policy; `.yaml`, `.yml` and
+//! `.template` are CloudFormation templates.
+//!
+//! Valid JSON that is none of these is a policy only if it looks like one: a key that is a
+//! policy element (`Statement`, `Version` holding a policy version, `Effect` with `Action`...)
+//! in any case, since AWS reads element names case-sensitively and `"statement"` is a mistake
+//! to report. Other JSON is not linted (a `package.json` in a tree), unless it looks
+//! policy-related (a CloudTrail file, AWS CLI output without a document, a policy document
+//! somewhere unknown): then `not-a-policy` says what it looks like.
 //! A YAML or Terraform file that declares no policy yields no finding: a `docker-compose.yaml`
 //! in the tree is not a template.
 //!
@@ -18,7 +28,7 @@
 )]
 
 use policy_core::parse::{lower_policy, ParseError, ParseErrorKind};
-use policy_core::syntax::{json, yaml};
+use policy_core::syntax::{json, yaml, Value, ValueKind};
 use policy_core::template::{self, EmbeddedPolicy, SkippedPolicy, Template};
 use policy_core::{PolicyKind, Span};
 
@@ -38,6 +48,10 @@ pub enum FileFormat {
     Terraform,
     /// A Terraform plan in JSON.
     TerraformPlan,
+    /// AWS CLI output that holds policies.
+    AwsCli,
+    /// A JSON array of policy documents.
+    PolicyArray,
     /// A YAML or JSON file that is neither a template nor a policy (nothing to check).
     Other,
 }
@@ -117,8 +131,10 @@ fn lint_json(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileR
             Some(template::read_cloudformation(value, text))
         } else if template::is_terraform_plan(value) {
             Some(template::read_terraform_plan(value, text))
+        } else if let Some(t) = template::read_aws_cli(value, text) {
+            Some(t)
         } else {
-            None
+            template::read_policy_array(value, kind)
         };
         if let Some(template) = template {
             // The template's own JSON slips (a trailing comma, say) are findings too.
@@ -139,26 +155,183 @@ fn lint_json(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileR
             return lint_template(&template, syntax, true, settings);
         }
         // Valid JSON that is no policy (a `package.json` met while walking a tree) is not
-        // linted as one, unless `--kind` says it is a policy.
-        let policy_shaped = ["Statement", "Version", "Id"]
-            .iter()
-            .any(|k| value.get(k).is_some());
-        if kind.is_none() && parsed.errors.is_empty() && !policy_shaped {
+        // linted as one, unless `--kind` says it is a policy; if it looks policy-related,
+        // a finding says what it looks like.
+        if kind.is_none() && parsed.errors.is_empty() && !looks_like_policy(value) {
             return FileReport {
+                findings: not_a_policy(value, settings).into_iter().collect(),
                 format: FileFormat::Other,
                 policies: 0,
                 ..FileReport::default()
             };
         }
     }
+    let hint = parsed
+        .value
+        .as_ref()
+        .filter(|v| !looks_like_policy(v))
+        .and_then(|v| not_a_policy(v, settings));
+    let mut findings = crate::lint_parsed(
+        &policy_core::parse::parse_policy_json(parsed, kind),
+        settings,
+    );
+    if let Some(hint) = hint {
+        findings.push(hint);
+        crate::sort_findings(&mut findings);
+    }
     FileReport {
-        findings: crate::lint_parsed(
-            &policy_core::parse::parse_policy_json(parsed, kind),
-            settings,
-        ),
+        findings,
         policies: 1,
         ..FileReport::default()
     }
+}
+
+/// The statement elements, lower case.
+const STATEMENT_ELEMENTS: [&str; 9] = [
+    "sid",
+    "effect",
+    "principal",
+    "notprincipal",
+    "action",
+    "notaction",
+    "resource",
+    "notresource",
+    "condition",
+];
+
+/// Whether a JSON document looks like a policy, or like a statement, in any case: `Statement`,
+/// `Id`, `Version` holding a policy version, or `Effect` with another statement element.
+pub(crate) fn looks_like_policy(value: &Value) -> bool {
+    let Some(members) = value.as_object() else {
+        return false;
+    };
+    let has = |name: &str| members.iter().any(|m| m.key.eq_ignore_ascii_case(name));
+    if ["Statement", "Version", "Id"]
+        .iter()
+        .any(|k| value.get(k).is_some())
+        || has("statement")
+    {
+        return true;
+    }
+    let policy_version = members.iter().any(|m| {
+        m.key.eq_ignore_ascii_case("version")
+            && matches!(m.value.as_str(), Some("2012-10-17" | "2008-10-17"))
+    });
+    let statement_elements = members
+        .iter()
+        .filter(|m| STATEMENT_ELEMENTS.contains(&m.key.to_ascii_lowercase().as_str()))
+        .count();
+    policy_version || (has("effect") && statement_elements >= 2)
+}
+
+/// Top-level keys of AWS CLI outputs about policies and their holders that hold no policy
+/// document (`aws iam list-policies`, `get-policy`, `list-roles`, `get-user`, ...).
+const CLI_KEYS: [&str; 14] = [
+    "Policy",
+    "Policies",
+    "PolicyNames",
+    "AttachedPolicies",
+    "Versions",
+    "Role",
+    "Roles",
+    "User",
+    "Users",
+    "Group",
+    "Groups",
+    "InstanceProfile",
+    "InstanceProfiles",
+    "PolicyGroups",
+];
+
+/// The `not-a-policy` finding for a JSON document that is no policy, if it looks
+/// policy-related: a CloudTrail file, AWS CLI output about policies, or a document that holds a
+/// policy somewhere iampol does not read policies from.
+pub(crate) fn not_a_policy(value: &Value, settings: &Settings) -> Option<Finding> {
+    let members = value.as_object().unwrap_or_default();
+    let records = members
+        .iter()
+        .find(|m| &*m.key == "Records")
+        .filter(|m| match &m.value.kind {
+            ValueKind::Array(items) => items
+                .first()
+                .is_some_and(|r| r.get("eventVersion").is_some() || r.get("eventSource").is_some()),
+            _ => false,
+        });
+    let event = value.get("eventVersion").is_some() && value.get("eventSource").is_some();
+    let (span, message, help) = if let Some(m) = records {
+        (
+            m.key_span,
+            "this looks like a CloudTrail log file, not a policy".to_string(),
+            "`iampol generate` reads CloudTrail files and writes the policy they need",
+        )
+    } else if event {
+        (
+            Span::new(value.span.start as usize, value.span.start as usize + 1),
+            "this looks like a CloudTrail event, not a policy".to_string(),
+            "`iampol generate` reads CloudTrail files and writes the policy they need",
+        )
+    } else if let Some(m) = members.iter().find(|m| CLI_KEYS.contains(&&*m.key)) {
+        (
+            m.key_span,
+            format!("this looks like AWS CLI output (`{}`) that holds no policy document, not a policy", m.key),
+            "lint the documents: `aws iam get-policy-version`, `get-role-policy` or `get-account-authorization-details` output holds them",
+        )
+    } else if let Some((path, span)) = nested_policy(value) {
+        (
+            span,
+            format!("`{path}` holds what looks like a policy document, in a file iampol does not read policies from"),
+            "lint the policy document on its own",
+        )
+    } else {
+        return None;
+    };
+    let meta = crate::registry::by_name("not-a-policy")?;
+    if !settings.is_enabled(meta) {
+        return None;
+    }
+    let mut f = Finding::new(meta, span, message);
+    f.severity = settings.severity_of(meta);
+    f.help = Some(help.to_string());
+    Some(f)
+}
+
+/// The first object (breadth first, a few levels deep) below the top that has a `Statement`
+/// key: its path and the span of its key.
+fn nested_policy(value: &Value) -> Option<(String, Span)> {
+    let mut level: Vec<(String, &Value)> = vec![(String::new(), value)];
+    for _ in 0..6 {
+        let mut next = Vec::new();
+        for (path, v) in level {
+            match &v.kind {
+                ValueKind::Object(members) => {
+                    for m in members {
+                        let p = if path.is_empty() {
+                            m.key.to_string()
+                        } else {
+                            format!("{path}.{}", m.key)
+                        };
+                        if m.value.get("Statement").is_some() {
+                            return Some((p, m.key_span));
+                        }
+                        next.push((p, &m.value));
+                    }
+                }
+                ValueKind::Array(items) => {
+                    for (i, item) in items.iter().enumerate().take(64) {
+                        let p = format!("{path}[{i}]");
+                        if item.get("Statement").is_some() {
+                            let at = item.span.start as usize;
+                            return Some((p, Span::new(at, at + 1)));
+                        }
+                        next.push((p, item));
+                    }
+                }
+                _ => {}
+            }
+        }
+        level = next;
+    }
+    None
 }
 
 fn lint_yaml(text: &str, settings: &Settings) -> FileReport {
@@ -223,6 +396,8 @@ fn lint_template(
         template::TemplateFormat::CloudFormation => FileFormat::CloudFormation,
         template::TemplateFormat::Terraform => FileFormat::Terraform,
         template::TemplateFormat::TerraformPlan => FileFormat::TerraformPlan,
+        template::TemplateFormat::AwsCli => FileFormat::AwsCli,
+        template::TemplateFormat::PolicyArray => FileFormat::PolicyArray,
     };
     for e in &template.errors {
         findings.extend(syntax_finding(e.message.clone(), e.span, settings));

@@ -40,12 +40,25 @@ pub use rule::{Category, Rule, RuleMeta};
 pub use settings::Settings;
 
 use policy_core::ast::{Policy, PolicyKind};
-use policy_core::parse::{parse_policy, ParseError};
+use policy_core::parse::{parse_policy_json, ParseError};
 
 /// Parses policy text and lints it: parse errors become findings of their rules, then every
 /// selected rule runs on what could be read. Findings are sorted by position, then code.
+/// Text that is valid JSON but no policy gets a `not-a-policy` finding too when it looks
+/// policy-related (a trail log file, say).
 pub fn lint_source(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> Vec<Finding> {
-    lint_parsed(&parse_policy(text, kind), settings)
+    let json = policy_core::syntax::json::parse(text);
+    let hint = json
+        .value
+        .as_ref()
+        .filter(|v| !file::looks_like_policy(v))
+        .and_then(|v| file::not_a_policy(v, settings));
+    let mut findings = lint_parsed(&parse_policy_json(json, kind), settings);
+    if let Some(hint) = hint {
+        findings.push(hint);
+        sort_findings(&mut findings);
+    }
+    findings
 }
 
 /// Lints a policy already parsed (its parse errors become findings too).

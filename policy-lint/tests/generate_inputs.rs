@@ -161,3 +161,156 @@ fn a_100_mb_line_is_reported_and_skipped() {
     let alice = &a.principals["arn:aws:iam::111122223333:user/alice"];
     assert!(alice.actions.contains_key("s3:PutObject"));
 }
+
+/// A record nested `levels` deep in a field the reader ignores (an object holding an array
+/// holding an object ...); `name`: its `eventName`, if any; `leaf`: the innermost value.
+fn deep_record(levels: usize, name: Option<&str>, leaf: &str) -> Vec<u8> {
+    let mut s = record(9, name.unwrap_or("DeleteObject"));
+    if name.is_none() {
+        s = s.replace(r#""eventName":"DeleteObject","#, "");
+    }
+    s.pop();
+    s.push_str(r#","x":"#);
+    s.push_str(&r#"[{"y":"#.repeat(levels));
+    s.push_str(leaf);
+    s.push_str(&"}]".repeat(levels));
+    s.push('}');
+    s.into_bytes()
+}
+
+/// Each per-record problem in a file of records, one line (as trails deliver them to S3)
+/// or pretty, loses that record only, and the count of lost records is exact. JSON sets no
+/// limit on nesting (RFC 8259 section 9 lets a parser set one): a deep record that is a valid
+/// event is read, one that is not is lost alone.
+#[test]
+fn a_bad_record_loses_only_itself() {
+    let oversized = format!(
+        r#"{{"eventSource":"s3.amazonaws.com","eventName":"DeleteObject","blob":"{}"}}"#,
+        "x".repeat(5000)
+    )
+    .into_bytes();
+    let mut invalid_utf8 = record(9, "DeleteObject").into_bytes();
+    let at = invalid_utf8.len() - 10;
+    invalid_utf8.insert(at, 0xff);
+    let default = ReadOptions::default().max_record;
+    // (what, the record, the record limit, the message when it is lost; `None`: it is read)
+    let cases: Vec<(&str, Vec<u8>, usize, Option<&str>)> = vec![
+        (
+            "a deep event",
+            deep_record(5000, Some("DeleteObject"), "1"),
+            default,
+            None,
+        ),
+        (
+            "a deep event, 300 levels",
+            deep_record(300, Some("DeleteObject"), "1"),
+            default,
+            None,
+        ),
+        (
+            "a deep record without eventName",
+            deep_record(5000, None, "1"),
+            default,
+            Some("eventName"),
+        ),
+        (
+            "a deep record that is not JSON",
+            deep_record(5000, Some("DeleteObject"), "tru"),
+            default,
+            Some("not a valid event"),
+        ),
+        (
+            "a deep oversized record",
+            deep_record(5000, Some("DeleteObject"), "1"),
+            1024,
+            Some("over the limit"),
+        ),
+        (
+            "a number",
+            b"42".to_vec(),
+            default,
+            Some("not an event object"),
+        ),
+        (
+            "a string",
+            br#""x""#.to_vec(),
+            default,
+            Some("not an event object"),
+        ),
+        (
+            "a deep array",
+            b"[".repeat(5000)
+                .into_iter()
+                .chain(b"]".repeat(5000))
+                .collect(),
+            default,
+            Some("not an event object"),
+        ),
+        (
+            "invalid UTF-8",
+            invalid_utf8,
+            default,
+            Some("not a valid event"),
+        ),
+        ("oversized", oversized, 1024, Some("over the limit")),
+    ];
+    for (what, bad, max_record, lost) in cases {
+        for (shape, (open, sep, close)) in [
+            (r#"{"Records":["#, ",", "]}"),
+            ("{\"Records\": [\n", ",\n", "\n]}\n"),
+            ("[", ",", "]"),
+            ("", "\n", "\n"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if shape == 3 && !bad.starts_with(b"{") {
+                // NDJSON has no place for a value that is not an object.
+                continue;
+            }
+            let scratch = Scratch::new("generate-bad-record");
+            let mut file = open.as_bytes().to_vec();
+            file.extend(record(0, "GetObject").as_bytes());
+            file.extend(sep.as_bytes());
+            file.extend(record(1, "GetObject").as_bytes());
+            file.extend(sep.as_bytes());
+            let bad_offset = file.len() as u64;
+            file.extend(&bad);
+            file.extend(sep.as_bytes());
+            file.extend(record(3, "PutObject").as_bytes());
+            file.extend(sep.as_bytes());
+            file.extend(record(4, "PutObject").as_bytes());
+            file.extend(close.as_bytes());
+            std::fs::write(scratch.0.join("trail.json"), &file).unwrap();
+            let a = read_activity(
+                vec![Input::Path(scratch.0.clone())],
+                Selection::default(),
+                &ReadOptions {
+                    threads: 1,
+                    max_record,
+                },
+                None,
+            );
+            let context = format!("{what} (shape {shape}): {:?}", a.problems);
+            let alice = &a.principals["arn:aws:iam::111122223333:user/alice"];
+            assert!(alice.actions.contains_key("s3:PutObject"), "{context}");
+            match lost {
+                None => {
+                    assert_eq!(a.counts.events, 5, "{context}");
+                    assert!(a.problems.is_empty(), "{context}");
+                    assert!(alice.actions.contains_key("s3:DeleteObject"), "{context}");
+                }
+                Some(message) => {
+                    assert_eq!(a.counts.events, 4, "{context}");
+                    assert_eq!(a.counts.malformed, 1, "{context}");
+                    assert_eq!(a.problems.len(), 1, "{context}");
+                    let p = &a.problems[0];
+                    assert_eq!(p.record, Some(3), "{context}");
+                    assert_eq!(p.offset, bad_offset, "{context}");
+                    assert!(p.record_lost, "{context}");
+                    assert!(p.message.contains(message), "{context}");
+                }
+            }
+        }
+    }
+}

@@ -80,6 +80,8 @@ fn corpus_policies_and_findings_are_pinned() {
             FileFormat::CloudFormation => "cloudformation",
             FileFormat::Terraform => "terraform",
             FileFormat::TerraformPlan => "terraform-plan",
+            FileFormat::AwsCli => "aws-cli",
+            FileFormat::PolicyArray => "policy-array",
             FileFormat::Other => "not a template",
         };
         for tally in [

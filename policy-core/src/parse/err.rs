@@ -118,6 +118,19 @@ pub enum ParseErrorKind {
     NullWithIfExists,
 }
 
+/// The statement elements, as AWS spells them.
+const STATEMENT_ELEMENTS: [&str; 9] = [
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
 impl ParseErrorKind {
     /// The stable kebab-case name of the check that reports this error.
     pub fn name(&self) -> &'static str {
@@ -155,6 +168,30 @@ impl ParseErrorKind {
             }
             ParseErrorKind::DuplicateKey { .. } => {
                 Some("merge the two values into one key".to_string())
+            }
+            ParseErrorKind::UnknownElement {
+                element,
+                suggestion: Some(s),
+                ..
+            } if s.eq_ignore_ascii_case(element.trim()) => Some(format!(
+                "element names are case-sensitive: did you mean `{s}`?"
+            )),
+            ParseErrorKind::UnknownElement {
+                element,
+                place: "policy",
+                suggestion: None,
+            } if STATEMENT_ELEMENTS
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(element.trim())) =>
+            {
+                let name = STATEMENT_ELEMENTS
+                    .iter()
+                    .find(|e| e.eq_ignore_ascii_case(element.trim()))
+                    .copied()
+                    .unwrap_or_default();
+                Some(format!(
+                    "`{name}` is a statement element: put the statement in `\"Statement\": [...]`"
+                ))
             }
             ParseErrorKind::UnknownElement {
                 suggestion: Some(s),

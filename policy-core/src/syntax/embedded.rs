@@ -219,6 +219,48 @@ pub fn decode_json_string(raw: &str, base: usize) -> Option<Decoded> {
     Some(d)
 }
 
+/// Undoes RFC 3986 percent-encoding (`%7B%22Version%22...`, as the IAM API returns policy
+/// documents) of already decoded text, keeping the map into the file: each decoded character
+/// maps to its escapes. `+` stays a plus (RFC 3986 has no `+` for space). `None` when an escape
+/// is malformed or the bytes are not UTF-8.
+pub fn decode_percent(encoded: &Decoded) -> Option<Decoded> {
+    let bytes = encoded.text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut starts = Vec::with_capacity(bytes.len());
+    let mut ends = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (byte, len) = if b == b'%' {
+            let hex = encoded.text.get(i + 1..i + 3)?;
+            (u8::from_str_radix(hex, 16).ok()?, 3)
+        } else {
+            (b, 1)
+        };
+        out.push(byte);
+        starts.push(*encoded.starts.get(i)?);
+        ends.push(*encoded.ends.get(i + len - 1)?);
+        i += len;
+    }
+    let text = String::from_utf8(out).ok()?;
+    // A character of several bytes maps to the escapes of all its bytes.
+    for (at, c) in text.char_indices() {
+        let last = at + c.len_utf8() - 1;
+        let (start, end) = (*starts.get(at)?, *ends.get(last)?);
+        for k in at..=last {
+            *starts.get_mut(k)? = start;
+            *ends.get_mut(k)? = end;
+        }
+    }
+    Some(Decoded {
+        text,
+        starts,
+        ends,
+        interpolations: Vec::new(),
+        exact: encoded.exact,
+        whole: encoded.whole,
+    })
+}
+
 /// Decodes a Terraform template: the inside of a quoted string (`escapes`: backslash escapes
 /// apply) or a heredoc body, found at `base`. `$${` and `%%{` are literal `${` and `%{`;
 /// `${...}` and `%{...}` are recorded as interpolations and copied as written.
@@ -471,6 +513,29 @@ mod tests {
         assert_eq!(
             &file[v.as_object().unwrap()[0].key_span.range()],
             r#"\"Action\""#
+        );
+    }
+
+    #[test]
+    fn percent_encoded_json_in_a_string_maps_exactly() {
+        // `{"Action": "s3:Get\u00e9"}` (é is two bytes, four escapes with `\/`) percent-encoded.
+        let file = r#"{"Document": "%7B%22Action%22%3A%20%22s3%3AGet%C3%A9%22%7D"}"#;
+        let start = file.find("\"%7B").unwrap();
+        let raw = &file[start..file.len() - 1];
+        let d = decode_json_string(raw, start).unwrap();
+        let d = decode_percent(&d).unwrap();
+        assert_eq!(d.text, "{\"Action\": \"s3:Get\u{e9}\"}");
+        let v = read_json(&d).value.unwrap();
+        let action = v.get("Action").unwrap();
+        assert_eq!(&file[action.span.range()], "%22s3%3AGet%C3%A9%22");
+        assert_eq!(&file[v.span.range()], &raw[1..raw.len() - 1]);
+        // Malformed escapes and bytes that are not UTF-8 are refused.
+        assert!(decode_percent(&Decoded::verbatim("%7", 0)).is_none());
+        assert!(decode_percent(&Decoded::verbatim("%zz", 0)).is_none());
+        assert!(decode_percent(&Decoded::verbatim("%FF", 0)).is_none());
+        assert_eq!(
+            decode_percent(&Decoded::verbatim("a+b", 0)).unwrap().text,
+            "a+b"
         );
     }
 

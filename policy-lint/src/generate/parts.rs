@@ -543,6 +543,48 @@ mod tests {
         }
     }
 
+    /// A record nested deeper than the splitter's stack is read if it is an event, and lost
+    /// alone if not, read whole or in parts, in every shape.
+    #[test]
+    fn a_deep_record_is_read_or_lost_alone_in_parts() {
+        let corpus = corpus_records();
+        for (levels, leaf, lost) in [(400, "1", false), (3000, "1", false), (3000, "tru", true)] {
+            let mut deep =
+                String::from(r#"{"eventSource":"s3.amazonaws.com","eventName":"X","x":"#);
+            deep.push_str(&"[{\"y\":".repeat(levels));
+            deep.push_str(leaf);
+            deep.push_str(&"}]".repeat(levels));
+            deep.push('}');
+            let mut records: Vec<String> = corpus.iter().take(20).cloned().collect();
+            records.insert(10, deep);
+            for (data, boundary) in shapes(&records).into_iter().zip(boundaries()) {
+                let path = temp_file(&data);
+                let mut whole = Recording::default();
+                let options = ReadOptions {
+                    threads: 1,
+                    max_record: 4 << 20,
+                };
+                read_input(Input::Path(path.clone()), &options, None, &mut whole);
+                fs::remove_file(&path).unwrap();
+                let context = format!("{levels} {leaf}: {:?}", whole.problems);
+                assert_eq!(whole.stats.records, 21, "{context}");
+                if lost {
+                    assert_eq!(whole.events.len(), 20, "{context}");
+                    assert_eq!(whole.problems.len(), 1, "{context}");
+                    assert!(whole.problems[0].contains("record: Some(11)"), "{context}");
+                } else {
+                    assert_eq!(whole.events.len(), 21, "{context}");
+                    assert!(whole.problems.is_empty(), "{context}");
+                }
+                let len = data.len() as u64;
+                let starts: Vec<u64> = (1..8)
+                    .filter_map(|k| find_start(&data, 0, len / 8 * k, boundary.is_top_level()))
+                    .collect();
+                same(&data, &starts, &boundary, 4 << 20);
+            }
+        }
+    }
+
     #[test]
     fn plans_parts_at_record_starts() {
         let records = corpus_records();

@@ -7,16 +7,21 @@
 //! bytes of one object, for `serde_json` to parse.
 //!
 //! Memory: one read buffer plus the record being read. A record longer than the record limit
-//! is skipped (its structure is still followed) and reported. Broken structure (a record cut
-//! short by the next one, a raw line break inside a string, stray bytes) is reported with its
-//! position; reading then resumes at the next line that starts with `{`. Nothing is fatal.
+//! is skipped (its structure is still followed) and reported. Nesting deeper than [`MAX_DEPTH`]
+//! is followed by counting brackets (outside strings) until it comes back up: a record nested
+//! deeper than a JSON parser accepts is still cut out whole, and is lost alone.
+//!
+//! Broken structure (a record cut short by the next one, a raw line break inside a string,
+//! stray bytes) is reported with its position; reading then resumes at the next line that
+//! starts with `{`. Nothing is fatal.
 
 use std::io::{self, Read};
 
 /// Bytes asked of the reader at a time.
 const CHUNK: usize = 256 * 1024;
 
-/// Nesting deeper than this is reported as broken structure (it keeps the stack bounded).
+/// Nesting kept on the stack; deeper levels are only counted (see `deep` in [`RecordReader`]),
+/// which keeps the stack bounded.
 const MAX_DEPTH: usize = 512;
 
 /// The default record limit: larger records are skipped and reported. CloudTrail events are
@@ -205,6 +210,10 @@ pub struct RecordReader<R> {
     finished: bool,
     max_record: usize,
     stack: Vec<u8>,
+    /// Levels open below the deepest one on the stack: their brackets are only counted (any
+    /// closing bracket closes one), their keys and values not checked. The value they are in
+    /// is then handed out whole, for the parser to judge.
+    deep: u64,
     state: State,
     in_string: bool,
     string_is_key: bool,
@@ -240,6 +249,7 @@ impl<R: Read> RecordReader<R> {
             finished: false,
             max_record: max_record.max(1024),
             stack: Vec::with_capacity(16),
+            deep: 0,
             state: State::Value,
             in_string: false,
             string_is_key: false,
@@ -474,6 +484,7 @@ impl<R: Read> RecordReader<R> {
         };
         self.in_string = false;
         self.records_key = false;
+        self.deep = 0;
         self.stack.truncate(self.mode.container_depth());
         self.state = State::Value;
         problem
@@ -552,6 +563,7 @@ impl<R: Read> RecordReader<R> {
                 match data.get(skip) {
                     Some(b'{') => {
                         self.resync = Resync::Off;
+                        self.deep = 0;
                         self.stack.truncate(self.mode.container_depth());
                         self.state = State::Value;
                     }
@@ -637,6 +649,10 @@ impl<R: Read> RecordReader<R> {
     fn structure_byte(&mut self) -> Option<Step> {
         let i = self.pos;
         let b = *self.buf.get(i)?;
+        if self.deep > 0 {
+            self.deep_byte(b);
+            return None;
+        }
         if self.state == State::Scalar {
             if is_scalar_byte(b) {
                 self.pos += 1;
@@ -669,7 +685,9 @@ impl<R: Read> RecordReader<R> {
             b'{' => match self.state {
                 State::Value | State::ValueOrClose => {
                     if self.stack.len() >= MAX_DEPTH {
-                        return Some(self.break_here(i, "nesting too deep"));
+                        self.deep = 1;
+                        self.pos += 1;
+                        return None;
                     }
                     if self.stack.len() == 1 && self.mode == Mode::Top {
                         self.records_key = false;
@@ -701,7 +719,9 @@ impl<R: Read> RecordReader<R> {
             b'[' => match self.state {
                 State::Value | State::ValueOrClose => {
                     if self.stack.len() >= MAX_DEPTH {
-                        return Some(self.break_here(i, "nesting too deep"));
+                        self.deep = 1;
+                        self.pos += 1;
+                        return None;
                     }
                     let mut step = None;
                     if self.stack.is_empty() && self.mode == Mode::Top {
@@ -803,6 +823,26 @@ impl<R: Read> RecordReader<R> {
                 _ => Some(self.break_here(i, "a value where it cannot be")),
             },
             _ => Some(self.break_here(i, "a byte that cannot start a JSON value")),
+        }
+    }
+
+    /// One byte below the stack's depth (see `deep`): brackets are counted, strings skipped.
+    fn deep_byte(&mut self, b: u8) {
+        self.pos += 1;
+        match b {
+            b'{' | b'[' => self.deep = self.deep.saturating_add(1),
+            b'}' | b']' => {
+                self.deep -= 1;
+                if self.deep == 0 {
+                    // The value that went too deep ends here.
+                    self.after_value();
+                }
+            }
+            b'"' => {
+                self.in_string = true;
+                self.string_is_key = false;
+            }
+            _ => {}
         }
     }
 
@@ -1045,6 +1085,46 @@ mod tests {
         assert!(p.is_empty());
         assert_eq!(r.len(), 2000);
         assert!(r.iter().all(|x| *x == record));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// Records nested to any depth (on either side of the stack's limit), with strings
+        /// holding brackets at every level, are cut out exactly, in every shape, and nothing
+        /// around them is lost.
+        #[test]
+        fn any_nesting_is_cut_exactly(
+            depths in proptest::collection::vec(0usize..1500, 1..5),
+            kinds in proptest::collection::vec(proptest::prelude::any::<bool>(), 1500),
+            shape in 0usize..4,
+        ) {
+            let records: Vec<String> = depths
+                .iter()
+                .enumerate()
+                .map(|(n, &depth)| {
+                    let mut s = format!(r#"{{"n":{n},"v":"#);
+                    for kind in kinds.iter().take(depth) {
+                        s.push_str(if *kind { r#"{"k]}":"# } else { r#"["[{\"","# });
+                    }
+                    s.push_str("null");
+                    for kind in kinds.iter().take(depth).rev() {
+                        s.push(if *kind { '}' } else { ']' });
+                    }
+                    s.push('}');
+                    s
+                })
+                .collect();
+            let input = match shape {
+                0 => format!(r#"{{"Records":[{}]}}"#, records.join(",")),
+                1 => format!("[\n{}\n]", records.join(",\n")),
+                2 => records.join("\n"),
+                _ => records.join(""),
+            };
+            let (r, p) = split(input.as_bytes());
+            proptest::prop_assert!(p.is_empty(), "{:?}", p);
+            proptest::prop_assert_eq!(r, records);
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod missing_resource;
 mod missing_statement;
 mod missing_version;
 mod mixed_condition_value_types;
+mod not_a_policy;
 mod null_with_if_exists;
 mod unknown_action;
 mod unknown_condition_key;
@@ -55,6 +56,7 @@ pub use missing_resource::MissingResource;
 pub use missing_statement::MissingStatement;
 pub use missing_version::MissingVersion;
 pub use mixed_condition_value_types::MixedConditionValueTypes;
+pub use not_a_policy::NotAPolicy;
 pub use null_with_if_exists::NullWithIfExists;
 pub use unknown_action::UnknownAction;
 pub use unknown_condition_key::UnknownConditionKey;
@@ -84,6 +86,7 @@ pub static RULES: &[&dyn crate::rule::Rule] = &[
     &InvalidPrincipal,
     &UnknownConditionOperator,
     &NullWithIfExists,
+    &NotAPolicy,
     &UnknownService,
     &UnknownAction,
     &InvalidActionFormat,
