@@ -85,6 +85,9 @@ pub struct LintArgs {
     /// Print nothing when there are no findings, and no summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The size limit of each file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// `iampol eval`.
@@ -99,6 +102,9 @@ pub struct EvalArgs {
     /// Print only the scenarios whose decision differs from `expect`.
     #[arg(long)]
     pub failures_only: bool,
+    /// The size limit of each file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// `iampol can`.
@@ -147,6 +153,9 @@ pub struct CanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
     pub format: EvalFormat,
+    /// The size limit of each policy file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// How decisions are printed.
