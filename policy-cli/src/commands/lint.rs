@@ -823,3 +823,40 @@ fn plural(n: usize) -> &'static str {
         "s"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fix_is_not_written_over_a_file_changed_since_it_was_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        // `2008-10-17` has a safe fix (to `2012-10-17`).
+        let text = r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}"#;
+        std::fs::write(&path, text).unwrap();
+        let read = crate::io::read_input(&path, crate::io::MaxFileSize::default()).unwrap();
+        let file = SourceFile::new(read.name.clone(), read.text.unwrap());
+        let settings = Settings::default();
+        let mode = FixMode::Apply(Applicability::Safe);
+        // Edited after the read, before the write.
+        let edited = text.replace("s3:GetObject", "s3:PutObject");
+        std::fs::write(&path, &edited).unwrap();
+        let outcome = process(&file, Some((&path, read.hash)), None, &settings, mode);
+        let name = path.display();
+        assert_eq!(
+            outcome.errors,
+            [format!("{name}: changed since it was read; not written")]
+        );
+        assert_eq!(outcome.fixed, 0);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+        // Unchanged since the read: fixed and written.
+        std::fs::write(&path, text).unwrap();
+        let outcome = process(&file, Some((&path, read.hash)), None, &settings, mode);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        assert!(outcome.fixed > 0);
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("2012-10-17"));
+    }
+}
