@@ -372,14 +372,22 @@ fn read_capped(
 ) -> std::io::Result<Result<Vec<u8>, u64>> {
     let cap = limit.0.saturating_add(1);
     let mut reader = reader.take(cap);
+    // The buffer never grows past what may be read (the limit and one byte): a stream of
+    // unknown size (standard input) doubles its buffer up to that, not to twice that.
+    let most = usize::try_from(cap).unwrap_or(usize::MAX);
     let initial = usize::try_from(size.min(cap))
         .unwrap_or(0)
-        .saturating_add(1);
+        .saturating_add(1)
+        .min(most);
     let mut buf = vec![0; initial];
     let mut filled = 0;
     loop {
         if filled == buf.len() {
-            buf.resize(filled.saturating_mul(2), 0);
+            // At `most`, the slice below is empty and the read returns 0: the end.
+            let len = filled.saturating_mul(2).clamp(1, most);
+            // `resize` alone may round the allocation up to twice the old one.
+            buf.reserve_exact(len - filled);
+            buf.resize(len, 0);
         }
         match reader.read(buf.get_mut(filled..).unwrap_or_default()) {
             Ok(0) => break,
@@ -615,10 +623,21 @@ mod tests {
         let endless = std::io::repeat(0);
         assert_eq!(read_capped(endless, 0, MaxFileSize(10)).unwrap(), Err(11));
         let short: &[u8] = b"0123456789";
+        let read = read_capped(short, 0, MaxFileSize(10)).unwrap().unwrap();
+        assert_eq!(read, b"0123456789");
+        // The buffer grew to what may be read at most (the limit and one byte), not past it.
+        assert!(read.capacity() <= 11, "{}", read.capacity());
+        let at_limit = vec![7u8; 1000];
+        let read = read_capped(at_limit.as_slice(), 0, MaxFileSize(1000))
+            .unwrap()
+            .unwrap();
+        assert_eq!(read.len(), 1000);
+        assert!(read.capacity() <= 1001, "{}", read.capacity());
         assert_eq!(
-            read_capped(short, 0, MaxFileSize(10)).unwrap(),
-            Ok(b"0123456789".to_vec())
+            read_capped(&[][..], 0, MaxFileSize(0)).unwrap(),
+            Ok(Vec::new())
         );
+        assert_eq!(read_capped(&b"x"[..], 0, MaxFileSize(0)).unwrap(), Err(1));
     }
 
     #[cfg(unix)]
