@@ -101,6 +101,9 @@ pub struct LintArgs {
     /// with results.
     #[arg(long)]
     pub sarif_all_rules: bool,
+    /// The size limit of each file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// `iampol eval`.
@@ -115,6 +118,9 @@ pub struct EvalArgs {
     /// Print only the scenarios whose decision differs from `expect`.
     #[arg(long)]
     pub failures_only: bool,
+    /// The size limit of each file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// `iampol can`.
@@ -163,6 +169,9 @@ pub struct CanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
     pub format: EvalFormat,
+    /// The size limit of each policy file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// How decisions are printed.

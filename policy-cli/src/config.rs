@@ -190,9 +190,14 @@ impl Configs {
             return known.clone();
         }
         let name = display(shown);
-        let resolved = match std::fs::read_to_string(absolute) {
+        // Bounded, and refused unless a regular file, as any input (`--config /dev/zero`).
+        let text = crate::io::read_bytes(absolute, &name, None, crate::io::MaxFileSize::default())
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| format!("{name}: the file is not valid UTF-8"))
+            });
+        let resolved = match text {
             Err(e) => {
-                self.errors.push(format!("error: {name}: {}", describe(&e)));
+                self.errors.push(format!("error: {e}"));
                 None
             }
             Ok(text) => match parse_config(&text) {
@@ -206,8 +211,13 @@ impl Configs {
                     let file = SourceFile::new(name.clone(), text);
                     for e in errors {
                         let span = e.span.unwrap_or_default();
-                        let mut rendered =
-                            render_error(&file, span, &e.message, e.help.as_deref(), self.color);
+                        let mut rendered = render_error(
+                            &file,
+                            span,
+                            &policy_core::text::bound_message(&e.message),
+                            e.help.as_deref(),
+                            self.color,
+                        );
                         if rendered.ends_with('\n') {
                             rendered.pop();
                         }
@@ -229,14 +239,6 @@ fn display(path: &Path) -> String {
     absolute
         .strip_prefix(current_dir())
         .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
-}
-
-fn describe(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
 }
 
 fn current_dir() -> PathBuf {

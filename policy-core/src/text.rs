@@ -1,5 +1,5 @@
-//! Small text helpers: edit distance for suggestions ("did you mean"), IAM globs, and a
-//! case-blind hash for name tables.
+//! Small text helpers: edit distance for suggestions ("did you mean"), IAM globs, a
+//! case-blind hash for name tables, and the bound on how much input a message quotes.
 
 /// Levenshtein distance between two strings, by characters, ignoring ASCII case.
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -172,6 +172,57 @@ pub fn name_hash(parts: &[&str]) -> u64 {
     h ^ (h >> 33)
 }
 
+/// The most characters of one quoted value (between backticks) a message shows: longer ones
+/// keep their start and end around `…` (see [`bound_message`]).
+pub const MAX_QUOTE_CHARS: usize = 200;
+
+/// The most characters of a whole message (see [`bound_message`]).
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// Characters kept at the start and at the end of a value cut by [`bound_message`].
+const QUOTE_HEAD: usize = 120;
+const QUOTE_TAIL: usize = 60;
+
+/// A message that quotes a bounded amount of its input: each part between backticks (user
+/// input, by convention) longer than [`MAX_QUOTE_CHARS`] keeps its first 120 and last 60
+/// characters around `…`, and the whole message keeps at most [`MAX_MESSAGE_CHARS`]
+/// characters (ending with `…` when cut). A 500 MB action name makes a message of a few
+/// hundred bytes, not of 500 MB. Short messages are returned as they are, without copying.
+#[must_use]
+pub fn bound_message(message: &str) -> std::borrow::Cow<'_, str> {
+    // Fewer bytes than the bound: fewer characters too, nothing to cut.
+    if message.len() <= MAX_QUOTE_CHARS {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let mut out = String::new();
+    let mut cut = false;
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let quoted = i % 2 == 1;
+        let chars = if quoted { part.chars().count() } else { 0 };
+        if quoted && chars > MAX_QUOTE_CHARS {
+            out.extend(part.chars().take(QUOTE_HEAD));
+            out.push('…');
+            out.extend(part.chars().skip(chars - QUOTE_TAIL));
+            cut = true;
+        } else {
+            out.push_str(part);
+        }
+    }
+    if let Some((at, _)) = out.char_indices().nth(MAX_MESSAGE_CHARS) {
+        out.truncate(at);
+        out.push('…');
+        cut = true;
+    }
+    if cut {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +309,50 @@ mod tests {
             .map(|i| name_hash(&["ec2", &format!("DescribeThing{i}")]) & 0xff)
             .collect();
         assert!(low.len() > 32, "{}", low.len());
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_quoted_value_keeps_its_start_and_end() {
+        let long = format!("s3:{}Object", "x".repeat(10_000));
+        let message = format!("unknown action `{long}` in statement `Sid1`");
+        let bounded = bound_message(&message);
+        let quoted = bounded.split('`').nth(1).unwrap();
+        assert_eq!(quoted.chars().count(), QUOTE_HEAD + 1 + QUOTE_TAIL);
+        assert!(quoted.starts_with("s3:xxx") && quoted.ends_with("xxObject"));
+        assert!(quoted.contains('…'));
+        // The rest of the message is intact.
+        assert!(bounded.starts_with("unknown action `s3:"));
+        assert!(bounded.ends_with("` in statement `Sid1`"));
+    }
+
+    #[test]
+    fn short_messages_and_values_are_kept_as_they_are() {
+        let at_bound = "y".repeat(MAX_QUOTE_CHARS);
+        for message in [
+            "`s3:GetObject` is not an action".to_string(),
+            format!("the value `{at_bound}` and `{at_bound}`"),
+            // Multi-byte characters count as one each.
+            format!("`{}`", "é".repeat(MAX_QUOTE_CHARS)),
+        ] {
+            assert_eq!(bound_message(&message), message);
+        }
+    }
+
+    #[test]
+    fn a_message_of_many_values_is_bounded_as_a_whole() {
+        let many = vec!["`abc`"; 10_000].join(", ");
+        let bounded = bound_message(&many);
+        assert_eq!(bounded.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(bounded.ends_with('…'));
+        // Unquoted text is bounded too, and an unclosed backtick quotes to the end.
+        let open = format!("see `{}", "z".repeat(50_000));
+        assert!(bound_message(&open).chars().count() < 200 + 10);
+        let plain = "w".repeat(50_000);
+        assert_eq!(bound_message(&plain).chars().count(), MAX_MESSAGE_CHARS + 1);
     }
 }

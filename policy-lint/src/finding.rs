@@ -122,12 +122,21 @@ impl Finding {
         Self {
             rule,
             severity: rule.severity,
-            message: message.into(),
+            message: bounded(message.into()),
             span,
             help: None,
             related: Vec::new(),
             fix: None,
         }
+    }
+}
+
+/// A message, help or label text with the input it quotes bounded
+/// ([`policy_core::text::bound_message`]): what a finding says never grows with its input.
+fn bounded(text: String) -> String {
+    match policy_core::text::bound_message(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cut) => cut,
     }
 }
 
@@ -143,7 +152,7 @@ impl FindingBuilder<'_> {
     /// Sets the help line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         if let Some(f) = self.0.as_deref_mut() {
-            f.help = Some(help.into());
+            f.help = Some(bounded(help.into()));
         }
         self
     }
@@ -157,8 +166,9 @@ impl FindingBuilder<'_> {
     }
 
     /// Attaches a fix.
-    pub fn fix(mut self, fix: Fix) -> Self {
+    pub fn fix(mut self, mut fix: Fix) -> Self {
         if let Some(f) = self.0.as_deref_mut() {
+            fix.message = bounded(fix.message);
             f.fix = Some(fix);
         }
         self
@@ -175,7 +185,7 @@ impl FindingBuilder<'_> {
     /// Adds a labelled related span.
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
         if let Some(f) = self.0.as_deref_mut() {
-            f.related.push((span, label.into()));
+            f.related.push((span, bounded(label.into())));
         }
         self
     }

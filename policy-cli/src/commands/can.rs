@@ -7,6 +7,7 @@ use policy_core::ast::PolicyKind;
 use policy_core::eval::{CompiledPolicy, Decision, Level, PolicySet};
 use policy_core::parse::parse_policy;
 use policy_core::request::{Context, Request, RequestPrincipal};
+use policy_core::text::bound_message;
 use policy_core::SourceFile;
 
 use crate::args::{CanArgs, EvalFormat};
@@ -19,12 +20,13 @@ struct Loader {
     files: Vec<SourceFile>,
     failed: bool,
     color: bool,
+    limit: crate::io::MaxFileSize,
 }
 
 impl Loader {
     fn load(&mut self, path: &Path, kind: PolicyKind) -> Option<CompiledPolicy> {
         let mut stderr = std::io::stderr().lock();
-        let input = match read_input(path) {
+        let input = match read_input(path, self.limit) {
             Ok(i) => i,
             Err(e) => {
                 let _ = writeln!(stderr, "error: {e}");
@@ -41,8 +43,9 @@ impl Loader {
         let parsed = parse_policy(file.text(), Some(kind));
         if !parsed.errors.is_empty() {
             for e in &parsed.errors {
-                let message = e.kind.to_string();
-                let help = e.kind.help();
+                // Messages quote input: bounded, as every message that does.
+                let message = bound_message(&e.kind.to_string()).into_owned();
+                let help = e.kind.help().map(|h| bound_message(&h).into_owned());
                 let _ = write!(
                     stderr,
                     "{}",
@@ -108,6 +111,7 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         files: Vec::new(),
         failed: false,
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        limit: args.read.limit(),
     };
     let resource_kind = if args
         .action

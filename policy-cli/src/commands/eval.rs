@@ -4,12 +4,13 @@ use std::io::{IsTerminal, Write};
 
 use policy_core::eval::{Reason, Response};
 use policy_core::scenario::{parse_scenarios, Scenario};
+use policy_core::text::bound_message;
 use policy_core::SourceFile;
 use serde::Serialize;
 
 use crate::args::{EvalArgs, EvalFormat};
 use crate::exit::ExitStatus;
-use crate::io::{collect_files, read_input};
+use crate::io::{collect_files, read_input, WalkProblems};
 use crate::report::render_error;
 
 /// The JSON form of a reason (documented in the README; fields are only ever added).
@@ -89,28 +90,33 @@ pub fn reason_line(r: &Reason, files: &[SourceFile]) -> String {
         .sid
         .as_ref()
         .map_or_else(|| format!("#{}", r.statement + 1), |s| format!("`{s}`"));
-    format!(
+    // The Sid and the policy's name come from the input: bounded.
+    bound_message(&format!(
         "{} {} policy `{}` statement {statement}{at}",
         r.effect.as_str(),
         r.policy_type.as_str(),
         r.policy
-    )
+    ))
+    .into_owned()
 }
 
 /// Runs `iampol eval`.
 pub fn run(args: &EvalArgs) -> ExitStatus {
-    let mut io_errors = Vec::new();
-    let paths = collect_files(&args.paths, &mut io_errors);
+    let mut walked = WalkProblems::default();
+    let paths = collect_files(&args.paths, &mut walked);
     let mut files: Vec<SourceFile> = Vec::new();
     let mut scenarios: Vec<(usize, Scenario)> = Vec::new();
-    let mut bad_input = !io_errors.is_empty();
+    let mut bad_input = !walked.errors.is_empty();
     let mut stderr = std::io::stderr().lock();
-    for e in &io_errors {
+    for w in &walked.warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
+    for e in &walked.errors {
         let _ = writeln!(stderr, "error: {e}");
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for path in &paths {
-        let input = match read_input(path) {
+        let input = match read_input(path, args.read.limit()) {
             Ok(input) => input,
             Err(e) => {
                 let _ = writeln!(stderr, "error: {e}");
@@ -141,10 +147,13 @@ pub fn run(args: &EvalArgs) -> ExitStatus {
             Err(errors) => {
                 bad_input = true;
                 for e in errors {
+                    // Messages quote input: bounded, as every message that does.
+                    let message = bound_message(&e.message);
+                    let help = e.help.as_deref().map(bound_message);
                     let _ = write!(
                         stderr,
                         "{}",
-                        render_error(&file, e.span, &e.message, e.help.as_deref(), color)
+                        render_error(&file, e.span, &message, help.as_deref(), color)
                     );
                 }
             }

@@ -60,7 +60,7 @@ use std::time::Duration;
 use policy_lint::generate::aggregate::{
     normalize_time, Activity, FailedCalls, PrincipalActivity, Selection,
 };
-use policy_lint::generate::cloudtrail::{Input, Progress, ReadOptions};
+use policy_lint::generate::cloudtrail::{self, Input, Progress, ReadOptions};
 use policy_lint::generate::emit::{emit, EmitOptions, GeneratedPolicy};
 use policy_lint::generate::read_activity_and_requests;
 use policy_lint::generate::summary::{human, principal_summary, summary, PrincipalSummary};
@@ -211,10 +211,30 @@ fn read_trail_with<T>(
                 name: "<stdin>".into(),
                 reader,
             });
-        } else if path.exists() {
-            inputs.push(Input::Path(path.clone()));
         } else {
-            return Err(format!("{}: no such file or directory", path.display()));
+            // The type first, without opening: a FIFO would block the open until a writer
+            // comes, a device (`/dev/zero`) never ends.
+            let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    format!("{}: no such file or directory", path.display())
+                }
+                _ => format!("{}: {e}", path.display()),
+            })?;
+            let name = path.display().to_string();
+            if meta.is_dir() {
+                // Entries that are not regular files are skipped by the reader's walk (never
+                // opened); said here, as warnings: they hold no trail.
+                let (_, _, skipped) =
+                    cloudtrail::collect_inputs_skipping(std::slice::from_ref(path));
+                let mut err = std::io::stderr().lock();
+                for s in skipped {
+                    let shown = crate::io::not_regular(&s.path.display().to_string(), s.kind);
+                    let _ = writeln!(err, "warning: {shown}; skipped");
+                }
+            } else if let Some(kind) = crate::io::special_kind(meta.file_type()) {
+                return Err(crate::io::not_regular(&name, kind));
+            }
+            inputs.push(Input::Path(path.clone()));
         }
     }
     let read_options = ReadOptions {

@@ -17,7 +17,10 @@ use serde::Serialize;
 
 use crate::args::{Format, LintArgs};
 use crate::exit::ExitStatus;
-use crate::io::{collect_files, read_input_sized, report_order, walk_files};
+use crate::io::{
+    collect_files, read_input_sized, replace_if_unchanged, report_order, walk_files, WalkProblems,
+    WriteError,
+};
 use crate::progress::{self, Status};
 use crate::report::{portable_path, Renderer, Totals};
 
@@ -243,6 +246,7 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         done: AtomicUsize::new(0),
     };
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     let outcomes = if args.example {
         match configs.settings_for(Path::new("-")) {
             Some(settings) if configs.errors.is_empty() => vec![Ok(linter.example(&settings))],
@@ -256,7 +260,7 @@ pub fn run(args: &LintArgs) -> ExitStatus {
             Status::of(as_u64(done), as_u64(found), format!("{done}/{found} files"))
         };
         let linted = progress::while_running(!args.quiet, status, || {
-            lint_files(&linter, &mut configs, &mut errors)
+            lint_files(&linter, &mut configs, &mut errors, &mut skipped)
         });
         match linted {
             Some(outcomes) => outcomes,
@@ -279,7 +283,10 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         _ => write_report(args, mode, &linter.rendering, &results),
     };
     let mut stderr = std::io::stderr().lock();
-    for w in results.iter().flat_map(|r| &r.warnings) {
+    for w in skipped
+        .iter()
+        .chain(results.iter().flat_map(|r| &r.warnings))
+    {
         let _ = writeln!(stderr, "warning: {w}");
     }
     for e in &errors {
@@ -309,7 +316,7 @@ fn config_errors(args: &LintArgs, color: bool) -> ExitStatus {
     if args.example {
         let _ = configs.settings_for(Path::new("-"));
     } else {
-        let mut ignored = Vec::new();
+        let mut ignored = WalkProblems::default();
         for path in collect_files(&args.paths, &mut ignored) {
             let _ = configs.settings_for(&path);
         }
@@ -360,11 +367,13 @@ const FILES_PER_THREAD: usize = 64;
 /// Lints the files of the command line. The main thread walks the directories and hands each
 /// file to the other threads as it finds it, then lints too; the threads render each file's
 /// part of the report. The outcomes come in the order of the report; `None` when a
-/// configuration could not be read (see `configs.errors`; no file was written then).
+/// configuration could not be read (see `configs.errors`; no file was written then). Entries
+/// of a directory that are not regular files are added to `skipped`.
 fn lint_files(
     linter: &Linter<'_>,
     configs: &mut Configs,
     errors: &mut Vec<String>,
+    skipped: &mut Vec<String>,
 ) -> Option<Vec<Result<Outcome, String>>> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     // With `--fix`, no file is written before every configuration has been read.
@@ -383,7 +392,8 @@ fn lint_files(
         };
         let mut held = Vec::new();
         let mut unreadable = false;
-        walk_files(&linter.args.paths, errors, |file| {
+        let mut walked = WalkProblems::default();
+        walk_files(&linter.args.paths, &mut walked, |file| {
             if unreadable {
                 return;
             }
@@ -413,6 +423,8 @@ fn lint_files(
                 spawn(found.len(), &mut workers);
             }
         });
+        errors.append(&mut walked.errors);
+        skipped.append(&mut walked.warnings);
         if unreadable || !configs.errors.is_empty() {
             queue.close(true);
             for w in workers {
@@ -591,11 +603,12 @@ impl Linter<'_> {
     fn lint(&self, job: &Job) -> Result<Outcome, String> {
         let (path, settings) = (&job.path, &*job.settings);
         let size = (path.as_os_str() != "-").then_some(job.size);
-        let input = read_input_sized(path, size)?;
+        let input = read_input_sized(path, size, self.args.read.limit())?;
         let outcome = match input.text {
             Ok(text) => {
                 let file = SourceFile::new(input.name, text);
-                process(&file, Some(path), self.args.kind, settings, self.mode)
+                let written = Some((path, input.hash));
+                process(&file, written, self.args.kind, settings, self.mode)
             }
             Err((offset, prefix)) => {
                 let file = SourceFile::new(input.name, prefix);
@@ -638,10 +651,11 @@ impl Linter<'_> {
 }
 
 /// Lints one file and, in a fixing mode, fixes it: rounds of lint and apply until nothing more
-/// applies; a round whose fixes add a parse error is dropped.
+/// applies; a round whose fixes add a parse error is dropped. `path` is where the file was
+/// read from, with the hash of what was read: it is written back only if still unchanged.
 fn process(
     file: &SourceFile,
-    path: Option<&PathBuf>,
+    path: Option<(&PathBuf, u64)>,
     kind: Option<PolicyKind>,
     settings: &Settings,
     mode: FixMode,
@@ -654,7 +668,7 @@ fn process(
         outcome.findings = findings;
         return outcome;
     };
-    let stdin = path.is_none_or(|p| p.as_os_str() == "-");
+    let stdin = path.is_none_or(|(p, _)| p.as_os_str() == "-");
     let parse_errors = |f: &[Finding]| f.iter().filter(|f| f.rule.from_parser).count();
     let mut current = original.to_string();
     for _ in 0..MAX_FIX_ROUNDS {
@@ -690,11 +704,14 @@ fn process(
             outcome.stdout_text = Some(current.clone());
         }
         FixMode::Apply(_) if changed => {
-            if let Some(path) = path {
-                if let Err(e) = write_atomic(path, &current) {
-                    outcome
-                        .errors
-                        .push(format!("{name}: could not write the fixes: {e}"));
+            if let Some((path, read_hash)) = path {
+                if let Err(e) = replace_if_unchanged(path, &current, read_hash) {
+                    outcome.errors.push(match e {
+                        WriteError::Changed => {
+                            format!("{name}: changed since it was read; not written")
+                        }
+                        WriteError::Io(e) => format!("{name}: could not write the fixes: {e}"),
+                    });
                     outcome.fixed = 0;
                     outcome.findings = lint_file(&name, original, kind, settings).findings;
                     return outcome;
@@ -706,42 +723,6 @@ fn process(
     outcome.file = Some(SourceFile::new(name, current));
     outcome.findings = findings;
     outcome
-}
-
-/// Replaces a file's content atomically: a temporary file in the same directory, written,
-/// given the original's permissions (and owner, where allowed), synced, then renamed over the
-/// original; a symbolic link is followed, so the link stays a link.
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
-    let meta = std::fs::metadata(&target)?;
-    if meta.permissions().readonly() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            "the file is read-only",
-        ));
-    }
-    let dir = target.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".iampol-fix-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().set_permissions(meta.permissions())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        // Only the owner's group may differ without privileges; a failure keeps the new file
-        // owned by the caller, which is what an editor would do.
-        let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Make the rename itself durable.
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 /// A finding for a file that is not UTF-8, at the first bad byte.
@@ -1029,30 +1010,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn atomic_write_replaces_the_content_and_keeps_the_mode() {
+    fn a_fix_is_not_written_over_a_file_changed_since_it_was_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.json");
-        std::fs::write(&path, "old").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        write_atomic(&path, "new text").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new text");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        let names: Vec<_> = std::fs::read_dir(dir.path())
+        // `2008-10-17` has a safe fix (to `2012-10-17`).
+        let text = r#"{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}"#;
+        std::fs::write(&path, text).unwrap();
+        let read = crate::io::read_input(&path, crate::io::MaxFileSize::default()).unwrap();
+        let file = SourceFile::new(read.name.clone(), read.text.unwrap());
+        let settings = Settings::default();
+        let mode = FixMode::Apply(Applicability::Safe);
+        // Edited after the read, before the write.
+        let edited = text.replace("s3:GetObject", "s3:PutObject");
+        std::fs::write(&path, &edited).unwrap();
+        let outcome = process(&file, Some((&path, read.hash)), None, &settings, mode);
+        let name = path.display();
+        assert_eq!(
+            outcome.errors,
+            [format!("{name}: changed since it was read; not written")]
+        );
+        assert_eq!(outcome.fixed, 0);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+        // Unchanged since the read: fixed and written.
+        std::fs::write(&path, text).unwrap();
+        let outcome = process(&file, Some((&path, read.hash)), None, &settings, mode);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        assert!(outcome.fixed > 0);
+        assert!(std::fs::read_to_string(&path)
             .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, [std::ffi::OsString::from("p.json")]);
-        // A missing file is an error, and nothing is created.
-        assert!(write_atomic(&dir.path().join("missing.json"), "x").is_err());
-        assert!(!dir.path().join("missing.json").exists());
+            .contains("2012-10-17"));
     }
 }

@@ -75,6 +75,9 @@ pub struct TightenArgs {
     /// The trail and what to read of it.
     #[command(flatten)]
     pub trail: TrailArgs,
+    /// The size limit of the policy file (the trail is read record by record, without one).
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 #[derive(Serialize)]
@@ -205,12 +208,16 @@ fn incomplete(activity: &Activity) -> bool {
 /// Runs `iampol tighten`.
 pub fn run(args: &TightenArgs) -> ExitStatus {
     let mut err = std::io::stderr();
-    let text = match std::fs::read_to_string(&args.policy) {
-        Ok(t) => t,
+    let input = match crate::io::read_input(&args.policy, args.read.limit()) {
+        Ok(input) => input,
         Err(e) => {
-            let _ = writeln!(err, "error: {}: {e}", args.policy.display());
+            let _ = writeln!(err, "error: {e}");
             return ExitStatus::Error;
         }
+    };
+    let Ok(text) = input.text else {
+        let _ = writeln!(err, "error: {}: the file is not valid UTF-8", input.name);
+        return ExitStatus::Error;
     };
     let (since, until) = match time_window(args.trail.since.as_deref(), args.trail.until.as_deref())
     {
@@ -274,6 +281,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     let report = match tighten(&text, Some(recorded), concrete, &args.principal) {
         Ok(r) => r,
         Err(e) => {
+            let e = policy_core::text::bound_message(&e.to_string()).into_owned();
             let _ = writeln!(err, "error: {}: {e}", args.policy.display());
             return ExitStatus::Error;
         }

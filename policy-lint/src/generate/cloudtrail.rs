@@ -280,9 +280,30 @@ impl Input {
 /// for CloudTrail files (`*.json`, `*.json.gz`, `*.jsonl`, `*.ndjson`, and those names with
 /// `.gz`; hidden entries skipped), each directory's files sorted. `-` is kept as is (standard
 /// input, for the caller to open). Paths that cannot be read are returned as problems.
+/// Entries of a directory with those names that are not regular files (FIFOs, devices,
+/// sockets; a symbolic link counts as what it points to) are skipped, never opened: see
+/// [`collect_inputs_skipping`] for the list.
 pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputProblem>) {
+    let (out, problems, _) = collect_inputs_skipping(paths);
+    (out, problems)
+}
+
+/// An entry of a directory that is not a regular file, skipped by the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Its path.
+    pub path: PathBuf,
+    /// What it is: `a FIFO`, `a character device`, `a block device`, `a socket`.
+    pub kind: &'static str,
+}
+
+/// [`collect_inputs`], with the entries skipped because they are not regular files.
+pub fn collect_inputs_skipping(
+    paths: &[PathBuf],
+) -> (Vec<PathBuf>, Vec<InputProblem>, Vec<Skipped>) {
     let mut out = Vec::new();
     let mut problems = Vec::new();
+    let mut skipped = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             out.push(path.clone());
@@ -291,7 +312,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputProblem>) {
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let start = out.len();
-                walk(path, &mut out, &mut problems);
+                walk(path, &mut out, &mut problems, &mut skipped);
                 if let Some(found) = out.get_mut(start..) {
                     found.sort();
                 }
@@ -300,7 +321,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputProblem>) {
             Err(e) => problems.push(io_problem(path, &e)),
         }
     }
-    (out, problems)
+    (out, problems, skipped)
 }
 
 /// Expands inputs: directories become the trail files under them (see [`collect_inputs`]);
@@ -344,7 +365,39 @@ pub fn is_trail_file_name(name: &str) -> bool {
         .any(|ext| base.ends_with(ext))
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<InputProblem>) {
+/// What a file that is not a regular file is (`None` for a regular file).
+fn special_kind(file_type: fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("a special file")
+}
+
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    problems: &mut Vec<InputProblem>,
+    skipped: &mut Vec<Skipped>,
+) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -360,8 +413,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<InputProblem>) {
             continue;
         }
         match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, out, problems),
-            Ok(_) if is_trail_file_name(&name) => out.push(path),
+            Ok(t) if t.is_dir() => walk(&path, out, problems, skipped),
+            Ok(t) if is_trail_file_name(&name) => {
+                // A symbolic link is read as what it points to (as before); anything but a
+                // regular file is never opened: opening a FIFO blocks until a writer comes,
+                // and a device may never end.
+                let target = if t.is_symlink() {
+                    fs::metadata(&path).map(|m| m.file_type())
+                } else {
+                    Ok(t)
+                };
+                match target.map(special_kind) {
+                    Ok(None) => out.push(path),
+                    Ok(Some(kind)) => skipped.push(Skipped { path, kind }),
+                    Err(e) => problems.push(io_problem(&path, &e)),
+                }
+            }
             _ => {}
         }
     }
