@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need outside the
-# repository (DuckDB from PyPI in a venv, for the scale path's round-trip test), then runs
-# every test of the workspace.
+# repository (DuckDB from PyPI in a venv, for the scale path's round-trip test), runs every
+# test of the workspace, then the Python package's (scripts/test-wheel.sh: pip and pipx
+# install this checkout and run the installed iampol).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duckdb_version=1.5.6
@@ -14,3 +15,4 @@ fi
 # policy-cli/tests/scale_path.rs reads the interpreter from here (under CI it fails without it).
 export IAMPOL_DUCKDB_PYTHON="$duckdb_venv/bin/python"
 cargo test --workspace --locked "$@"
+bash scripts/test-wheel.sh

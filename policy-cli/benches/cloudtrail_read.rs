@@ -8,7 +8,8 @@
 //! Environment:
 //! - `IAMPOL_BENCH_DIR`: where the data is, or is written (default: the system temp directory,
 //!   `iampol-bench-cloudtrail`). Two trees under it: `plain/` (`.json`) and `gzip/` (`.json.gz`),
-//!   written with the `iampol-gen-cloudtrail` tool (built with this bench) when missing.
+//!   written with the generator of the `iampol-gen-cloudtrail` tool (compiled into this bench) when
+//!   missing.
 //! - `IAMPOL_BENCH_SIZE`: bytes of JSON per tree when writing (default `256MB`; use `1GB` for
 //!   the figures in the README).
 //! - `IAMPOL_BENCH_THREADS`: reading threads to try, comma-separated (default `1,2`).
@@ -35,6 +36,12 @@ use policy_lint::generate::cloudtrail::{
 use policy_lint::generate::emit::{emit, EmitOptions};
 use policy_lint::generate::read_activity;
 use policy_lint::generate::split::{Item, RecordReader};
+use synthetic::{parse_size, write_trail, SyntheticOptions};
+
+// The generator of the benchmark tool `iampol-gen-cloudtrail` (a binary built only with
+// `--features dev-tools`), compiled into this bench.
+#[path = "../src/bin/iampol-gen-cloudtrail/synthetic.rs"]
+mod synthetic;
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -47,13 +54,12 @@ fn ensure(dir: &Path, gzip: bool, size: &str) -> PathBuf {
             "writing {size} of synthetic CloudTrail to {}",
             tree.display()
         );
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_iampol-gen-cloudtrail"));
-        command.args(["--size", size, "--out"]).arg(&tree);
-        if gzip {
-            command.arg("--gzip");
-        }
-        let status = command.status().expect("run iampol-gen-cloudtrail");
-        assert!(status.success(), "iampol-gen-cloudtrail failed: {status}");
+        let options = SyntheticOptions {
+            size: parse_size(size).unwrap_or_else(|| panic!("`{size}` is not a size")),
+            gzip,
+            ..SyntheticOptions::default()
+        };
+        write_trail(&tree, &options).expect("write synthetic CloudTrail");
     }
     tree
 }

@@ -34,6 +34,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show one rule's documentation.
     Rule(RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(crate::commands::completions::CompletionsArgs),
+    /// Print the manual page (roff), or write one page per subcommand with `--out DIR`.
+    Man(crate::commands::man::ManArgs),
 }
 
 /// `iampol lint`.

@@ -18,6 +18,12 @@ use std::process::Command;
 
 use policy_core::service_ref::ServiceRef;
 use serde_json::Value;
+use synthetic::{write_trail, SyntheticOptions};
+
+// The generator of the benchmark tool `iampol-gen-cloudtrail` (a binary built only with
+// `--features dev-tools`, so not shipped), compiled into this test.
+#[path = "../src/bin/iampol-gen-cloudtrail/synthetic.rs"]
+mod synthetic;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -262,16 +268,12 @@ fn the_real_trail_corpus() {
 #[test]
 fn the_synthetic_generators_output() {
     let input = Scratch::new("synthetic-in");
-    let status = Command::new(env!("CARGO_BIN_EXE_iampol-gen-cloudtrail"))
-        .args(["--size", "6MB", "--seed", "11", "--out"])
-        .arg(&input.0)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let options = SyntheticOptions {
+        size: 6_000_000,
+        seed: 11,
+        ..SyntheticOptions::default()
+    };
+    write_trail(&input.0, &options).unwrap();
     let out = Scratch::new("synthetic-out");
     let summary = generate(&input.0, &out.0);
     let problems = check_dir(&out.0);

@@ -12,7 +12,6 @@
 //!   default quota.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use policy_core::ast::PolicyKind;
 use policy_lint::generate::aggregate::{Activity, Selection};
@@ -21,6 +20,13 @@ use policy_lint::generate::emit::{emit, EmitOptions, MANAGED_POLICIES_PER_PRINCI
 use policy_lint::generate::read_activity;
 use policy_lint::generate::summary::principal_summary;
 use policy_lint::{lint_source, Settings, Severity};
+
+// The generator of the benchmark tool `iampol-gen-cloudtrail` (a binary built only with
+// `--features dev-tools`, so not shipped), compiled into this test.
+#[path = "../src/bin/iampol-gen-cloudtrail/synthetic.rs"]
+mod synthetic;
+
+use synthetic::{write_trail, SyntheticOptions};
 
 /// Rules whose findings the generator can always avoid.
 const AVOIDABLE: &[&str] = &[
@@ -48,23 +54,20 @@ fn corpus() -> Activity {
     )
 }
 
-/// A synthetic trail of about `size` of JSON (`iampol-gen-cloudtrail`), read back.
-fn synthetic(size: &str, seed: u64) -> Activity {
+/// A synthetic trail of about `size` bytes of JSON (the generator of `iampol-gen-cloudtrail`),
+/// read back.
+fn synthetic(size: u64, seed: u64) -> Activity {
     let dir = std::env::temp_dir().join(format!(
         "iampol-generate-lint-{seed}-{}",
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_iampol-gen-cloudtrail"))
-        .args(["--size", size, "--seed", &seed.to_string(), "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let options = SyntheticOptions {
+        size,
+        seed,
+        ..SyntheticOptions::default()
+    };
+    write_trail(&dir, &options).unwrap();
     let activity = read_activity(
         vec![Input::Path(dir.clone())],
         Selection::default(),
@@ -155,7 +158,7 @@ fn corpus_policies_lint_clean_or_explained() {
 
 #[test]
 fn synthetic_policies_lint_clean_or_explained() {
-    let activity = synthetic("3MB", 7);
+    let activity = synthetic(3_000_000, 7);
     assert!(
         activity.principals.len() >= 20,
         "{}",

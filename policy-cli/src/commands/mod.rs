@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
 pub mod can;
+pub mod completions;
 pub mod eval;
 pub mod expand;
 pub mod generate;
 pub mod lint;
+pub mod man;
 pub mod rules;
 pub mod tighten;
