@@ -13,10 +13,12 @@ use policy_core::{PolicyKind, SourceFile};
 use policy_lint::fix::apply_edits;
 use policy_lint::{lint_file, Applicability, Finding, Settings, Severity};
 
+use policy_cli::render::escape::escape_line;
+
 use crate::args::{Format, LintArgs};
 use crate::exit::ExitStatus;
 use crate::io::{collect_files, read_input_sized, report_order, walk_files};
-use crate::report::{portable_path, Renderer};
+use crate::report::{portable_path, terminal_width, Renderer};
 
 use self::config::Configs;
 
@@ -184,7 +186,11 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         // and its colour follows: known only at the end.
         Rendering::AtTheEnd
     } else {
-        Rendering::InThreads(Renderer::new(args.format, report_color(false)))
+        Rendering::InThreads(Renderer::new(
+            args.format,
+            report_color(false),
+            terminal_width(false),
+        ))
     };
     let linter = Linter {
         args,
@@ -220,11 +226,11 @@ pub fn run(args: &LintArgs) -> ExitStatus {
     };
     let mut stderr = std::io::stderr().lock();
     for w in results.iter().flat_map(|r| &r.warnings) {
-        let _ = writeln!(stderr, "warning: {w}");
+        let _ = writeln!(stderr, "warning: {}", escape_line(w));
     }
     for e in &errors {
         // Reading and writing errors are not findings: the run could not see those inputs.
-        let _ = writeln!(stderr, "error: {e}");
+        let _ = writeln!(stderr, "error: {}", escape_line(e));
     }
     match written {
         Err(_) => ExitStatus::Error,
@@ -249,6 +255,7 @@ fn config_errors(args: &LintArgs, color: bool) -> ExitStatus {
     }
     let mut stderr = std::io::stderr().lock();
     for e in &configs.errors {
+        // Rendered with what comes from input escaped (and in colour on a terminal).
         let _ = writeln!(stderr, "{e}");
     }
     ExitStatus::Error
@@ -756,7 +763,11 @@ fn write_report(
                 .collect::<std::io::Result<Vec<_>>>()?;
             renderer.write_report(&mut out, parts)?;
         } else {
-            let renderer = Renderer::new(args.format, report_color(report_to_stderr));
+            let renderer = Renderer::new(
+                args.format,
+                report_color(report_to_stderr),
+                terminal_width(report_to_stderr),
+            );
             let mut parts = Vec::new();
             for r in results {
                 if let Some(file) = &r.file {

@@ -47,6 +47,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use policy_cli::render::escape::{escape_line, escape_text};
 use policy_lint::generate::aggregate::{Activity, Selection};
 use policy_lint::generate::summary::{human as trail_human, principal_summary, summary};
 use policy_lint::generate::tighten::{tighten, Check, TightenReport};
@@ -208,7 +209,12 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     let text = match std::fs::read_to_string(&args.policy) {
         Ok(t) => t,
         Err(e) => {
-            let _ = writeln!(err, "error: {}: {e}", args.policy.display());
+            let _ = writeln!(
+                err,
+                "error: {}: {}",
+                escape_line(&args.policy.display().to_string()),
+                escape_line(&e.to_string())
+            );
             return ExitStatus::Error;
         }
     };
@@ -216,7 +222,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     {
         Ok(w) => w,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -236,7 +242,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     }) {
         Ok(a) => a,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -246,7 +252,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     let incomplete = incomplete(&activity);
     if incomplete && !args.allow_partial {
         if !args.trail.quiet {
-            let _ = err.write_all(trail_lines.as_bytes());
+            let _ = err.write_all(escape_text(&trail_lines).as_bytes());
         }
         let _ = writeln!(
             err,
@@ -261,12 +267,12 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     // A role's sessions are gathered under the role.
     let Some(recorded) = activity.principals.values().next() else {
         if !args.trail.quiet {
-            let _ = err.write_all(trail_lines.as_bytes());
+            let _ = err.write_all(escape_text(&trail_lines).as_bytes());
         }
         let _ = writeln!(
             err,
             "error: the trail has no recorded call of `{}`: nothing to tighten to",
-            args.principal
+            escape_line(&args.principal)
         );
         return ExitStatus::Error;
     };
@@ -274,7 +280,12 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     let report = match tighten(&text, Some(recorded), concrete, &args.principal) {
         Ok(r) => r,
         Err(e) => {
-            let _ = writeln!(err, "error: {}: {e}", args.policy.display());
+            let _ = writeln!(
+                err,
+                "error: {}: {}",
+                escape_line(&args.policy.display().to_string()),
+                escape_line(&e.to_string())
+            );
             return ExitStatus::Error;
         }
     };
@@ -306,8 +317,8 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
                 }
             }
             if !args.trail.quiet {
-                let _ = err.write_all(trail_lines.as_bytes());
-                let _ = err.write_all(human(&report).as_bytes());
+                let _ = err.write_all(escape_text(&trail_lines).as_bytes());
+                let _ = err.write_all(escape_text(&human(&report)).as_bytes());
             }
         }
     }

@@ -1,0 +1,190 @@
+//! The human renderer: a diagnostic with labels on a file, drawn by miette's graphical handler,
+//! safe on any input.
+//!
+//! Every text that comes from input is escaped ([`escape`]), and miette never sees the file: it
+//! sees a [`snippet::View`] of the lines the labels need, cut to a window around the labels on
+//! long lines, with the real line and column numbers.
+
+pub mod escape;
+pub mod snippet;
+
+use std::fmt;
+use std::ops::Range;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity};
+
+use self::escape::{escape_line, escape_text};
+use self::snippet::{Source, View, WINDOW};
+
+/// The width reports are wrapped at when the output is not a terminal: fixed, so that the
+/// output is the same everywhere (miette's own default).
+pub const FIXED_WIDTH: usize = 200;
+
+/// Lines of context shown before and after each label.
+pub const CONTEXT_LINES: usize = 1;
+
+/// A label: a byte range of the source, with an optional text.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// The byte range (clamped to the source when shown).
+    pub span: Range<usize>,
+    /// What it says, if anything (from input: it is escaped when shown).
+    pub text: Option<String>,
+    /// Whether this is the primary label (the header names its line and column).
+    pub primary: bool,
+}
+
+/// A diagnostic on a file. Its texts may quote input: they are escaped when shown.
+#[derive(Debug, Clone)]
+pub struct Report<'a> {
+    /// The file.
+    pub source: &'a Source,
+    /// What is wrong (one line).
+    pub message: &'a str,
+    /// The code, if any (`C102 unknown-action`).
+    pub code: Option<&'a str>,
+    /// The severity, if any.
+    pub severity: Option<Severity>,
+    /// Lines of advice.
+    pub help: Vec<&'a str>,
+    /// The labels.
+    pub labels: Vec<Label>,
+}
+
+/// Draws [`Report`]s for people.
+#[derive(Debug)]
+pub struct Handler {
+    graphical: GraphicalReportHandler,
+}
+
+impl Handler {
+    /// A handler, in colour or not, wrapping its text at `width` columns (the terminal's) or,
+    /// with `None`, at [`FIXED_WIDTH`].
+    pub fn new(color: bool, width: Option<usize>) -> Self {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let graphical = GraphicalReportHandler::new_themed(theme)
+            .with_context_lines(CONTEXT_LINES)
+            .with_width(width.unwrap_or(FIXED_WIDTH).max(20));
+        Self { graphical }
+    }
+
+    /// The report drawn, ending with a new line. Should miette fail, a plain
+    /// `name:line:column: message` line.
+    pub fn render(&self, report: &Report<'_>) -> String {
+        let spans: Vec<Range<usize>> = report.labels.iter().map(|l| l.span.clone()).collect();
+        let (view, shown_spans) = View::new(report.source, &spans, CONTEXT_LINES, WINDOW);
+        let shown = Shown {
+            message: escape_line(report.message).into_owned(),
+            code: report.code.map(|c| escape_line(c).into_owned()),
+            severity: report.severity,
+            help: (!report.help.is_empty()).then(|| {
+                report
+                    .help
+                    .iter()
+                    .map(|h| escape_text(h))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+            labels: report
+                .labels
+                .iter()
+                .zip(shown_spans)
+                .map(|(label, span)| {
+                    let text = label.text.as_deref().map(|t| escape_text(t).into_owned());
+                    if label.primary {
+                        LabeledSpan::new_primary_with_span(text, span)
+                    } else {
+                        LabeledSpan::new_with_span(text, span)
+                    }
+                })
+                .collect(),
+            view,
+        };
+        let mut out = String::new();
+        if self.graphical.render_report(&mut out, &shown).is_err() {
+            out = plain_line(report);
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// `name:line:column: message`, escaped, at the primary label (the first one, else the start).
+fn plain_line(report: &Report<'_>) -> String {
+    let offset = report
+        .labels
+        .iter()
+        .find(|l| l.primary)
+        .or(report.labels.first())
+        .map_or(0, |l| l.span.start);
+    let text = report.source.text();
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = text.get(..offset).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    format!(
+        "{}:{line}:{column}: {}\n",
+        escape_line(report.source.name()),
+        escape_line(report.message)
+    )
+}
+
+/// A report with its texts escaped and its labels on the view, as miette reads it.
+struct Shown {
+    message: String,
+    code: Option<String>,
+    severity: Option<Severity>,
+    help: Option<String>,
+    labels: Vec<LabeledSpan>,
+    view: View,
+}
+
+impl fmt::Debug for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Shown {}
+
+impl Diagnostic for Shown {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        self.severity
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.view)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
