@@ -188,3 +188,83 @@ impl Diagnostic for Shown {
         Some(Box::new(self.labels.iter().cloned()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::escape::is_unsafe;
+    use super::*;
+
+    /// Text of many lines, some long, with every kind of character the renderer treats apart.
+    fn any_text() -> impl Strategy<Value = String> {
+        let c = prop_oneof![
+            10 => proptest::char::range('a', 'z'),
+            2 => Just(' '),
+            2 => Just('\n'),
+            1 => Just('\r'),
+            1 => Just('\t'),
+            1 => proptest::char::range('\0', '\u{1f}'),
+            1 => proptest::char::range('\u{7f}', '\u{9f}'),
+            1 => proptest::sample::select(vec!['\u{202e}', '\u{2066}', 'é', '日', '\u{301}']),
+        ];
+        prop_oneof![
+            proptest::collection::vec(c.clone(), 0..300),
+            proptest::collection::vec(c, 0..3000),
+        ]
+        .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn any_report_renders_safely_with_the_real_position(
+            text in any_text(),
+            start in 0.0f64..=1.0,
+            len in 0usize..400,
+            related in proptest::option::of(0.0f64..=1.0),
+        ) {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "an offset anywhere in the text"
+            )]
+            let at = |f: f64| (f * text.len() as f64) as usize;
+            let source = Source::new("p\u{1b}.json", text.as_str());
+            let start = at(start);
+            let mut labels = vec![Label { span: start..start + len, text: None, primary: true }];
+            if let Some(r) = related {
+                labels.push(Label {
+                    span: at(r)..at(r) + 1,
+                    text: Some("other \u{7}".into()),
+                    primary: false,
+                });
+            }
+            let report = Report {
+                source: &source,
+                message: "a message \u{1b}[31m",
+                code: Some("C000 code"),
+                severity: Some(Severity::Error),
+                help: vec!["help"],
+                labels,
+            };
+            let shown = Handler::new(false, None).render(&report);
+            prop_assert!(!shown.chars().any(|c| is_unsafe(c) && c != '\n'), "{shown}");
+            let longest = shown.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            prop_assert!(longest <= 4 * WINDOW + 16 + 64, "{longest}: {shown}");
+            // The header names the label's real line and column, as every other format does.
+            let mut start = start.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let file = policy_core::SourceFile::new("p.json", text.as_str());
+            let p = file.line_col(u32::try_from(start).unwrap());
+            prop_assert!(
+                shown.contains(&format!("[p␛.json:{}:{}]", p.line, p.column)),
+                "{}:{} {shown}", p.line, p.column
+            );
+        }
+    }
+}

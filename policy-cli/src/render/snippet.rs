@@ -175,7 +175,11 @@ pub fn window_line(content: &str, points: &[usize], window: usize) -> (String, V
             while next_point.next_if(|&p| p <= segment.start + i).is_some() {
                 offsets.push(out.len());
             }
-            push_shown(&mut out, c);
+            if c == '\t' {
+                out.push(c);
+            } else {
+                push_shown(&mut out, c);
+            }
         }
         while next_point.next_if(|&p| p <= segment.end).is_some() {
             offsets.push(out.len());
@@ -199,13 +203,14 @@ fn floor(s: &str, offset: usize) -> usize {
     i
 }
 
-/// The end of the longest run of characters from `from` that costs at most `budget`.
+/// The end of the longest run of characters from `from` that costs at most `budget`, or of its
+/// first character, whatever it costs (the character a label starts at is always shown).
 fn take_forward(s: &str, from: usize, budget: usize) -> usize {
     let mut spent = 0;
     let rest = s.get(from..).unwrap_or_default();
     for (i, c) in rest.char_indices() {
         spent += cost(c);
-        if spent > budget {
+        if spent > budget && i > 0 {
             return from + i;
         }
     }
@@ -500,5 +505,111 @@ mod tests {
         let l5 = text.find("l5").unwrap();
         let (view, _) = View::new(&source, &[c..c + 1, l5..l5 + 2], 1, 120);
         assert_eq!(view.shown().count(), 1);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::render::escape::escape_line;
+
+    /// Characters of every kind the window and the escaping treat apart.
+    fn any_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            8 => proptest::char::range('a', 'z'),
+            2 => Just(' '),
+            1 => Just('\t'),
+            1 => Just('\u{1b}'),
+            1 => proptest::char::range('\0', '\u{1f}'),
+            1 => proptest::char::range('\u{7f}', '\u{9f}'),
+            1 => proptest::sample::select(vec!['\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}']),
+            1 => proptest::sample::select(vec!['é', '日', '\u{301}', '\u{fffd}', '😀']),
+        ]
+    }
+
+    /// A line (no `\n`), sometimes long.
+    fn any_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::collection::vec(any_char().prop_filter("a line", |c| *c != '\n'), 0..80),
+            proptest::collection::vec(any_char().prop_filter("a line", |c| *c != '\n'), 0..2000),
+        ]
+        .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn the_window_holds_each_labelled_character_and_is_bounded(
+            line in any_line(),
+            fractions in proptest::collection::vec(0.0f64..=1.0, 0..4),
+            window in prop_oneof![1usize..40, Just(WINDOW)],
+        ) {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "a point anywhere in the line"
+            )]
+            let mut points: Vec<usize> = fractions
+                .iter()
+                .map(|f| floor(&line, (f * line.len() as f64) as usize))
+                .collect();
+            points.sort_unstable();
+            let (shown, offsets) = window_line(&line, &points, window);
+            // No control character survives but tabs, which miette expands.
+            prop_assert!(
+                !shown.chars().any(|c| is_unsafe(c) && c != '\t'),
+                "{shown:?}"
+            );
+            // Each labelled character is shown at its offset, escaped.
+            prop_assert_eq!(offsets.len(), points.len());
+            for (&p, &o) in points.iter().zip(&offsets) {
+                match line[p..].chars().next() {
+                    Some(c) => {
+                        let mut expected = String::new();
+                        if c == '\t' {
+                            expected.push(c);
+                        } else {
+                            push_shown(&mut expected, c);
+                        }
+                        prop_assert!(
+                            shown[o..].starts_with(&expected),
+                            "{line:?} {p} -> {shown:?} {o}"
+                        );
+                    }
+                    None => prop_assert_eq!(o, shown.len()),
+                }
+            }
+            // Bounded: 2 × window per point (a tab as its widest; the labelled character may
+            // pass the window by its own width), plus the cut marks.
+            let width: usize = shown.chars().map(|c| if c == '\t' { TAB_COST } else { 1 }).sum();
+            let mut distinct = points.clone();
+            distinct.dedup();
+            let bound = (2 * window + 8) * distinct.len().max(1) + distinct.len() + 1;
+            prop_assert!(width <= bound, "{width} > {bound}: {shown:?}");
+            // A line short enough is shown whole.
+            if line.chars().map(cost).sum::<usize>() <= 2 * window {
+                prop_assert_eq!(shown, escape_line(&line).replace('␉', "\t"));
+            }
+        }
+
+        #[test]
+        fn escaping_leaves_no_control_character(
+            text in proptest::collection::vec(any_char(), 0..200)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+        ) {
+            let line = crate::render::escape::escape_line(&text);
+            prop_assert!(!line.chars().any(is_unsafe), "{line:?}");
+            let kept = crate::render::escape::escape_text(&text);
+            prop_assert!(!kept.chars().any(|c| is_unsafe(c) && c != '\n'), "{kept:?}");
+            prop_assert_eq!(kept.matches('\n').count(), text.matches('\n').count());
+            // Safe text is left alone.
+            if !text.chars().any(is_unsafe) {
+                prop_assert_eq!(line.as_ref(), text.as_str());
+            }
+        }
     }
 }
