@@ -7,11 +7,12 @@
 //! - byte 0: how many times the text is repeated (joined with nothing, so a text without
 //!   `\n` becomes one long line; at most 256 KiB of text);
 //! - bytes 1..5, 5..9: the primary label's start and length, as fractions of the text;
-//! - bytes 9..12: a related label's start (as a fraction), and whether it is there.
+//! - bytes 9..12: a related label's start (as a fraction); bit 0 of byte 11: whether it is
+//!   there; bit 1: rendered as for a terminal of `40 + byte 11` columns (narrower windows).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use policy_cli::render::snippet::{Source, WINDOW};
+use policy_cli::render::snippet::{Source, Window};
 use policy_cli::render::{Handler, Label, Report};
 
 /// The most text rendered (the repeated input).
@@ -21,7 +22,9 @@ const MAX_TEXT: usize = 256 * 1024;
 /// (a labelled character may pass its window by its own width, an escape of 8), the cut
 /// marks, the gutter (line numbers of up to 7 digits, the bars and the multi-line gutter) and
 /// the header (a short name, line and column). Message, help and label texts are short here.
-const MAX_LINE: usize = 4 * WINDOW + 2 * 8 + 3 + 64;
+fn max_line(window: Window) -> usize {
+    (4 * window.side + 2 * 8 + 3).max(window.whole + 1) + 64
+}
 
 /// Characters a terminal acts on: C0 controls but `\n`, DEL, C1 controls (all of
 /// `char::is_control`), and the bidirectional embeddings, overrides and isolates.
@@ -71,16 +74,18 @@ fuzz_target!(|data: &[u8]| {
         help: vec!["help \u{202e}"],
         labels,
     };
-    let shown = Handler::new(false, None).render(&report);
+    let width = (header[11] & 2 == 2).then(|| 40 + usize::from(header[11]));
+    let window = width.map_or(Window::FIXED, Window::for_width);
+    let shown = Handler::new(false, width).render(&report);
     if let Some(c) = shown.chars().find(|&c| is_dangerous(c)) {
         panic!("raw {c:?} in the report:\n{shown}");
     }
     // A related label on a line of its own adds no width; on the primary's line, two windows
     // more.
     let bound = if report.labels.len() > 1 {
-        MAX_LINE + 2 * WINDOW + 8 + 1
+        max_line(window) + 2 * window.side + 8 + 1
     } else {
-        MAX_LINE
+        max_line(window)
     };
     for line in shown.lines() {
         let width = line.chars().count();

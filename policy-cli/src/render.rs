@@ -14,7 +14,7 @@ use std::ops::Range;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity};
 
 use self::escape::{escape_line, escape_text};
-use self::snippet::{Source, View, WINDOW};
+use self::snippet::{Source, View, Window};
 
 /// The width reports are wrapped at when the output is not a terminal: fixed, so that the
 /// output is the same everywhere (miette's own default).
@@ -55,11 +55,15 @@ pub struct Report<'a> {
 #[derive(Debug)]
 pub struct Handler {
     graphical: GraphicalReportHandler,
+    /// How much of a long line a snippet shows.
+    window: Window,
 }
 
 impl Handler {
     /// A handler, in colour or not, wrapping its text at `width` columns (the terminal's) or,
-    /// with `None`, at [`FIXED_WIDTH`].
+    /// with `None`, at [`FIXED_WIDTH`]. On a terminal, snippets of long lines are cut to fit
+    /// its width too (a line the terminal wrapped would move the caret away from its label):
+    /// see [`Window::for_width`].
     pub fn new(color: bool, width: Option<usize>) -> Self {
         let theme = if color {
             GraphicalTheme::unicode()
@@ -69,14 +73,15 @@ impl Handler {
         let graphical = GraphicalReportHandler::new_themed(theme)
             .with_context_lines(CONTEXT_LINES)
             .with_width(width.unwrap_or(FIXED_WIDTH).max(20));
-        Self { graphical }
+        let window = width.map_or(Window::FIXED, Window::for_width);
+        Self { graphical, window }
     }
 
     /// The report drawn, ending with a new line. Should miette fail, a plain
     /// `name:line:column: message` line.
     pub fn render(&self, report: &Report<'_>) -> String {
         let spans: Vec<Range<usize>> = report.labels.iter().map(|l| l.span.clone()).collect();
-        let (view, shown_spans) = View::new(report.source, &spans, CONTEXT_LINES, WINDOW);
+        let (view, shown_spans) = View::new(report.source, &spans, CONTEXT_LINES, self.window);
         let shown = Shown {
             message: escape_line(report.message).into_owned(),
             code: report.code.map(|c| escape_line(c).into_owned()),
@@ -215,6 +220,36 @@ mod tests {
         .prop_map(|chars| chars.into_iter().collect())
     }
 
+    #[test]
+    fn on_a_terminal_snippets_fit_its_width() {
+        let line = format!("{}\"s3:GetObjectt\"{}", "x".repeat(300), "y".repeat(300));
+        let source = Source::new("p.json", line.as_str());
+        let start = line.find('"').unwrap();
+        let report = Report {
+            source: &source,
+            message: "`s3:GetObjectt` is not an action of service `s3`",
+            code: Some("C102 unknown-action"),
+            severity: Some(Severity::Error),
+            help: vec![],
+            labels: vec![Label {
+                span: start..start + 15,
+                text: None,
+                primary: true,
+            }],
+        };
+        for width in [60, 80, 120] {
+            let shown = Handler::new(false, Some(width)).render(&report);
+            assert!(shown.contains("\"s3:GetObjectt\""), "{shown}");
+            for l in shown.lines() {
+                assert!(l.chars().count() <= width, "{width}: {l:?}");
+            }
+        }
+        // Not on a terminal: the fixed window.
+        let shown = Handler::new(false, None).render(&report);
+        let longest = shown.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(longest > 2 * snippet::WINDOW, "{shown}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -253,7 +288,7 @@ mod tests {
             let shown = Handler::new(false, None).render(&report);
             prop_assert!(!shown.chars().any(|c| is_unsafe(c) && c != '\n'), "{shown}");
             let longest = shown.lines().map(|l| l.chars().count()).max().unwrap_or(0);
-            prop_assert!(longest <= 4 * WINDOW + 16 + 64, "{longest}: {shown}");
+            prop_assert!(longest <= 4 * snippet::WINDOW + 16 + 64, "{longest}: {shown}");
             // The header names the label's real line and column, as every other format does.
             let mut start = start.min(text.len());
             while !text.is_char_boundary(start) {

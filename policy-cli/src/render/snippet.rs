@@ -12,9 +12,9 @@
 //!   at most a few lines apart); a line is
 //!   cut by `\n` only (a `\r` before it belongs to the line break), as [`policy_core::SourceFile`]
 //!   counts lines, so the numbers shown are those of every other format;
-//! - a line that shows longer than `2 × window` characters keeps `window` characters each side
-//!   of every label start and end on it (the first `2 × window` when no label starts or ends
-//!   on it), with `…` where it was cut;
+//! - a line that shows longer than a [`Window`]'s `whole` characters (240) keeps `side`
+//!   characters (120) each side of every label start and end on it (its first `whole` when no
+//!   label starts or ends on it), with `…` where it was cut;
 //! - unsafe characters are shown escaped (see [`super::escape`]), and the labels are moved to
 //!   the escaped text, so the caret stays under the character it points at. Tabs stay tabs:
 //!   miette expands them to its tab stops in the line and the caret line alike;
@@ -30,6 +30,36 @@ use super::escape::{escape_line, is_unsafe, push_shown, shown_len};
 
 /// Characters kept each side of a label's start or end on a long line.
 pub const WINDOW: usize = 120;
+
+/// How much of a long line a snippet shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Characters kept each side of a label's start or end.
+    pub side: usize,
+    /// Lines that show at most this many characters are shown whole.
+    pub whole: usize,
+}
+
+impl Window {
+    /// When the output is not a terminal: [`WINDOW`] each side, lines of up to twice that
+    /// whole.
+    pub const FIXED: Window = Window {
+        side: WINDOW,
+        whole: 2 * WINDOW,
+    };
+
+    /// For a terminal `width` columns wide: lines that fit beside the gutter are shown whole;
+    /// a longer line keeps a quarter of that each side of a label's ends (so that a label
+    /// with its windows fits), never more than [`Window::FIXED`].
+    pub fn for_width(width: usize) -> Window {
+        // The gutter (line numbers and bars) and the cut marks.
+        let room = width.saturating_sub(12);
+        Window {
+            side: (room / 4).clamp(8, WINDOW),
+            whole: room.clamp(16, 2 * WINDOW),
+        }
+    }
+}
 
 /// Where a line was cut.
 pub const CUT: char = '…';
@@ -129,32 +159,32 @@ fn cost(c: char) -> usize {
 }
 
 /// The shown form of one line (no line break in `content`): escaped, and cut to windows of
-/// `window` characters each side of each point when it would show longer than `2 × window`
-/// (to its first `2 × window` characters when there is no point). `points` are byte offsets
+/// `window.side` characters each side of each point when it would show longer than
+/// `window.whole` (to its first `window.whole` characters when there is no point). `points` are byte offsets
 /// into `content`, sorted (offsets past its end or inside a character count as the end, or
 /// that character). Returns the text and, for each point, its byte offset in the text.
 ///
 /// A point lies inside the window around it, so the text at its offset is the shown form of
 /// the character at the point (or the end of the text, for a point at the end of the line).
-pub fn window_line(content: &str, points: &[usize], window: usize) -> (String, Vec<usize>) {
+pub fn window_line(content: &str, points: &[usize], window: Window) -> (String, Vec<usize>) {
     let len = content.len();
     let whole = content
         .chars()
         .try_fold(0usize, |total, c| {
             let total = total + cost(c);
-            (total <= 2 * window).then_some(total)
+            (total <= window.whole).then_some(total)
         })
         .is_some();
     let mut segments: Vec<Range<usize>> = Vec::new();
     if whole {
         segments.push(0..len);
     } else if points.is_empty() {
-        segments.push(0..take_forward(content, 0, 2 * window));
+        segments.push(0..take_forward(content, 0, window.whole));
     } else {
         for &p in points {
             let p = floor(content, p);
-            let start = take_backward(content, p, window);
-            let end = take_forward(content, p, window);
+            let start = take_backward(content, p, window.side);
+            let end = take_forward(content, p, window.side);
             match segments.last_mut() {
                 Some(last) if start <= last.end => last.end = last.end.max(end),
                 _ => segments.push(start..end),
@@ -261,7 +291,7 @@ impl View {
         source: &Source,
         spans: &[Range<usize>],
         context: usize,
-        window: usize,
+        window: Window,
     ) -> (Self, Vec<Range<usize>>) {
         let text = source.text();
         let last = source.last_line();
@@ -431,7 +461,7 @@ mod tests {
 
     #[test]
     fn a_short_line_is_shown_whole_and_escaped() {
-        let (shown, at) = window_line("ab\u{1b}[31mc\u{202e}d", &[0, 2, 7, 8, 11], 120);
+        let (shown, at) = window_line("ab\u{1b}[31mc\u{202e}d", &[0, 2, 7, 8, 11], Window::FIXED);
         assert_eq!(shown, "ab␛[31mc\\u{202e}d");
         // Each point is at the shown form of its character.
         assert_eq!(at.len(), 5);
@@ -441,6 +471,11 @@ mod tests {
         assert!(shown[at[3]..].starts_with("\\u{202e}"));
         assert!(shown[at[4]..].starts_with('d'));
     }
+
+    const TEN: Window = Window {
+        side: 10,
+        whole: 20,
+    };
 
     #[test]
     fn a_long_line_is_cut_around_each_point() {
@@ -452,7 +487,7 @@ mod tests {
         );
         let x = line.find('X').unwrap();
         let y = line.find('Y').unwrap();
-        let (shown, at) = window_line(&line, &[x, y], 10);
+        let (shown, at) = window_line(&line, &[x, y], TEN);
         assert_eq!(
             shown,
             format!(
@@ -466,10 +501,10 @@ mod tests {
         assert!(shown[at[0]..].starts_with('X'));
         assert!(shown[at[1]..].starts_with('Y'));
         // No point: the start of the line.
-        let (shown, _) = window_line(&line, &[], 10);
+        let (shown, _) = window_line(&line, &[], TEN);
         assert_eq!(shown, format!("{}…", "a".repeat(20)));
         // A point at the end.
-        let (shown, at) = window_line(&line, &[line.len()], 10);
+        let (shown, at) = window_line(&line, &[line.len()], TEN);
         assert_eq!(shown, format!("…{}", "c".repeat(10)));
         assert_eq!(at, [shown.len()]);
     }
@@ -480,7 +515,7 @@ mod tests {
         let source = Source::new("f\u{1b}.json", text);
         let c = text.find('\u{7}').unwrap();
         let l9 = text.find("l9").unwrap();
-        let (view, spans) = View::new(&source, &[c..c + 1, l9..l9 + 2], 1, 120);
+        let (view, spans) = View::new(&source, &[c..c + 1, l9..l9 + 2], 1, Window::FIXED);
         let blocks: Vec<&str> = view.shown().collect();
         assert_eq!(blocks, ["l1\nl2 ␇\nl3\n", "l8\nl9\nl10\n"]);
         assert_eq!(view.name, "f␛.json");
@@ -503,7 +538,7 @@ mod tests {
             .is_err());
         // Labels a few lines apart share a block.
         let l5 = text.find("l5").unwrap();
-        let (view, _) = View::new(&source, &[c..c + 1, l5..l5 + 2], 1, 120);
+        let (view, _) = View::new(&source, &[c..c + 1, l5..l5 + 2], 1, Window::FIXED);
         assert_eq!(view.shown().count(), 1);
     }
 }
@@ -545,7 +580,11 @@ mod properties {
         fn the_window_holds_each_labelled_character_and_is_bounded(
             line in any_line(),
             fractions in proptest::collection::vec(0.0f64..=1.0, 0..4),
-            window in prop_oneof![1usize..40, Just(WINDOW)],
+            window in prop_oneof![
+                (1usize..40, 0usize..100).prop_map(|(side, whole)| Window { side, whole }),
+                Just(Window::FIXED),
+                (0usize..300).prop_map(Window::for_width),
+            ],
         ) {
             #[expect(
                 clippy::cast_possible_truncation,
@@ -588,10 +627,11 @@ mod properties {
             let width: usize = shown.chars().map(|c| if c == '\t' { TAB_COST } else { 1 }).sum();
             let mut distinct = points.clone();
             distinct.dedup();
-            let bound = (2 * window + 8) * distinct.len().max(1) + distinct.len() + 1;
+            let bound = ((2 * window.side + 8) * distinct.len().max(1) + distinct.len() + 1)
+                .max(window.whole + 1);
             prop_assert!(width <= bound, "{width} > {bound}: {shown:?}");
             // A line short enough is shown whole.
-            if line.chars().map(cost).sum::<usize>() <= 2 * window {
+            if line.chars().map(cost).sum::<usize>() <= window.whole {
                 prop_assert_eq!(shown, escape_line(&line).replace('␉', "\t"));
             }
         }
