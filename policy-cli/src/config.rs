@@ -15,6 +15,8 @@ use policy_lint::settings::{is_known_selector, RuleSelection};
 use policy_lint::{Settings, Severity};
 
 use crate::args::{FailOn, LintArgs};
+use policy_cli::render::escape::escape_line;
+
 use crate::report::render_error;
 
 /// A configuration with the command line applied, and the directory its globs are relative to.
@@ -83,9 +85,10 @@ impl Configs {
         ] {
             for selector in list.iter().filter(|s| !is_known_selector(s)) {
                 configs.errors.push(format!(
-                    "error: unknown rule selector `{selector}` in `{flag}`\n  help: use a code \
+                    "error: unknown rule selector `{}` in `{flag}`\n  help: use a code \
                      (`C102`), a code prefix (`C1`), a name (`unknown-action`), a category \
-                     (`security`) or `ALL`; `iampol rules` lists them"
+                     (`security`) or `ALL`; `iampol rules` lists them",
+                    escape_line(selector)
                 ));
             }
         }
@@ -197,7 +200,7 @@ impl Configs {
             });
         let resolved = match text {
             Err(e) => {
-                self.errors.push(format!("error: {e}"));
+                self.errors.push(format!("error: {}", escape_line(&e)));
                 None
             }
             Ok(text) => match parse_config(&text) {

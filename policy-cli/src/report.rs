@@ -9,15 +9,14 @@ pub mod gitlab;
 pub mod junit;
 #[path = "output/sarif.rs"]
 pub mod sarif;
-#[path = "output/snippet.rs"]
-mod snippet;
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::io::Write;
 use std::sync::OnceLock;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use policy_cli::render::escape::escape_line;
+use policy_cli::render::snippet::Source;
+use policy_cli::render::{Handler, Label, Report};
 use policy_core::{SourceFile, Span};
 use policy_lint::{Applicability, Finding, Severity};
 use serde::Serialize;
@@ -51,10 +50,11 @@ pub struct Totals {
 }
 
 impl Renderer {
-    /// A renderer for a format; `color` is for the human format (see [`Human::new`]).
-    pub fn new(format: Format, color: bool) -> Self {
+    /// A renderer for a format; `color` and `width` are for the human format (see
+    /// [`Human::new`]).
+    pub fn new(format: Format, color: bool, width: Option<usize>) -> Self {
         Self(match format {
-            Format::Human => Style::Human(Box::new(Human::new(color))),
+            Format::Human => Style::Human(Box::new(Human::new(color, width))),
             Format::Concise => Style::Concise,
             Format::Json => Style::Json,
             Format::Sarif => Style::Sarif(sarif::Rules::all(), OnceLock::new(), false),
@@ -345,107 +345,32 @@ impl<'a> Located<'a> {
         Range::of(self.file, self.finding.span)
     }
 
-    /// `path:line:col: CODE message`.
+    /// `path:line:col: CODE message`, with what comes from input escaped.
     pub fn concise(&self) -> String {
         let start = self.file.line_col(self.finding.span.start);
         format!(
             "{}:{}:{}: {} [{}] {}",
-            self.file.name(),
+            escape_line(self.file.name()),
             start.line,
             start.column,
             self.finding.rule.code,
             self.finding.severity.as_str(),
-            self.finding.message
+            escape_line(&self.finding.message)
         )
-    }
-}
-
-/// A finding as a miette diagnostic, with its file as source.
-struct FindingDiagnostic<'a> {
-    finding: &'a Finding,
-    source: NamedSource<snippet::LinedSource>,
-}
-
-impl fmt::Debug for FindingDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl fmt::Display for FindingDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
-    }
-}
-
-impl std::error::Error for FindingDiagnostic<'_> {}
-
-impl Diagnostic for FindingDiagnostic<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!(
-            "{} {}",
-            self.finding.rule.code, self.finding.rule.name
-        )))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.finding.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Note => miette::Severity::Advice,
-        })
-    }
-
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let fix = self
-            .finding
-            .fix
-            .as_ref()
-            .map(|fix| match fix.applicability {
-                Applicability::Safe => format!("fix with `--fix`: {}", fix.message),
-                Applicability::Unsafe => {
-                    format!("fix with `--fix --unsafe-fixes`: {}", fix.message)
-                }
-                Applicability::DisplayOnly => format!("suggested fix: {}", fix.message),
-            });
-        match (&self.finding.help, fix) {
-            (Some(help), Some(fix)) => Some(Box::new(format!("{help}\n{fix}"))),
-            (Some(help), None) => Some(Box::new(help)),
-            (None, Some(fix)) => Some(Box::new(fix)),
-            (None, None) => None,
-        }
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(None, self.finding.span);
-        let related = self
-            .finding
-            .related
-            .iter()
-            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
-        Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
 
 /// Renders findings for people.
 pub struct Human {
-    handler: GraphicalReportHandler,
+    handler: Handler,
 }
 
 impl Human {
-    /// A renderer; colour only on a terminal and when `NO_COLOR` is unset.
-    pub fn new(color: bool) -> Self {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
+    /// A renderer; colour only on a terminal and when `NO_COLOR` is unset; wrapped at the
+    /// terminal's width when given (see [`terminal_width`]), else at a fixed width.
+    pub fn new(color: bool, width: Option<usize>) -> Self {
         Self {
-            handler: GraphicalReportHandler::new_themed(theme).with_context_lines(1),
+            handler: Handler::new(color, width),
         }
     }
 
@@ -459,62 +384,64 @@ impl Human {
         if findings.is_empty() {
             return Ok(());
         }
-        let source = snippet::LinedSource::new(file.text_arc());
+        let source = Source::new(file.name(), file.text_arc());
         for finding in findings {
-            let diagnostic = FindingDiagnostic {
-                finding,
-                source: NamedSource::new(file.name(), source.clone()).with_language("json"),
+            let code = format!("{} {}", finding.rule.code, finding.rule.name);
+            let fix = finding.fix.as_ref().map(|fix| match fix.applicability {
+                Applicability::Safe => format!("fix with `--fix`: {}", fix.message),
+                Applicability::Unsafe => {
+                    format!("fix with `--fix --unsafe-fixes`: {}", fix.message)
+                }
+                Applicability::DisplayOnly => format!("suggested fix: {}", fix.message),
+            });
+            let report = Report {
+                source: &source,
+                message: &finding.message,
+                code: Some(&code),
+                severity: Some(match finding.severity {
+                    Severity::Error => miette::Severity::Error,
+                    Severity::Warning => miette::Severity::Warning,
+                    Severity::Note => miette::Severity::Advice,
+                }),
+                help: finding
+                    .help
+                    .as_deref()
+                    .into_iter()
+                    .chain(fix.as_deref())
+                    .collect(),
+                labels: std::iter::once(Label {
+                    span: finding.span.range(),
+                    text: None,
+                    primary: true,
+                })
+                .chain(finding.related.iter().map(|(span, text)| Label {
+                    span: span.range(),
+                    text: Some(text.clone()),
+                    primary: false,
+                }))
+                .collect(),
             };
-            let mut s = String::new();
-            if self.handler.render_report(&mut s, &diagnostic).is_err() {
-                s = Located { file, finding }.concise();
-            }
-            writeln!(out, "{s}")?;
+            // A blank line between findings.
+            writeln!(out, "{}", self.handler.render(&report))?;
         }
         Ok(())
     }
 }
 
-/// An input error (not a lint finding) as a miette diagnostic.
-struct InputError<'a> {
-    message: &'a str,
-    help: Option<&'a str>,
-    span: policy_core::Span,
-    source: NamedSource<std::sync::Arc<str>>,
+/// The width of the terminal standard output (or, with `stderr`, standard error) is, when it
+/// is one; `None` when it is not (reports are then wrapped at a fixed width, the same
+/// everywhere).
+pub fn terminal_width(stderr: bool) -> Option<usize> {
+    let size = if stderr {
+        terminal_size::terminal_size_of(std::io::stderr())
+    } else {
+        terminal_size::terminal_size_of(std::io::stdout())
+    };
+    size.map(|(terminal_size::Width(w), _)| usize::from(w))
 }
 
-impl fmt::Debug for InputError<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
-    }
-}
-
-impl fmt::Display for InputError<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
-    }
-}
-
-impl std::error::Error for InputError<'_> {}
-
-impl Diagnostic for InputError<'_> {
-    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(None, self.span),
-        )))
-    }
-}
-
-/// Renders an input error at a span of a file, with the snippet; the first line always names
-/// `path:line:column`.
+/// Renders an input error at a span of a file, with the snippet, for standard error; the
+/// first line always names `path:line:column`.
 pub fn render_error(
     file: &SourceFile,
     span: policy_core::Span,
@@ -524,29 +451,25 @@ pub fn render_error(
 ) -> String {
     let p = file.line_col(span.start);
     let mut s = format!(
-        "error: {}:{}:{}: {message}\n",
-        file.name(),
+        "error: {}:{}:{}: {}\n",
+        escape_line(file.name()),
         p.line,
-        p.column
+        p.column,
+        escape_line(message)
     );
-    let diagnostic = InputError {
+    let source = Source::new(file.name(), file.text_arc());
+    let report = Report {
+        source: &source,
         message,
-        help,
-        span,
-        source: NamedSource::new(file.name(), file.text_arc()).with_language("json"),
+        code: None,
+        severity: None,
+        help: help.into_iter().collect(),
+        labels: vec![Label {
+            span: span.range(),
+            text: None,
+            primary: true,
+        }],
     };
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let mut rendered = String::new();
-    if GraphicalReportHandler::new_themed(theme)
-        .with_context_lines(1)
-        .render_report(&mut rendered, &diagnostic)
-        .is_ok()
-    {
-        s.push_str(&rendered);
-    }
+    s.push_str(&Handler::new(color, terminal_width(true)).render(&report));
     s
 }

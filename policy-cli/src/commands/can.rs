@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use policy_cli::render::escape::escape_line;
 use policy_core::ast::PolicyKind;
 use policy_core::eval::{CompiledPolicy, Decision, Level, PolicySet};
 use policy_core::parse::parse_policy;
@@ -29,13 +30,17 @@ impl Loader {
         let input = match read_input(path, self.limit) {
             Ok(i) => i,
             Err(e) => {
-                let _ = writeln!(stderr, "error: {e}");
+                let _ = writeln!(stderr, "error: {}", escape_line(&e));
                 self.failed = true;
                 return None;
             }
         };
         let Ok(text) = input.text else {
-            let _ = writeln!(stderr, "error: {}: the file is not valid UTF-8", input.name);
+            let _ = writeln!(
+                stderr,
+                "error: {}: the file is not valid UTF-8",
+                escape_line(&input.name)
+            );
             self.failed = true;
             return None;
         };
@@ -75,14 +80,14 @@ pub fn run(args: &CanArgs) -> ExitStatus {
     let principal = match RequestPrincipal::parse(&args.principal) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: --principal: {e}");
+            eprintln!("error: --principal: {}", escape_line(&e.to_string()));
             return ExitStatus::Error;
         }
     };
     if !args.action.contains(':') {
         eprintln!(
             "error: --action: `{}` is not an action: write `service:Action`",
-            args.action
+            escape_line(&args.action)
         );
         return ExitStatus::Error;
     }
@@ -90,7 +95,7 @@ pub fn run(args: &CanArgs) -> ExitStatus {
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     for kv in &args.context {
         let Some((k, v)) = kv.split_once('=') else {
-            eprintln!("error: --context: `{kv}` is not KEY=VALUE");
+            eprintln!("error: --context: `{}` is not KEY=VALUE", escape_line(kv));
             return ExitStatus::Error;
         };
         pairs.push((k, v));

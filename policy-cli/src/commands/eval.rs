@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
+use policy_cli::render::escape::escape_line;
 use policy_core::eval::{Reason, Response};
 use policy_core::scenario::{parse_scenarios, Scenario};
 use policy_core::text::bound_message;
@@ -80,7 +81,7 @@ pub fn json_decision<'a>(
     }
 }
 
-/// One line naming a reason and where it is.
+/// One line naming a reason and where it is, escaped for the terminal.
 pub fn reason_line(r: &Reason, files: &[SourceFile]) -> String {
     let at = files.get(r.source).map_or_else(String::new, |f| {
         let p = f.line_col(r.span.start);
@@ -90,13 +91,13 @@ pub fn reason_line(r: &Reason, files: &[SourceFile]) -> String {
         .sid
         .as_ref()
         .map_or_else(|| format!("#{}", r.statement + 1), |s| format!("`{s}`"));
-    // The Sid and the policy's name come from the input: bounded.
-    bound_message(&format!(
+    // The Sid and the policy's name come from the input: bounded and escaped.
+    escape_line(&bound_message(&format!(
         "{} {} policy `{}` statement {statement}{at}",
         r.effect.as_str(),
         r.policy_type.as_str(),
         r.policy
-    ))
+    )))
     .into_owned()
 }
 
@@ -109,17 +110,17 @@ pub fn run(args: &EvalArgs) -> ExitStatus {
     let mut bad_input = !walked.errors.is_empty();
     let mut stderr = std::io::stderr().lock();
     for w in &walked.warnings {
-        let _ = writeln!(stderr, "warning: {w}");
+        let _ = writeln!(stderr, "warning: {}", escape_line(w));
     }
     for e in &walked.errors {
-        let _ = writeln!(stderr, "error: {e}");
+        let _ = writeln!(stderr, "error: {}", escape_line(e));
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for path in &paths {
         let input = match read_input(path, args.read.limit()) {
             Ok(input) => input,
             Err(e) => {
-                let _ = writeln!(stderr, "error: {e}");
+                let _ = writeln!(stderr, "error: {}", escape_line(&e));
                 bad_input = true;
                 continue;
             }
@@ -133,7 +134,7 @@ pub fn run(args: &EvalArgs) -> ExitStatus {
                 let _ = writeln!(
                     stderr,
                     "error: {}:{}:{}: the file is not valid UTF-8",
-                    file.name(),
+                    escape_line(file.name()),
                     p.line,
                     p.column
                 );
@@ -228,9 +229,14 @@ fn write_human(
     };
     let at = file.map_or_else(String::new, |f| {
         let p = f.line_col(scenario.span.start);
-        format!("  [{}:{}]", f.name(), p.line)
+        format!("  [{}:{}]", escape_line(f.name()), p.line)
     });
-    write!(out, "{mark} {}: {}", scenario.name, response.decision)?;
+    write!(
+        out,
+        "{mark} {}: {}",
+        escape_line(&scenario.name),
+        response.decision
+    )?;
     if let (Some(false), Some(e)) = (ok, scenario.expect) {
         write!(out, " (expected {e})")?;
     }
@@ -258,7 +264,7 @@ pub fn write_explanation(
         writeln!(
             out,
             "{indent}context keys tested but not supplied: {}",
-            keys.join(", ")
+            escape_line(&keys.join(", "))
         )?;
     }
     Ok(())

@@ -5,6 +5,8 @@ use std::io::Write;
 use policy_core::service_ref::ServiceRef;
 use serde::Serialize;
 
+use policy_cli::render::escape::escape_line;
+
 use crate::args::{ExpandArgs, ListFormat};
 use crate::exit::ExitStatus;
 
@@ -46,7 +48,12 @@ pub fn run(args: &ExpandArgs) -> ExitStatus {
             .and_then(|()| writeln!(out)),
         ListFormat::Text => expansions.iter().try_for_each(|e| {
             if expansions.len() > 1 {
-                writeln!(out, "# {} ({} actions)", e.pattern, e.actions.len())?;
+                writeln!(
+                    out,
+                    "# {} ({} actions)",
+                    escape_line(&e.pattern),
+                    e.actions.len()
+                )?;
             }
             e.actions
                 .iter()
@@ -59,7 +66,11 @@ pub fn run(args: &ExpandArgs) -> ExitStatus {
     let mut err = std::io::stderr().lock();
     let mut status = ExitStatus::Success;
     for e in expansions.iter().filter(|e| e.actions.is_empty()) {
-        let _ = writeln!(err, "warning: `{}` matches no action", e.pattern);
+        let _ = writeln!(
+            err,
+            "warning: `{}` matches no action",
+            escape_line(&e.pattern)
+        );
         status = ExitStatus::Failure;
     }
     status

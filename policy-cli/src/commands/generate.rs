@@ -57,6 +57,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use policy_cli::render::escape::{escape_line, escape_text};
 use policy_lint::generate::aggregate::{
     normalize_time, Activity, FailedCalls, PrincipalActivity, Selection,
 };
@@ -337,7 +338,7 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
     {
         Ok(w) => w,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -363,7 +364,7 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
     let (activity, recorded) = match read {
         Ok(a) => a,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -385,7 +386,7 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
             (Some(dir), false) => match write_policies(dir, p, &policies) {
                 Ok(f) => f,
                 Err(e) => {
-                    let _ = writeln!(err, "error: {e}");
+                    let _ = writeln!(err, "error: {}", escape_line(&e));
                     return ExitStatus::Error;
                 }
             },
@@ -396,7 +397,12 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
         match verify::parse_identity_policies(policies.iter().map(|g| g.text.as_str())) {
             Ok(docs) => principal.check = Some(verify::check(&docs, recorded.principal(&p.arn))),
             Err(e) => {
-                let _ = writeln!(err, "error: the policy for {} does not parse: {e}", p.arn);
+                let _ = writeln!(
+                    err,
+                    "error: the policy for {} does not parse: {}",
+                    escape_line(&p.arn),
+                    escape_line(&e)
+                );
                 return ExitStatus::Error;
             }
         }
@@ -468,7 +474,7 @@ pub fn run(args: &GenerateArgs) -> ExitStatus {
                 }
             }
             if !args.trail.quiet {
-                let _ = err.write_all(human(&report).as_bytes());
+                let _ = err.write_all(escape_text(&human(&report)).as_bytes());
             }
         }
     }

@@ -15,6 +15,8 @@ use policy_lint::fix::apply_edits;
 use policy_lint::{lint_file, Applicability, Finding, RuleMeta, Settings, Severity};
 use serde::Serialize;
 
+use policy_cli::render::escape::escape_line;
+
 use crate::args::{Format, LintArgs};
 use crate::exit::ExitStatus;
 use crate::io::{
@@ -22,7 +24,7 @@ use crate::io::{
     WriteError,
 };
 use crate::progress::{self, Status};
-use crate::report::{portable_path, Renderer, Totals};
+use crate::report::{portable_path, terminal_width, Renderer, Totals};
 
 use self::config::Configs;
 
@@ -235,7 +237,7 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         // and its colour follows: known only at the end.
         Rendering::AtTheEnd
     } else {
-        Rendering::InThreads(renderer(args, report_color(false)))
+        Rendering::InThreads(renderer(args, report_color(false), terminal_width(false)))
     };
     let linter = Linter {
         args,
@@ -287,11 +289,11 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         .iter()
         .chain(results.iter().flat_map(|r| &r.warnings))
     {
-        let _ = writeln!(stderr, "warning: {w}");
+        let _ = writeln!(stderr, "warning: {}", escape_line(w));
     }
     for e in &errors {
         // Reading and writing errors are not findings: the run could not see those inputs.
-        let _ = writeln!(stderr, "error: {e}");
+        let _ = writeln!(stderr, "error: {}", escape_line(e));
     }
     match written {
         Err(_) => ExitStatus::Error,
@@ -304,8 +306,8 @@ pub fn run(args: &LintArgs) -> ExitStatus {
 }
 
 /// The renderer of the chosen format.
-fn renderer(args: &LintArgs, color: bool) -> Renderer {
-    Renderer::new(args.format, color).with_sarif_all_rules(args.sarif_all_rules)
+fn renderer(args: &LintArgs, color: bool, width: Option<usize>) -> Renderer {
+    Renderer::new(args.format, color, width).with_sarif_all_rules(args.sarif_all_rules)
 }
 
 /// Prints the configuration errors and fails. The configurations are read again, for every
@@ -323,6 +325,7 @@ fn config_errors(args: &LintArgs, color: bool) -> ExitStatus {
     }
     let mut stderr = std::io::stderr().lock();
     for e in &configs.errors {
+        // Rendered with what comes from input escaped (and in colour on a terminal).
         let _ = writeln!(stderr, "{e}");
     }
     ExitStatus::Error
@@ -837,7 +840,11 @@ fn write_report(
                 .collect::<std::io::Result<Vec<_>>>()?;
             renderer.write_report(&mut out, parts, &totals)?;
         } else {
-            let renderer = renderer(args, report_color(report_to_stderr));
+            let renderer = renderer(
+                args,
+                report_color(report_to_stderr),
+                terminal_width(report_to_stderr),
+            );
             let mut parts = Vec::new();
             for r in results {
                 if let Some(file) = &r.file {

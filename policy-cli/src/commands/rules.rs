@@ -5,6 +5,8 @@ use std::io::Write;
 use policy_lint::registry;
 use serde::Serialize;
 
+use policy_cli::render::escape::escape_line;
+
 use crate::args::{ListFormat, RuleArgs, RulesArgs};
 use crate::exit::ExitStatus;
 
@@ -51,7 +53,10 @@ pub fn run_rules(args: &RulesArgs) -> ExitStatus {
 /// Runs `iampol rule CODE`.
 pub fn run_rule(args: &RuleArgs) -> ExitStatus {
     let Some(meta) = registry::find(&args.rule) else {
-        eprintln!("error: no rule `{}` (see `iampol rules`)", args.rule);
+        eprintln!(
+            "error: no rule `{}` (see `iampol rules`)",
+            escape_line(&args.rule)
+        );
         return ExitStatus::Error;
     };
     let mut out = std::io::stdout().lock();

@@ -47,6 +47,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use policy_cli::render::escape::{escape_line, escape_text};
 use policy_lint::generate::aggregate::{Activity, Selection};
 use policy_lint::generate::summary::{human as trail_human, principal_summary, summary};
 use policy_lint::generate::tighten::{tighten, Check, TightenReport};
@@ -211,7 +212,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     let input = match crate::io::read_input(&args.policy, args.read.limit()) {
         Ok(input) => input,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -223,7 +224,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     {
         Ok(w) => w,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -243,7 +244,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     }) {
         Ok(a) => a,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -253,7 +254,7 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     let incomplete = incomplete(&activity);
     if incomplete && !args.allow_partial {
         if !args.trail.quiet {
-            let _ = err.write_all(trail_lines.as_bytes());
+            let _ = err.write_all(escape_text(&trail_lines).as_bytes());
         }
         let _ = writeln!(
             err,
@@ -268,12 +269,12 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
     // A role's sessions are gathered under the role.
     let Some(recorded) = activity.principals.values().next() else {
         if !args.trail.quiet {
-            let _ = err.write_all(trail_lines.as_bytes());
+            let _ = err.write_all(escape_text(&trail_lines).as_bytes());
         }
         let _ = writeln!(
             err,
             "error: the trail has no recorded call of `{}`: nothing to tighten to",
-            args.principal
+            escape_line(&args.principal)
         );
         return ExitStatus::Error;
     };
@@ -282,7 +283,12 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
         Ok(r) => r,
         Err(e) => {
             let e = policy_core::text::bound_message(&e.to_string()).into_owned();
-            let _ = writeln!(err, "error: {}: {e}", args.policy.display());
+            let _ = writeln!(
+                err,
+                "error: {}: {}",
+                escape_line(&args.policy.display().to_string()),
+                escape_line(&e)
+            );
             return ExitStatus::Error;
         }
     };
@@ -314,8 +320,8 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
                 }
             }
             if !args.trail.quiet {
-                let _ = err.write_all(trail_lines.as_bytes());
-                let _ = err.write_all(human(&report).as_bytes());
+                let _ = err.write_all(escape_text(&trail_lines).as_bytes());
+                let _ = err.write_all(escape_text(&human(&report)).as_bytes());
             }
         }
     }

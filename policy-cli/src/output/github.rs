@@ -8,6 +8,7 @@
 
 use std::io::Write;
 
+use policy_cli::render::escape::escape_line;
 use policy_lint::Severity;
 
 use super::{portable_path, Located};
@@ -34,14 +35,16 @@ pub fn command(located: &Located<'_>) -> String {
     };
     let range = located.range();
     let title = format!("{} {}", finding.rule.code, finding.rule.name);
-    let mut message = finding.message.clone();
+    // What comes from input is escaped for the terminal first (the log shows it), then for the
+    // runner.
+    let mut message = escape_line(&finding.message).into_owned();
     if let Some(help) = &finding.help {
         message.push_str("\nhelp: ");
-        message.push_str(help);
+        message.push_str(&escape_line(help));
     }
     format!(
         "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-        escape_property(&portable_path(located.file.name())),
+        escape_property(&escape_line(&portable_path(located.file.name()))),
         range.line,
         range.column,
         range.end_line,

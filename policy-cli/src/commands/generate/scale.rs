@@ -10,6 +10,8 @@ use policy_lint::generate::sql::{summary_query, Dialect, QueryOptions};
 use policy_lint::generate::summary_input::read_summaries_and_requests;
 use policy_lint::generate::verify::RecordedRequests;
 
+use policy_cli::render::escape::escape_line;
+
 use super::{time_window, TrailArgs};
 use crate::exit::ExitStatus;
 
@@ -61,7 +63,7 @@ pub(super) fn emit_sql(dialect: SqlDialect, scale: &ScaleArgs, trail: &TrailArgs
     let (since, until) = match time_window(trail.since.as_deref(), trail.until.as_deref()) {
         Ok(w) => w,
         Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+            let _ = writeln!(err, "error: {}", escape_line(&e));
             return ExitStatus::Error;
         }
     };
@@ -85,7 +87,11 @@ pub(super) fn emit_sql(dialect: SqlDialect, scale: &ScaleArgs, trail: &TrailArgs
             ExitStatus::Success
         }
         Err(e) => {
-            let _ = writeln!(err, "error: {e} (give it with --sql-from)");
+            let _ = writeln!(
+                err,
+                "error: {} (give it with --sql-from)",
+                escape_line(&e.to_string())
+            );
             ExitStatus::Error
         }
     }
