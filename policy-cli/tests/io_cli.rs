@@ -450,3 +450,23 @@ fn an_error_message_quotes_a_bounded_amount_of_a_long_value() {
         first.chars().take(300).collect::<String>()
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_input_that_could_not_be_read_is_said_before_the_summary_which_counts_it() {
+    let s = Scratch::new("summary");
+    s.write("p.json", POLICY.as_bytes());
+    let run = s.run(&["lint", "/dev/zero", "p.json"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    let error = run
+        .stderr
+        .find("error: /dev/zero: not a regular file")
+        .expect(&run.stderr);
+    let summary = run.stderr.find(" in 1 file;").expect(&run.stderr);
+    assert!(error < summary, "{}", run.stderr);
+    assert!(
+        run.stderr[summary..].contains("1 could not be read or written (above)."),
+        "{}",
+        run.stderr
+    );
+}

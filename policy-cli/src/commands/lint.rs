@@ -280,21 +280,24 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         }
     }
 
+    // Said before the report, so that the summary line ends the run (and counts them).
+    {
+        let mut stderr = std::io::stderr().lock();
+        for w in skipped
+            .iter()
+            .chain(results.iter().flat_map(|r| &r.warnings))
+        {
+            let _ = writeln!(stderr, "warning: {}", escape_line(w));
+        }
+        for e in &errors {
+            // Reading and writing errors are not findings: the run could not see those inputs.
+            let _ = writeln!(stderr, "error: {}", escape_line(e));
+        }
+    }
     let written = match mode {
         FixMode::Diff(_) => write_diffs(args, &results),
-        _ => write_report(args, mode, &linter.rendering, &results),
+        _ => write_report(args, mode, &linter.rendering, &results, errors.len()),
     };
-    let mut stderr = std::io::stderr().lock();
-    for w in skipped
-        .iter()
-        .chain(results.iter().flat_map(|r| &r.warnings))
-    {
-        let _ = writeln!(stderr, "warning: {}", escape_line(w));
-    }
-    for e in &errors {
-        // Reading and writing errors are not findings: the run could not see those inputs.
-        let _ = writeln!(stderr, "error: {}", escape_line(e));
-    }
     match written {
         Err(_) => ExitStatus::Error,
         Ok(_) if !errors.is_empty() => ExitStatus::Error,
@@ -797,6 +800,7 @@ fn write_report(
     mode: FixMode,
     rendering: &Rendering,
     results: &[Outcome],
+    errors: usize,
 ) -> std::io::Result<bool> {
     let fixed_stdin: Vec<&str> = results
         .iter()
@@ -863,14 +867,20 @@ fn write_report(
         out.flush()?;
     }
     if !args.quiet {
-        write_summary(args, mode, results)?;
+        write_summary(args, mode, results, errors)?;
     }
     Ok(results.iter().any(|r| r.tally.failing))
 }
 
 /// The summary on standard error: fixes applied (and left for `--unsafe-fixes`), then what is
-/// left. Machine formats get only the fix line.
-fn write_summary(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io::Result<()> {
+/// left, and how many errors (inputs not read, files not written) were reported above it.
+/// Machine formats get only the fix line.
+fn write_summary(
+    args: &LintArgs,
+    mode: FixMode,
+    results: &[Outcome],
+    errors: usize,
+) -> std::io::Result<()> {
     let mut err = std::io::stderr().lock();
     let files = results.len();
     if let FixMode::Apply(_) = mode {
@@ -893,12 +903,21 @@ fn write_summary(args: &LintArgs, mode: FixMode, results: &[Outcome]) -> std::io
     let count = |s: Severity| results.iter().map(|r| r.tally.count(s)).sum::<usize>();
     let total = count(Severity::Error) + count(Severity::Warning) + count(Severity::Note);
     let left = if mode == FixMode::Report { "" } else { " left" };
+    let not_read = if errors == 0 {
+        String::new()
+    } else {
+        format!("; {errors} could not be read or written (above)")
+    };
     if total == 0 {
-        writeln!(err, "No findings{left} in {files} file{}.", plural(files))?;
+        writeln!(
+            err,
+            "No findings{left} in {files} file{}{not_read}.",
+            plural(files)
+        )?;
     } else {
         writeln!(
             err,
-            "Found {total} finding{}{left} ({} error{}, {} warning{}, {} note{}) in {files} file{}.",
+            "Found {total} finding{}{left} ({} error{}, {} warning{}, {} note{}) in {files} file{}{not_read}.",
             plural(total),
             count(Severity::Error),
             plural(count(Severity::Error)),
