@@ -101,14 +101,18 @@ impl LineIndex {
             .collect();
         let chars_before = (!text.is_ascii()).then(|| {
             let mut before = 0usize;
-            text.as_bytes()
+            let mut counts: Vec<u32> = text
+                .as_bytes()
                 .chunks(BLOCK)
                 .map(|block| {
                     let here = u32::try_from(before).unwrap_or(u32::MAX);
                     before += char_starts(block);
                     here
                 })
-                .collect()
+                .collect();
+            // The count at the end, for an offset at the end of a text of whole blocks.
+            counts.push(u32::try_from(before).unwrap_or(u32::MAX));
+            counts
         });
         LineIndex {
             line_starts,
@@ -243,8 +247,16 @@ mod tests {
         #[test]
         fn columns_count_characters_across_blocks(
             text in "[aé\n€😀]{0,40}[a-z\n]{0,600}[é€]{0,3}",
+            whole_blocks: bool,
             offsets in proptest::collection::vec(0usize..1000, 1..20),
         ) {
+            // Also texts of whole blocks, whose end is where a block would start.
+            let mut text = text;
+            if whole_blocks {
+                while text.len() % BLOCK != 0 {
+                    text.push('a');
+                }
+            }
             let f = SourceFile::new("a", text.as_str());
             for offset in offsets {
                 let at = f.line_col(u32::try_from(offset).unwrap());
