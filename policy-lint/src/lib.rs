@@ -209,7 +209,12 @@ mod tests {
             let policy = parsed.policy.as_ref().unwrap();
             // Every finding with no suppression, plus the parse errors' findings.
             let mut all = lint_parsed(&parsed, &Settings::default());
-            all.push(Finding::new(registry::by_name("unknown-action").unwrap(), Span::new(0, text.len()), "whole"));
+            // And findings that start where a statement does but end past it, or cover all.
+            let rule = registry::by_name("unknown-action").unwrap();
+            all.push(Finding::new(rule, Span::new(0, text.len()), "whole"));
+            for s in &policy.statements {
+                all.push(Finding::new(rule, Span { start: s.span.start, end: s.span.end + 1 }, "past"));
+            }
             let mut expected = all.clone();
             suppress_findings_by_every_pair(policy, &settings, &mut expected);
             let mut got = all;
