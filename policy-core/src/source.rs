@@ -68,7 +68,71 @@ pub struct SourceFile {
     name: Arc<str>,
     text: Arc<str>,
     /// Built on first use: most files have no finding to place.
-    line_starts: Arc<OnceLock<Vec<u32>>>,
+    index: Arc<OnceLock<LineIndex>>,
+}
+
+/// Bytes per block of [`LineIndex::chars_before`].
+const BLOCK: usize = 256;
+
+/// Where lines start, and how to count characters without scanning from a line's start (on a
+/// file written on one line, that scan made every position cost the length of the file).
+#[derive(Debug)]
+struct LineIndex {
+    /// The byte offset of each line's start.
+    line_starts: Vec<u32>,
+    /// The number of characters before each [`BLOCK`]-byte block; `None` when the text is
+    /// ASCII (then characters are bytes).
+    chars_before: Option<Vec<u32>>,
+}
+
+/// The number of characters that start in `bytes` (UTF-8: the bytes that are not
+/// continuation bytes).
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(
+                memchr::memchr_iter(b'\n', text.as_bytes())
+                    .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            )
+            .collect();
+        let chars_before = (!text.is_ascii()).then(|| {
+            let mut before = 0usize;
+            let mut counts: Vec<u32> = text
+                .as_bytes()
+                .chunks(BLOCK)
+                .map(|block| {
+                    let here = u32::try_from(before).unwrap_or(u32::MAX);
+                    before += char_starts(block);
+                    here
+                })
+                .collect();
+            // The count at the end, for an offset at the end of a text of whole blocks.
+            counts.push(u32::try_from(before).unwrap_or(u32::MAX));
+            counts
+        });
+        LineIndex {
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// The number of characters of `text` before byte `offset`, a character boundary.
+    fn chars_to(&self, text: &str, offset: usize) -> usize {
+        let Some(chars_before) = &self.chars_before else {
+            return offset;
+        };
+        let block = offset / BLOCK;
+        let counted = chars_before.get(block).map_or(0, |&n| n as usize);
+        counted
+            + text
+                .as_bytes()
+                .get(block * BLOCK..offset)
+                .map_or(0, char_starts)
+    }
 }
 
 impl SourceFile {
@@ -77,19 +141,12 @@ impl SourceFile {
         Self {
             name: name.into(),
             text: text.into(),
-            line_starts: Arc::new(OnceLock::new()),
+            index: Arc::new(OnceLock::new()),
         }
     }
 
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(
-                    memchr::memchr_iter(b'\n', self.text.as_bytes())
-                        .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-                )
-                .collect()
-        })
+    fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// The display name (usually a path).
@@ -115,7 +172,8 @@ impl SourceFile {
     /// The 1-based line and column of a byte offset (clamped to the text).
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = offset.min(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-        let line_starts = self.line_starts();
+        let index = self.index();
+        let line_starts = &index.line_starts;
         let line_index = match line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
@@ -130,7 +188,10 @@ impl SourceFile {
         if !self.text.is_char_boundary(start) {
             start = end;
         }
-        let column = self.text.get(start..end).map_or(0, |s| s.chars().count());
+        // Characters, counted with the index (not by scanning the line from its start).
+        let column = index
+            .chars_to(&self.text, end)
+            .saturating_sub(index.chars_to(&self.text, start));
         LineCol {
             line: u32::try_from(line_index + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -170,5 +231,37 @@ mod tests {
         // `d` is at byte 5 (ç is two bytes) and column 2.
         assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
         assert_eq!(f.line_col(99), LineCol { line: 3, column: 1 });
+    }
+
+    /// The column the slow way: the characters from the line's start.
+    fn column_by_scanning(text: &str, offset: usize) -> usize {
+        let mut end = offset.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        text[start..end].chars().count() + 1
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn columns_count_characters_across_blocks(
+            text in "[aé\n€😀]{0,40}[a-z\n]{0,600}[é€]{0,3}",
+            whole_blocks: bool,
+            offsets in proptest::collection::vec(0usize..1000, 1..20),
+        ) {
+            // Also texts of whole blocks, whose end is where a block would start.
+            let mut text = text;
+            if whole_blocks {
+                while text.len() % BLOCK != 0 {
+                    text.push('a');
+                }
+            }
+            let f = SourceFile::new("a", text.as_str());
+            for offset in offsets {
+                let at = f.line_col(u32::try_from(offset).unwrap());
+                proptest::prop_assert_eq!(at.column as usize, column_by_scanning(&text, offset));
+            }
+        }
     }
 }

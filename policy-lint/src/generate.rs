@@ -53,6 +53,7 @@ pub mod overrides;
 pub mod parts;
 pub mod resolve;
 pub mod scan;
+mod scoped;
 pub mod split;
 pub mod sql;
 pub mod summary;

@@ -39,8 +39,12 @@ pub use finding::{Applicability, Edit, Finding, Fix, Severity};
 pub use rule::{Category, Rule, RuleMeta};
 pub use settings::Settings;
 
+use std::collections::HashMap;
+
 use policy_core::ast::{Policy, PolicyKind};
 use policy_core::parse::{parse_policy_json, ParseError};
+use policy_core::Span;
+use settings::Suppression;
 
 /// Parses policy text and lints it: parse errors become findings of their rules, then every
 /// selected rule runs on what could be read. Findings are sorted by position, then code.
@@ -99,16 +103,44 @@ pub fn suppress_findings(policy: &Policy, settings: &Settings, findings: &mut Ve
     if settings.active_suppressions().next().is_none() {
         return;
     }
-    findings.retain(|finding| {
-        !policy.statements.iter().any(|statement| {
-            statement.span.start <= finding.span.start
-                && finding.span.end <= statement.span.end
-                && statement.sid.as_ref().is_some_and(|sid| {
-                    settings
-                        .active_suppressions()
-                        .any(|s| s.sid == sid.node && s.covers(finding.rule))
-                })
+    // The statements some active suppression names, sorted by start, each with those
+    // suppressions, and the furthest end of the statements up to it: a finding is looked up
+    // by binary search, not tested against every statement.
+    let mut by_sid: HashMap<&str, Vec<&Suppression>> = HashMap::new();
+    for s in settings.active_suppressions() {
+        by_sid.entry(s.sid.as_str()).or_default().push(s);
+    }
+    let mut named: Vec<(Span, &[&Suppression])> = policy
+        .statements
+        .iter()
+        .filter_map(|statement| {
+            let sid = statement.sid.as_ref()?;
+            Some((statement.span, by_sid.get(sid.node.as_str())?.as_slice()))
         })
+        .collect();
+    named.sort_by_key(|(span, _)| span.start);
+    let reach: Vec<u32> = named
+        .iter()
+        .scan(0, |end, (span, _)| {
+            *end = span.end.max(*end);
+            Some(*end)
+        })
+        .collect();
+    findings.retain(|finding| {
+        let mut k = named.partition_point(|(span, _)| span.start <= finding.span.start);
+        while let Some(before) = k.checked_sub(1) {
+            k = before;
+            if reach.get(k).is_none_or(|&end| end < finding.span.end) {
+                break;
+            }
+            let covered = named.get(k).is_some_and(|(span, suppressions)| {
+                finding.span.end <= span.end && suppressions.iter().any(|s| s.covers(finding.rule))
+            });
+            if covered {
+                return false;
+            }
+        }
+        true
     });
 }
 
@@ -144,7 +176,68 @@ pub fn sort_findings(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::Suppression;
+    use proptest::prelude::prop;
+
+    /// [`suppress_findings`] as it was first written: each finding against every statement.
+    fn suppress_findings_by_every_pair(
+        policy: &Policy,
+        settings: &Settings,
+        findings: &mut Vec<Finding>,
+    ) {
+        findings.retain(|finding| {
+            !policy.statements.iter().any(|statement| {
+                statement.span.start <= finding.span.start
+                    && finding.span.end <= statement.span.end
+                    && statement.sid.as_ref().is_some_and(|sid| {
+                        settings
+                            .active_suppressions()
+                            .any(|s| s.sid == sid.node && s.covers(finding.rule))
+                    })
+            })
+        });
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn looked_up_suppressions_drop_what_every_pair_drops(
+            sids in prop::collection::vec(prop::option::of("[ab]"), 1..8),
+            suppressed in prop::collection::vec(("[abc]", prop::sample::select(vec!["C102", "C111", "correctness", "ALL", "N004"])), 0..4),
+        ) {
+            let statements: Vec<String> = sids
+                .iter()
+                .map(|sid| {
+                    let sid = sid.as_ref().map_or(String::new(), |s| format!(r#""Sid": "{s}", "#));
+                    format!(r#"{{{sid}"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}}"#)
+                })
+                .collect();
+            let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#, statements.join(","));
+            let settings = Settings {
+                suppress: suppressed
+                    .into_iter()
+                    .map(|(sid, rule)| Suppression { sid, rules: vec![rule.into()], paths: Vec::new() })
+                    .collect(),
+                ..Settings::default()
+            };
+            let parsed = parse_policy(&text, Some(PolicyKind::Identity));
+            let policy = parsed.policy.as_ref().unwrap();
+            // Every finding with no suppression, plus the parse errors' findings.
+            let mut all = lint_parsed(&parsed, &Settings::default());
+            // And findings that start where a statement does but end past it, or cover all.
+            let rule = registry::by_name("unknown-action").unwrap();
+            all.push(Finding::new(rule, Span::new(0, text.len()), "whole"));
+            for s in &policy.statements {
+                all.push(Finding::new(rule, Span { start: s.span.start, end: s.span.end + 1 }, "past"));
+            }
+            let mut expected = all.clone();
+            suppress_findings_by_every_pair(policy, &settings, &mut expected);
+            let mut got = all;
+            suppress_findings(policy, &settings, &mut got);
+            let key = |f: &Vec<Finding>| -> Vec<(Span, &str, String)> {
+                f.iter().map(|f| (f.span, f.rule.code, f.message.clone())).collect()
+            };
+            proptest::prop_assert_eq!(key(&got), key(&expected));
+        }
+    }
 
     const POLICY: &str = r#"{
   "Version": "2012-10-17",

@@ -299,7 +299,9 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
         .collect();
     let trail = summary(&activity, principals);
     let checks_passed = report.checks_passed();
-    let mut out = std::io::stdout().lock();
+    // Buffered: the pretty JSON of a large policy is many lines, and a locked stdout writes
+    // each line on its own.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         SummaryFormat::Json => {
             let json = JsonOutput {
@@ -324,6 +326,9 @@ pub fn run(args: &TightenArgs) -> ExitStatus {
                 let _ = err.write_all(escape_text(&human(&report)).as_bytes());
             }
         }
+    }
+    if out.flush().is_err() {
+        return ExitStatus::Error;
     }
     if incomplete {
         let _ = writeln!(

@@ -139,8 +139,9 @@ impl CompiledStatement {
         })
     }
 
-    /// Whether the statement covers the action (given lower-cased).
-    pub(crate) fn matches_action(&self, action: &str) -> bool {
+    /// Whether the statement covers the action (given lower-cased): a statement that does
+    /// not is never a match for a request of that action, whatever else it says.
+    pub fn matches_action(&self, action: &str) -> bool {
         let Some((negated, patterns)) = &self.actions else {
             return false;
         };

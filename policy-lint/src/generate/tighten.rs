@@ -24,8 +24,10 @@ mod read;
 mod rebuild;
 mod unseen;
 
+use std::collections::BTreeMap;
+
 use policy_core::ast::{Effect, Policy, PolicyKind};
-use policy_core::eval::{CompiledPolicy, Decision, PolicySet};
+use policy_core::eval::{CompiledPolicy, Decision};
 use policy_core::parse::parse_policy;
 use policy_core::request::Request;
 use serde::Serialize;
@@ -34,6 +36,7 @@ use serde_json::Value;
 pub use pattern::pattern_includes;
 
 use super::aggregate::PrincipalActivity;
+use super::scoped::ActionScoped;
 use super::verify::{CheckReport, PrincipalRequests};
 
 /// Why a policy could not be tightened.
@@ -183,10 +186,8 @@ pub fn tighten(
     let who = read::read_principal(principal)?;
     let calls = read::mapped_calls(activity, &who);
     let unseen = read::unseen_calls(activity);
-    let granted: Vec<bool> = calls
-        .iter()
-        .map(|c| identity_allows(std::slice::from_ref(&original.compiled), &c.request))
-        .collect();
+    let mut whole = IdentityAllows::new(vec![original.compiled.clone()]);
+    let granted: Vec<bool> = calls.iter().map(|c| whole.allows(&c.request)).collect();
     let not_granted = calls
         .iter()
         .zip(&granted)
@@ -198,8 +199,9 @@ pub fn tighten(
         .collect();
 
     // 2. Decide per statement.
+    let by_action = decide::CallsByAction::new(&calls);
     let decisions: Vec<decide::Decision> = (0..original.statements.len())
-        .map(|i| decide::decide(&original, i, &calls, &granted, &unseen))
+        .map(|i| decide::decide(&original, i, &by_action, &granted, &unseen))
         .collect();
 
     // 3. Rebuild.
@@ -252,6 +254,13 @@ fn parse(doc: &Value) -> Option<Policy> {
 /// key policy): it trusts the resource's account, as the default key policy and the usual
 /// trust policy do. `None` for other requests.
 pub fn delegating_resource_policy(request: &Request) -> Option<CompiledPolicy> {
+    let (partition, account) = delegating_account(request)?;
+    delegating_policy(partition, account)
+}
+
+/// The partition and account whose root a delegating resource policy trusts, for requests
+/// that need one (see [`delegating_resource_policy`]).
+fn delegating_account(request: &Request) -> Option<(&str, &str)> {
     let action = request.action_lower.as_str();
     let mut parts = request.resource.splitn(6, ':');
     let (partition, service, account, resource) =
@@ -262,6 +271,11 @@ pub fn delegating_resource_policy(request: &Request) -> Option<CompiledPolicy> {
     if !needs || account.is_empty() || account.contains(['*', '?']) {
         return None;
     }
+    Some((partition, account))
+}
+
+/// The delegating resource policy that trusts the root of `account` in `partition`.
+fn delegating_policy(partition: &str, account: &str) -> Option<CompiledPolicy> {
     let text = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -283,10 +297,43 @@ pub fn delegating_resource_policy(request: &Request) -> Option<CompiledPolicy> {
 /// The decision of identity policies alone for a request: other policies are taken to allow
 /// (see [`delegating_resource_policy`]).
 pub fn identity_allows(identity: &[CompiledPolicy], request: &Request) -> bool {
-    let set = PolicySet {
-        identity: identity.to_vec(),
-        resource: delegating_resource_policy(request),
-        ..PolicySet::default()
-    };
-    set.evaluate(request).decision == Decision::Allowed
+    IdentityAllows::new(identity.to_vec()).allows(request)
+}
+
+/// [`identity_allows`] for many requests against the same policies: the policies are set up
+/// once (not copied for each request, which made tightening a large policy quadratic) and
+/// cut down to the statements of each request's action ([`ActionScoped`]), and each
+/// delegating resource policy is built once per account.
+#[derive(Debug)]
+pub(crate) struct IdentityAllows {
+    scoped: ActionScoped,
+    /// Delegating resource policies by `partition:account`, moved into the set while in use.
+    delegating: BTreeMap<String, Option<CompiledPolicy>>,
+}
+
+impl IdentityAllows {
+    /// The identity policies to decide with.
+    pub(crate) fn new(identity: Vec<CompiledPolicy>) -> Self {
+        IdentityAllows {
+            scoped: ActionScoped::new(identity),
+            delegating: BTreeMap::new(),
+        }
+    }
+
+    /// Whether the identity policies allow the request, as [`identity_allows`] decides.
+    pub(crate) fn allows(&mut self, request: &Request) -> bool {
+        let set = self.scoped.set_for(&request.action_lower);
+        let Some((partition, account)) = delegating_account(request) else {
+            set.resource = None;
+            return set.evaluate(request).decision == Decision::Allowed;
+        };
+        let key = format!("{partition}:{account}");
+        set.resource = match self.delegating.remove(&key) {
+            Some(policy) => policy,
+            None => delegating_policy(partition, account),
+        };
+        let allowed = set.evaluate(request).decision == Decision::Allowed;
+        self.delegating.insert(key, set.resource.take());
+        allowed
+    }
 }

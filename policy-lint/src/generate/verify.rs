@@ -66,6 +66,7 @@ use serde_json::Value;
 
 use super::aggregate::{normalize_time, principal_matches, principal_of, Selection};
 use super::cloudtrail::{Event, InputProblem, InputStats, Position, Sink};
+use super::scoped::ActionScoped;
 
 /// Unchecked: the IAM reference has no action named like the call.
 pub const NO_ACTION: &str = "no action of this name";
@@ -1130,7 +1131,7 @@ fn identity_allows(set: &PolicySet, request: &Request) -> bool {
 /// Checks that `policies` (a principal's identity policies, the only ones) allow every recorded
 /// successful call of `requests`.
 pub fn check(policies: &[Policy], requests: &PrincipalRequests) -> CheckReport {
-    evaluate(&compile(policies, "policy"), None, requests)
+    evaluate(compile(policies, "policy"), None, requests)
 }
 
 /// Checks that `new` allows every recorded request that `original` allows (for `tighten`): a
@@ -1138,21 +1139,37 @@ pub fn check(policies: &[Policy], requests: &PrincipalRequests) -> CheckReport {
 /// the original allows none of them.
 pub fn compare(original: &[Policy], new: &[Policy], requests: &PrincipalRequests) -> CheckReport {
     evaluate(
-        &compile(new, "new"),
-        Some(&compile(original, "original")),
+        compile(new, "new"),
+        Some(compile(original, "original")),
         requests,
     )
 }
 
 fn evaluate(
-    set: &PolicySet,
-    baseline: Option<&PolicySet>,
+    set: PolicySet,
+    baseline: Option<PolicySet>,
     requests: &PrincipalRequests,
 ) -> CheckReport {
     let mut report = CheckReport::default();
     let mut failures: Vec<Failure> = Vec::new();
     let mut principals: HashMap<&str, Option<Arc<RequestPrincipal>>> = HashMap::new();
-    for call in &requests.calls {
+    // The identity policies cut down to each action's statements, the calls taken action by
+    // action (the report adds counts up and sorts its failures, so the order does not show).
+    let mut set = ActionScoped::new(set.identity);
+    let mut baseline = baseline.map(|b| ActionScoped::new(b.identity));
+    let mut order: Vec<(String, &RecordedCall)> = requests
+        .calls
+        .iter()
+        .map(|call| {
+            let action = match &call.plan {
+                CallPlan::Requests { action, .. } => action.to_ascii_lowercase(),
+                CallPlan::Unchecked(_) => String::new(),
+            };
+            (action, call)
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    for call in order.into_iter().map(|(_, call)| call) {
         let (action, resources, partial) = match &call.plan {
             CallPlan::Unchecked(reason) => {
                 report.unchecked(reason, call.count);
@@ -1188,11 +1205,14 @@ fn evaluate(
                 None,
                 context.clone(),
             );
-            if baseline.is_some_and(|b| !identity_allows(b, &request)) {
+            if baseline
+                .as_mut()
+                .is_some_and(|b| !identity_allows(b.set_for(&request.action_lower), &request))
+            {
                 continue;
             }
             considered += 1;
-            if !identity_allows(set, &request) {
+            if !identity_allows(set.set_for(&request.action_lower), &request) {
                 denied.push(resource);
             }
         }

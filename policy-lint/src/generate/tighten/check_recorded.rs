@@ -16,7 +16,7 @@ use policy_core::ast::Policy;
 use policy_core::eval::CompiledPolicy;
 use policy_core::request::Request;
 
-use super::{identity_allows, Check};
+use super::{Check, IdentityAllows};
 use crate::generate::verify::{self, CheckReport, PrincipalRequests};
 
 /// Failures listed in a [`Check`].
@@ -65,12 +65,15 @@ pub(super) fn allows_mapped<'r>(
         passed: true,
         ..Check::default()
     };
+    // Each policy set up once, not copied for each request.
+    let mut original = IdentityAllows::new(vec![original.clone()]);
+    let mut tightened = tightened.map(|t| IdentityAllows::new(vec![t.clone()]));
     for request in requests {
-        if !identity_allows(std::slice::from_ref(original), request) {
+        if !original.allows(request) {
             continue;
         }
         check.checked += 1;
-        let still = tightened.is_some_and(|t| identity_allows(std::slice::from_ref(t), request));
+        let still = tightened.as_mut().is_some_and(|t| t.allows(request));
         if !still {
             check.fail(format!("{} on {}", request.action, request.resource));
         }

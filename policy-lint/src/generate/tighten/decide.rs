@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::pattern::{action_matches, has_wildcard, pattern_includes};
 use super::read::{MappedCall, Original, UnseenCall};
-use super::{identity_allows, unseen, BroaderResource, StatementReport};
+use super::{identity_allows, unseen, BroaderResource, IdentityAllows, StatementReport};
 use crate::generate::emit::group_statements;
 use crate::generate::mapping::unescape;
 
@@ -45,12 +45,46 @@ pub(super) struct Decision {
     pub(super) report: StatementReport,
 }
 
+/// The mapped calls in runs of one action (they come sorted by action), so that a statement
+/// is evaluated only on the calls of the actions it names, not on every call.
+pub(super) struct CallsByAction<'c> {
+    calls: &'c [MappedCall],
+    /// Each action and the range of `calls` that has it.
+    runs: Vec<(&'c str, std::ops::Range<usize>)>,
+}
+
+impl<'c> CallsByAction<'c> {
+    pub(super) fn new(calls: &'c [MappedCall]) -> Self {
+        let mut runs: Vec<(&'c str, std::ops::Range<usize>)> = Vec::new();
+        for (i, c) in calls.iter().enumerate() {
+            match runs.last_mut() {
+                Some((action, range)) if *action == c.action => range.end = i + 1,
+                _ => runs.push((&c.action, i..i + 1)),
+            }
+        }
+        CallsByAction { calls, runs }
+    }
+
+    /// The indices of the calls whose action the statement's `Action` matches, in order:
+    /// every call for a `NotAction` statement (or one without `Action`), which the evaluator
+    /// then decides.
+    fn candidates<'s>(&'s self, statement: &'s Statement) -> impl Iterator<Item = usize> + 's {
+        let patterns = statement.action.as_ref().filter(|a| !a.negated);
+        self.runs
+            .iter()
+            .filter(move |(action, _)| {
+                patterns.is_none_or(|p| p.items.iter().any(|i| action_matches(&i.node, action)))
+            })
+            .flat_map(|(_, range)| range.clone())
+    }
+}
+
 /// Decides statement `index` of `original`. `granted[i]` says whether the whole original
-/// policy allows `calls[i]` (calls it does not allow are another policy's business).
+/// policy allows call `i` (calls it does not allow are another policy's business).
 pub(super) fn decide(
     original: &Original,
     index: usize,
-    calls: &[MappedCall],
+    calls: &CallsByAction<'_>,
     granted: &[bool],
     unseen: &[UnseenCall],
 ) -> Decision {
@@ -67,12 +101,12 @@ pub(super) fn decide(
             "a `Deny` statement is kept as written",
         );
     }
-    let one = original.one_statement(index);
+    let mut one = IdentityAllows::new(vec![original.one_statement(index)]);
     let used: Vec<&MappedCall> = calls
-        .iter()
-        .zip(granted)
-        .filter(|(c, g)| **g && identity_allows(std::slice::from_ref(&one), &c.request))
-        .map(|(c, _)| c)
+        .candidates(statement)
+        .filter(|&i| granted.get(i) == Some(&true))
+        .filter_map(|i| calls.calls.get(i))
+        .filter(|c| one.allows(&c.request))
         .collect();
     let could_need: Vec<&UnseenCall> = unseen
         .iter()
@@ -414,8 +448,9 @@ mod tests {
             .iter()
             .map(|c| identity_allows(std::slice::from_ref(&original.compiled), &c.request))
             .collect();
+        let by_action = CallsByAction::new(calls);
         (0..original.statements.len())
-            .map(|i| decide(&original, i, calls, &granted, unseen))
+            .map(|i| decide(&original, i, &by_action, &granted, unseen))
             .collect()
     }
 

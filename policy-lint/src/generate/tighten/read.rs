@@ -29,8 +29,12 @@ pub(super) struct Original {
 
 impl Original {
     /// The statement at `index` alone, compiled (its Sid and position kept for reasons).
+    /// Only that statement is copied: copying the whole policy for each statement made
+    /// tightening quadratic in the number of statements.
     pub(super) fn one_statement(&self, index: usize) -> CompiledPolicy {
         CompiledPolicy {
+            name: Arc::clone(&self.compiled.name),
+            source: self.compiled.source,
             statements: self
                 .compiled
                 .statements
@@ -38,7 +42,6 @@ impl Original {
                 .cloned()
                 .into_iter()
                 .collect(),
-            ..self.compiled.clone()
         }
     }
 }

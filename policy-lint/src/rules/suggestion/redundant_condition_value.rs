@@ -1,6 +1,7 @@
 //! `N008` `redundant-condition-value`.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use policy_core::ast::{
     ConditionKeyValues, ConditionOperator, OperatorBase, OperatorFamily, Statement,
@@ -65,6 +66,28 @@ enum Key {
     Text(String),
     Number(f64),
     Date(i64),
+}
+
+/// A [`Key`] that hashes, equal when the keys are equal: numbers by their bits (`-0` as `0`),
+/// and no key for NaN (it equals nothing, not even itself).
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum SeenKey {
+    Text(String),
+    Number(u64),
+    Date(i64),
+}
+
+impl SeenKey {
+    fn of(key: Key) -> Option<Self> {
+        Some(match key {
+            Key::Text(t) => SeenKey::Text(t),
+            Key::Number(n) if n.is_nan() => return None,
+            // The pattern compares with `==`: `-0` matches it too.
+            Key::Number(0.0) => SeenKey::Number(0f64.to_bits()),
+            Key::Number(n) => SeenKey::Number(n.to_bits()),
+            Key::Date(d) => SeenKey::Date(d),
+        })
+    }
 }
 
 fn comparable(operator: ConditionOperator, text: &str) -> Option<Key> {
@@ -155,13 +178,15 @@ impl Rule for RedundantConditionValue {
                     continue;
                 }
             }
-            let mut seen: Vec<(Key, usize)> = Vec::new();
+            // The first value of each key, in a map: one look-up per value, not a scan of
+            // the values before it (a condition may list thousands).
+            let mut seen: HashMap<SeenKey, usize> = HashMap::new();
             for (j, value) in kv.values.iter().enumerate() {
                 let text = value.node.as_text();
-                let Some(key) = comparable(operator, &text) else {
+                let Some(key) = comparable(operator, &text).and_then(SeenKey::of) else {
                     continue;
                 };
-                if let Some((_, i)) = seen.iter().find(|(k, _)| *k == key) {
+                if let Some(i) = seen.get(&key) {
                     let first = kv.values.get(*i).map_or(value.span, |v| v.span);
                     let fix = remove_node(&kv.values, j).map(|edit| Fix {
                         applicability: Applicability::Safe,
@@ -179,9 +204,30 @@ impl Rule for RedundantConditionValue {
                     .related(first, "first listed here")
                     .fix_opt(fix);
                 } else {
-                    seen.push((key, j));
+                    seen.insert(key, j);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod seen_key_tests {
+    use super::*;
+    use proptest::prelude::prop;
+
+    proptest::proptest! {
+        #[test]
+        fn hashed_keys_are_equal_when_the_keys_are(
+            a in prop::sample::select(vec!["0", "-0", "0.0", "1", "1.0", "1e0", "NaN", "2", "a", "A", "2024-01-01", "2024-01-01T00:00:00Z"]),
+            b in prop::sample::select(vec!["0", "-0", "0.0", "1", "1.0", "1e0", "NaN", "2", "a", "A", "2024-01-01", "2024-01-01T00:00:00Z"]),
+            op in prop::sample::select(vec!["NumericEquals", "DateEquals", "StringEquals", "StringEqualsIgnoreCase", "Bool"]),
+        ) {
+            let operator = ConditionOperator::parse(op).unwrap();
+            let (x, y) = (comparable(operator, a), comparable(operator, b));
+            let expected = matches!((&x, &y), (Some(x), Some(y)) if x == y);
+            let hashed = x.and_then(SeenKey::of).zip(y.and_then(SeenKey::of));
+            proptest::prop_assert_eq!(hashed.is_some_and(|(x, y)| x == y), expected);
         }
     }
 }

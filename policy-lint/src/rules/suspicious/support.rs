@@ -9,6 +9,10 @@ use policy_core::Span;
 
 use crate::finding::Edit;
 
+mod cover_index;
+
+pub(crate) use cover_index::CoverIndex;
+
 /// Whether the byte is an IAM wildcard (`*` or `?`).
 fn is_glob_byte(b: u8) -> bool {
     b == b'*' || b == b'?'
@@ -849,8 +853,104 @@ pub(crate) fn is_account_id(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    use proptest::prelude::{prop, Strategy};
+    use serde_json::{json, Value};
+
+    /// Action items that cover one another in many ways (case, `?`, `*` in the service).
+    const ACTIONS: &[&str] = &[
+        "s3:GetObject",
+        "S3:getobject",
+        "s3:Get*",
+        "s3:*",
+        "*",
+        "s3:Get?bject",
+        "s3:PutObject",
+        "s3:*Object",
+        "*:Get*",
+        "ec2:*",
+        "ec2:DescribeInstances",
+    ];
+
+    /// Resource items likewise (case kept, parts, variables).
+    const RESOURCES: &[&str] = &[
+        "*",
+        "arn:aws:s3:::b/*",
+        "arn:aws:s3:::b/x",
+        "arn:aws:s3:::B/x",
+        "arn:aws:s3:::*",
+        "arn:aws:s3:::b/${aws:username}",
+        "arn:aws:*",
+        "arn:aws:s3:::b/?",
+        "arn:aws:ec2:us-east-1:111122223333:instance/*",
+        "arn:aws:ec2:*:111122223333:instance/i-1",
+        "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
+    ];
+
+    /// An element: absent, a list of items (maybe empty) or one string, or its `Not` form.
+    fn element(
+        name: &'static str,
+        pool: &'static [&'static str],
+    ) -> impl Strategy<Value = Option<(String, Value)>> {
+        let items = prop::collection::vec(prop::sample::select(pool), 0..4);
+        (0..6u8, items).prop_map(move |(shape, items)| {
+            let list = Value::from(items.clone());
+            let one = Value::from(items.first().copied().unwrap_or("*"));
+            match shape {
+                0 => None,
+                1 => Some((format!("Not{name}"), list)),
+                2 => Some((name.to_string(), one)),
+                _ => Some((name.to_string(), list)),
+            }
+        })
+    }
+
+    /// A small random policy: statements of either effect (or none), with or without a
+    /// condition, `Action`/`NotAction`, `Resource`/`NotResource` and principals, as
+    /// [`Covering`] and the rules that use it see them.
+    pub(crate) fn random_policy() -> impl Strategy<Value = policy_core::ast::Policy> {
+        let principal = prop::sample::select(vec![
+            None,
+            Some(("Principal", json!("*"))),
+            Some(("Principal", json!({"AWS": "111122223333"}))),
+            Some((
+                "Principal",
+                json!({"AWS": ["111122223333", "arn:aws:iam::111122223333:root"]}),
+            )),
+            Some(("NotPrincipal", json!({"AWS": "111122223333"}))),
+        ]);
+        let statement = (
+            prop::sample::select(vec!["Allow", "Allow", "Deny", "Deny", "Maybe"]),
+            proptest::bool::weighted(0.3),
+            element("Action", ACTIONS),
+            element("Resource", RESOURCES),
+            principal,
+        )
+            .prop_map(|(effect, condition, action, resource, principal)| {
+                let mut s = serde_json::Map::new();
+                s.insert("Effect".into(), json!(effect));
+                for (k, v) in [action, resource].into_iter().flatten() {
+                    s.insert(k, v);
+                }
+                if let Some((k, v)) = principal {
+                    s.insert(k.into(), v);
+                }
+                if condition {
+                    s.insert(
+                        "Condition".into(),
+                        json!({"Bool": {"aws:SecureTransport": "true"}}),
+                    );
+                }
+                Value::Object(s)
+            });
+        prop::collection::vec(statement, 0..9).prop_map(|statements| {
+            let text = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
+            let policy = policy_core::parse::parse_policy(&text, None).policy;
+            policy.unwrap_or_else(|| panic!("{text} does not parse"))
+        })
+    }
 
     #[test]
     fn glob_inclusion() {
