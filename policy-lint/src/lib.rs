@@ -218,7 +218,7 @@ mod tests {
                     .collect(),
                 ..Settings::default()
             };
-            let parsed = parse_policy(&text, Some(PolicyKind::Identity));
+            let parsed = policy_core::parse::parse_policy(&text, Some(PolicyKind::Identity));
             let policy = parsed.policy.as_ref().unwrap();
             // Every finding with no suppression, plus the parse errors' findings.
             let mut all = lint_parsed(&parsed, &Settings::default());
