@@ -10,6 +10,10 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+/// What a file that is not a regular file is (`Some("a FIFO")`), worded as the CloudTrail walk
+/// words it.
+pub use policy_lint::generate::cloudtrail::special_kind;
+
 /// The default of `--max-file-size`: 64 MiB.
 ///
 /// No real input comes near it. IAM's own quotas ("IAM and AWS STS quotas", IAM User Guide)
@@ -96,37 +100,6 @@ fn too_large(name: &str, at_least: u64, limit: MaxFileSize) -> String {
          --max-file-size)",
         limit.0
     )
-}
-
-/// What a file that is not a regular file is, for messages: `Some("a FIFO")`; `None` for a
-/// regular file.
-pub fn special_kind(file_type: fs::FileType) -> Option<&'static str> {
-    if file_type.is_file() {
-        return None;
-    }
-    if file_type.is_dir() {
-        return Some("a directory");
-    }
-    if file_type.is_symlink() {
-        return Some("a symbolic link");
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return Some("a FIFO");
-        }
-        if file_type.is_char_device() {
-            return Some("a character device");
-        }
-        if file_type.is_block_device() {
-            return Some("a block device");
-        }
-        if file_type.is_socket() {
-            return Some("a socket");
-        }
-    }
-    Some("a special file")
 }
 
 /// "not a regular file (a FIFO)".

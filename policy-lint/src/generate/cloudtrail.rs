@@ -365,13 +365,17 @@ pub fn is_trail_file_name(name: &str) -> bool {
         .any(|ext| base.ends_with(ext))
 }
 
-/// What a file that is not a regular file is (`None` for a regular file).
-fn special_kind(file_type: fs::FileType) -> Option<&'static str> {
+/// What a file that is not a regular file is, for messages: `Some("a FIFO")`; `None` for a
+/// regular file. (The CLI's reader uses it too: one wording for every input.)
+pub fn special_kind(file_type: fs::FileType) -> Option<&'static str> {
     if file_type.is_file() {
         return None;
     }
     if file_type.is_dir() {
         return Some("a directory");
+    }
+    if file_type.is_symlink() {
+        return Some("a symbolic link");
     }
     #[cfg(unix)]
     {
