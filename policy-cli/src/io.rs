@@ -10,7 +10,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-/// What a file that is not a regular file is (`Some("a FIFO")`), worded as the CloudTrail walk
+/// What a file that is not a regular file is (`Some("a FIFO")`), worded as the `CloudTrail` walk
 /// words it.
 pub use policy_lint::generate::cloudtrail::special_kind;
 
