@@ -119,7 +119,7 @@ pub struct EvalArgs {
     /// Output format: an explanation per scenario, or one JSON object per scenario per line.
     #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
     pub format: EvalFormat,
-    /// Print only the scenarios whose decision differs from `expect`.
+    /// Print only the scenarios whose decision differs from `expect` or that could not be decided.
     #[arg(long)]
     pub failures_only: bool,
     /// The size limit of each file read.

@@ -60,11 +60,46 @@ const FIELDS: [&str; 17] = [
     "description",
 ];
 
+/// A scenario that could not be read: its name and every problem in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedScenario {
+    /// Its name (`#N` when unnamed or when the name is not a string).
+    pub name: String,
+    /// The scenario in its file.
+    pub span: Span,
+    /// Every problem found in it, in the order found (never empty).
+    pub errors: Vec<ScenarioError>,
+}
+
 /// Reads every scenario of a file (one object or an array). `source` numbers the file for
-/// the spans of the compiled policies. Returns every error found, not the first.
+/// the spans of the compiled policies. Returns every error found, not the first; a file
+/// with one bad scenario is refused as a whole (see [`parse_scenario_file`] to read the
+/// others).
 pub fn parse_scenarios(text: &str, source: usize) -> Result<Vec<Scenario>, Vec<ScenarioError>> {
+    let mut scenarios = Vec::new();
+    let mut errors = Vec::new();
+    for item in parse_scenario_file(text, source)? {
+        match item {
+            Ok(s) => scenarios.push(s),
+            Err(refused) => errors.extend(refused.errors),
+        }
+    }
+    if errors.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads every scenario of a file, each on its own: a scenario with a problem is returned as
+/// a [`RefusedScenario`] in its place and the others are still read. `Err` only when the
+/// file as a whole cannot be read (not JSON, or neither an object nor an array).
+pub fn parse_scenario_file(
+    text: &str,
+    source: usize,
+) -> Result<Vec<Result<Scenario, RefusedScenario>>, Vec<ScenarioError>> {
     let parsed = json::parse(text);
-    let mut errors: Vec<ScenarioError> = parsed
+    let errors: Vec<ScenarioError> = parsed
         .errors
         .iter()
         .map(|e| ScenarioError {
@@ -89,20 +124,41 @@ pub fn parse_scenarios(text: &str, source: usize) -> Result<Vec<Scenario>, Vec<S
             )]);
         }
     };
-    let mut scenarios = Vec::with_capacity(items.len());
-    let mut reader = Reader {
-        source,
-        errors: &mut errors,
-    };
+    let mut results = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        if let Some(s) = reader.scenario(item, i) {
-            scenarios.push(s);
-        }
+        let mut errors = Vec::new();
+        let mut reader = Reader {
+            source,
+            errors: &mut errors,
+        };
+        let scenario = reader.scenario(item, i);
+        results.push(match scenario {
+            Some(s) if errors.is_empty() => Ok(s),
+            _ => Err(RefusedScenario {
+                name: scenario_name(item, i),
+                span: item.span,
+                errors: if errors.is_empty() {
+                    // INVARIANT: `scenario` returns `None` only after recording an error;
+                    // this keeps a refusal from ever having no reason, should that change.
+                    vec![error(item, "the scenario could not be read")]
+                } else {
+                    errors
+                },
+            }),
+        });
     }
-    if errors.is_empty() {
-        Ok(scenarios)
-    } else {
-        Err(errors)
+    Ok(results)
+}
+
+/// The name a scenario reports under: its `name` when that is a string, else `#N`.
+fn scenario_name(value: &Value, index: usize) -> String {
+    // The last `name` wins, as for every field of a scenario.
+    let name = value
+        .as_object()
+        .and_then(|members| members.iter().rev().find(|m| &*m.key == "name"));
+    match name.map(|m| &m.value.kind) {
+        Some(ValueKind::String(s)) => s.to_string(),
+        _ => format!("#{}", index + 1),
     }
 }
 
@@ -437,5 +493,43 @@ impl Reader<'_> {
             levels.push(Level::new(target, policies));
         }
         levels
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"name": "good", "principal": "arn:aws:iam::111111111111:user/a", "action": "s3:GetObject", "resource": "*"}"#;
+
+    #[test]
+    fn a_bad_scenario_is_refused_in_its_place_and_the_others_are_read() {
+        let text = format!(
+            "[{GOOD},\n{{\"name\": \"bad\", \"principal\": \"bob\", \"action\": \"s3:GetObject\", \"resource\": \"*\", \"extra\": 1}},\n7,\n{GOOD}]"
+        );
+        let items = parse_scenario_file(&text, 0).unwrap();
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0].as_ref().unwrap().name, "good");
+        assert_eq!(items[3].as_ref().unwrap().name, "good");
+        let bad = items[1].as_ref().unwrap_err();
+        assert_eq!(bad.name, "bad");
+        let messages: Vec<&str> = bad.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0], "unknown scenario field `extra`");
+        assert!(messages[1].starts_with("`bob` is not a principal"));
+        let not_object = items[2].as_ref().unwrap_err();
+        assert_eq!(not_object.name, "#3");
+        assert_eq!(
+            not_object.errors[0].message,
+            "scenario must be an object, found number"
+        );
+        // The all-or-nothing reader still refuses the file, with every error.
+        assert_eq!(parse_scenarios(&text, 0).unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn a_file_that_is_not_json_is_one_file_level_error() {
+        assert!(parse_scenario_file("[{\"name\": ", 0).is_err());
+        assert!(parse_scenario_file("\"text\"", 0).is_err());
     }
 }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use policy_cli::render::escape::escape_line;
 use policy_core::eval::{Reason, Response};
-use policy_core::scenario::{parse_scenarios, Scenario};
+use policy_core::scenario::{parse_scenario_file, RefusedScenario, Scenario, ScenarioError};
 use policy_core::text::bound_message;
 use policy_core::SourceFile;
 use serde::Serialize;
@@ -42,6 +42,51 @@ pub struct JsonDecision<'a> {
     reasons: Vec<JsonReason<'a>>,
     blocked_by: Option<&'static str>,
     missing_context_keys: Vec<&'a str>,
+}
+
+/// The JSON form of one problem of a refused scenario.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonError {
+    message: String,
+    line: u32,
+    column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+}
+
+/// The JSON line for a scenario that could not be read or decided: no `decision`, and
+/// `error` (the first problem) with `errors` (every problem, the first included).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonRefused<'a> {
+    file: &'a str,
+    name: &'a str,
+    error: JsonError,
+    errors: Vec<JsonError>,
+}
+
+/// One problem of a refused scenario: message and help bounded, position in `file`.
+fn json_error(file: &SourceFile, e: &ScenarioError) -> JsonError {
+    let p = file.line_col(e.span.start);
+    JsonError {
+        message: bound_message(&e.message).into_owned(),
+        line: p.line,
+        column: p.column,
+        help: e.help.as_deref().map(|h| bound_message(h).into_owned()),
+    }
+}
+
+/// The JSON line for a refused scenario, or `None` when it has no problem to show.
+fn json_refused<'a>(file: &'a SourceFile, refused: &'a RefusedScenario) -> Option<JsonRefused<'a>> {
+    let errors: Vec<JsonError> = refused.errors.iter().map(|e| json_error(file, e)).collect();
+    let first = refused.errors.first()?;
+    Some(JsonRefused {
+        file: file.name(),
+        name: &refused.name,
+        error: json_error(file, first),
+        errors,
+    })
 }
 
 /// The JSON form of a response; `files` maps a reason's source index to its file.
@@ -106,7 +151,7 @@ pub fn run(args: &EvalArgs) -> ExitStatus {
     let mut walked = WalkProblems::default();
     let paths = collect_files(&args.paths, &mut walked);
     let mut files: Vec<SourceFile> = Vec::new();
-    let mut scenarios: Vec<(usize, Scenario)> = Vec::new();
+    let mut scenarios: Vec<(usize, Result<Scenario, RefusedScenario>)> = Vec::new();
     let mut bad_input = !walked.errors.is_empty();
     let mut stderr = std::io::stderr().lock();
     for w in &walked.warnings {
@@ -143,56 +188,38 @@ pub fn run(args: &EvalArgs) -> ExitStatus {
             }
         };
         let file = SourceFile::new(input.name, text);
-        match parse_scenarios(file.text(), index) {
-            Ok(list) => scenarios.extend(list.into_iter().map(|s| (index, s))),
+        match parse_scenario_file(file.text(), index) {
+            // A refused scenario is reported in its place; the others are still decided.
+            Ok(list) => {
+                for item in &list {
+                    if let Err(refused) = item {
+                        for e in &refused.errors {
+                            let _ = write!(stderr, "{}", render_scenario_error(&file, e, color));
+                        }
+                    }
+                }
+                scenarios.extend(list.into_iter().map(|s| (index, s)));
+            }
             Err(errors) => {
                 bad_input = true;
-                for e in errors {
-                    // Messages quote input: bounded, as every message that does.
-                    let message = bound_message(&e.message);
-                    let help = e.help.as_deref().map(bound_message);
-                    let _ = write!(
-                        stderr,
-                        "{}",
-                        render_error(&file, e.span, &message, help.as_deref(), color)
-                    );
+                for e in &errors {
+                    let _ = write!(stderr, "{}", render_scenario_error(&file, e, color));
                 }
             }
         }
         files.push(file);
     }
-    if bad_input {
-        return ExitStatus::Error;
-    }
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let (mut passed, mut failed, mut unchecked) = (0usize, 0usize, 0usize);
-    for (file_index, scenario) in &scenarios {
-        let response = scenario.policies.evaluate(&scenario.request);
-        let ok = scenario.expect.map(|e| e == response.decision);
-        match ok {
-            Some(true) => passed += 1,
-            Some(false) => failed += 1,
-            None => unchecked += 1,
-        }
-        if args.failures_only && ok != Some(false) {
-            continue;
-        }
+    let mut counts = Counts::default();
+    for (file_index, item) in &scenarios {
         let file = files.get(*file_index);
-        let written = match args.format {
-            EvalFormat::Json => {
-                let line = json_decision(
-                    file.map(SourceFile::name),
-                    &scenario.name,
-                    &response,
-                    scenario.expect,
-                    &files,
-                );
-                serde_json::to_string(&line)
-                    .map_err(std::io::Error::from)
-                    .and_then(|s| writeln!(out, "{s}"))
+        let written = match item {
+            Ok(scenario) => write_decided(&mut out, args, scenario, file, &files, &mut counts),
+            Err(refused) => {
+                counts.refused += 1;
+                write_refused(&mut out, args.format, refused, file)
             }
-            EvalFormat::Human => write_human(&mut out, scenario, &response, ok, file, &files),
         };
         if written.is_err() {
             return ExitStatus::Error;
@@ -201,16 +228,120 @@ pub fn run(args: &EvalArgs) -> ExitStatus {
     if out.flush().is_err() {
         return ExitStatus::Error;
     }
+    let refused = if counts.refused > 0 {
+        format!(", {} not decided", counts.refused)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         stderr,
-        "{} scenario{}: {passed} as expected, {failed} not as expected, {unchecked} without `expect`.",
+        "{} scenario{}: {} as expected, {} not as expected, {} without `expect`{refused}.",
         scenarios.len(),
-        if scenarios.len() == 1 { "" } else { "s" }
+        if scenarios.len() == 1 { "" } else { "s" },
+        counts.passed,
+        counts.failed,
+        counts.unchecked,
     );
-    if failed > 0 {
+    if bad_input || counts.refused > 0 {
+        ExitStatus::Error
+    } else if counts.failed > 0 {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
+    }
+}
+
+/// How the scenarios of a run ended.
+#[derive(Debug, Default)]
+struct Counts {
+    passed: usize,
+    failed: usize,
+    unchecked: usize,
+    refused: usize,
+}
+
+/// A problem in a scenario file on standard error, with its source; messages quote input,
+/// so they are bounded, as every message that does.
+fn render_scenario_error(file: &SourceFile, e: &ScenarioError, color: bool) -> String {
+    let message = bound_message(&e.message);
+    let help = e.help.as_deref().map(bound_message);
+    render_error(file, e.span, &message, help.as_deref(), color)
+}
+
+/// Decides one scenario, counts it and writes it (unless `--failures-only` hides it).
+fn write_decided(
+    out: &mut impl Write,
+    args: &EvalArgs,
+    scenario: &Scenario,
+    file: Option<&SourceFile>,
+    files: &[SourceFile],
+    counts: &mut Counts,
+) -> std::io::Result<()> {
+    let response = scenario.policies.evaluate(&scenario.request);
+    let ok = scenario.expect.map(|e| e == response.decision);
+    match ok {
+        Some(true) => counts.passed += 1,
+        Some(false) => counts.failed += 1,
+        None => counts.unchecked += 1,
+    }
+    if args.failures_only && ok != Some(false) {
+        return Ok(());
+    }
+    match args.format {
+        EvalFormat::Json => {
+            let line = json_decision(
+                file.map(SourceFile::name),
+                &scenario.name,
+                &response,
+                scenario.expect,
+                files,
+            );
+            let s = serde_json::to_string(&line).map_err(std::io::Error::from)?;
+            writeln!(out, "{s}")
+        }
+        EvalFormat::Human => write_human(out, scenario, &response, ok, file, files),
+    }
+}
+
+/// Writes a scenario that could not be read: a failure, so `--failures-only` shows it too.
+fn write_refused(
+    out: &mut impl Write,
+    format: EvalFormat,
+    refused: &RefusedScenario,
+    file: Option<&SourceFile>,
+) -> std::io::Result<()> {
+    // INVARIANT: a refused scenario comes from a file that was read and pushed to `files`.
+    let Some(file) = file else {
+        return Ok(());
+    };
+    match format {
+        EvalFormat::Json => match json_refused(file, refused) {
+            Some(line) => {
+                let s = serde_json::to_string(&line).map_err(std::io::Error::from)?;
+                writeln!(out, "{s}")
+            }
+            None => Ok(()),
+        },
+        EvalFormat::Human => {
+            let name = escape_line(&refused.name);
+            for (i, e) in refused.errors.iter().enumerate() {
+                let p = file.line_col(e.span.start);
+                let lead = if i == 0 {
+                    format!("ERR  {name}: ")
+                } else {
+                    "       ".to_string()
+                };
+                writeln!(
+                    out,
+                    "{lead}{}  [{}:{}:{}]",
+                    escape_line(&bound_message(&e.message)),
+                    escape_line(file.name()),
+                    p.line,
+                    p.column
+                )?;
+            }
+            Ok(())
+        }
     }
 }
 
