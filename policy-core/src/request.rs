@@ -305,6 +305,15 @@ impl Request {
         }
     }
 
+    /// Whether the resource belongs to AWS rather than to a customer account: its account is
+    /// `aws` (AWS managed policies `arn:aws:iam::aws:policy/...`, `CloudFormation` transforms
+    /// `arn:aws:cloudformation:REGION:aws:transform/...`; IAM UG `access_policies_managed-vs-inline`,
+    /// "AWS managed policies"). ARNs with an empty account (SSM public documents,
+    /// `arn:aws:ssm:REGION::document/AWS-...`) already default to the caller's account.
+    pub fn resource_is_aws_owned(&self) -> bool {
+        self.resource_account.as_deref() == Some("aws")
+    }
+
     /// The service prefix of the action, lower-cased.
     pub fn service(&self) -> &str {
         self.action_lower.split_once(':').map_or("", |(s, _)| s)
@@ -396,6 +405,33 @@ mod tests {
             assert_eq!(key(p), one("false"), "{p}");
         }
         assert_eq!(key("anonymous"), None);
+    }
+
+    #[test]
+    fn resources_in_account_aws_are_aws_owned() {
+        let p = || RequestPrincipal::parse("arn:aws:iam::111111111111:user/bob").unwrap();
+        let owned = |arn: &str, account: Option<&str>| {
+            Request::new(
+                p(),
+                "iam:GetPolicy",
+                arn,
+                account.map(str::to_string),
+                Context::new(),
+            )
+            .resource_is_aws_owned()
+        };
+        assert!(owned("arn:aws:iam::aws:policy/ReadOnlyAccess", None));
+        assert!(owned(
+            "arn:aws:cloudformation:us-east-1:aws:transform/Serverless-2016-10-31",
+            None
+        ));
+        assert!(!owned("arn:aws:iam::222222222222:policy/P", None));
+        assert!(!owned(
+            "arn:aws:ssm:us-east-1::document/AWS-RunShellScript",
+            None
+        ));
+        assert!(!owned("arn:aws:s3:::b/k", Some("222222222222")));
+        assert!(!owned("*", None));
     }
 
     #[test]
