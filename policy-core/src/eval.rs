@@ -380,8 +380,10 @@ impl PolicySet {
         };
         let identity_path = identity_allows && boundary_ok && session_ok;
 
-        let same_account =
-            principal.account.is_some() && principal.account == request.resource_account;
+        // A resource AWS owns (account `aws`: AWS managed policies, CloudFormation transforms)
+        // is in no customer's account: the caller's side decides alone, as in its own account.
+        let same_account = principal.account.is_some()
+            && (principal.account == request.resource_account || request.resource_is_aws_owned());
         let must_allow_by_itself = is_trust_or_key_policy(request);
         // Whether a resource-policy grant allows by itself (UG evaluation logic, step 3 and
         // the table of principals in SEMANTICS E4; permissions boundaries and session

@@ -153,6 +153,12 @@ impl RequestPrincipal {
                 "aws:principaltype",
                 [self.kind.principal_type().to_string()],
             ));
+            // Present in every signed request: true for a service principal, false for every
+            // other caller (UG `reference_policies_condition-keys`, `aws:PrincipalIsAWSService`).
+            d.push((
+                "aws:principalisawsservice",
+                [(self.kind == PrincipalKind::Service).to_string()],
+            ));
         }
         if !matches!(self.kind, PrincipalKind::Anonymous | PrincipalKind::Service) {
             d.push(("aws:principalarn", [self.principal_arn.clone()]));
@@ -299,6 +305,15 @@ impl Request {
         }
     }
 
+    /// Whether the resource belongs to AWS rather than to a customer account: its account is
+    /// `aws` (AWS managed policies `arn:aws:iam::aws:policy/...`, `CloudFormation` transforms
+    /// `arn:aws:cloudformation:REGION:aws:transform/...`; IAM UG `access_policies_managed-vs-inline`,
+    /// "AWS managed policies"). ARNs with an empty account (SSM public documents,
+    /// `arn:aws:ssm:REGION::document/AWS-...`) already default to the caller's account.
+    pub fn resource_is_aws_owned(&self) -> bool {
+        self.resource_account.as_deref() == Some("aws")
+    }
+
     /// The service prefix of the action, lower-cased.
     pub fn service(&self) -> &str {
         self.action_lower.split_once(':').map_or("", |(s, _)| s)
@@ -306,8 +321,8 @@ impl Request {
 
     /// The values of a context key, by lower-cased key: as given in the context, else as AWS
     /// derives it from the request (`aws:PrincipalArn`, `aws:PrincipalAccount`,
-    /// `aws:PrincipalType`, `aws:username`, `aws:userid`, `aws:PrincipalServiceName`,
-    /// `aws:ResourceAccount`).
+    /// `aws:PrincipalType`, `aws:PrincipalIsAWSService`, `aws:username`, `aws:userid`,
+    /// `aws:PrincipalServiceName`, `aws:ResourceAccount`).
     pub fn value(&self, lower_key: &str) -> Option<&[String]> {
         self.context.get(lower_key).or_else(|| {
             if lower_key == "aws:resourceaccount" {
@@ -371,6 +386,55 @@ mod tests {
     }
 
     #[test]
+    fn principal_is_aws_service_only_for_signed_requests() {
+        let key = |p: &str| {
+            RequestPrincipal::parse(p)
+                .unwrap()
+                .derived("aws:principalisawsservice")
+                .map(<[String]>::to_vec)
+        };
+        let one = |s: &str| Some(vec![s.to_string()]);
+        assert_eq!(key("events.amazonaws.com"), one("true"));
+        for p in [
+            "arn:aws:iam::111111111111:user/bob",
+            "arn:aws:iam::111111111111:role/r",
+            "arn:aws:sts::111111111111:assumed-role/r/s",
+            "arn:aws:sts::111111111111:federated-user/f",
+            "arn:aws:iam::111111111111:root",
+        ] {
+            assert_eq!(key(p), one("false"), "{p}");
+        }
+        assert_eq!(key("anonymous"), None);
+    }
+
+    #[test]
+    fn resources_in_account_aws_are_aws_owned() {
+        let p = || RequestPrincipal::parse("arn:aws:iam::111111111111:user/bob").unwrap();
+        let owned = |arn: &str, account: Option<&str>| {
+            Request::new(
+                p(),
+                "iam:GetPolicy",
+                arn,
+                account.map(str::to_string),
+                Context::new(),
+            )
+            .resource_is_aws_owned()
+        };
+        assert!(owned("arn:aws:iam::aws:policy/ReadOnlyAccess", None));
+        assert!(owned(
+            "arn:aws:cloudformation:us-east-1:aws:transform/Serverless-2016-10-31",
+            None
+        ));
+        assert!(!owned("arn:aws:iam::222222222222:policy/P", None));
+        assert!(!owned(
+            "arn:aws:ssm:us-east-1::document/AWS-RunShellScript",
+            None
+        ));
+        assert!(!owned("arn:aws:s3:::b/k", Some("222222222222")));
+        assert!(!owned("*", None));
+    }
+
+    #[test]
     fn derives_context_keys_unless_given() {
         let p = RequestPrincipal::parse("arn:aws:iam::111111111111:user/bob").unwrap();
         let mut ctx = Context::new();
@@ -391,6 +455,10 @@ mod tests {
             one("User")
         );
         assert_eq!(r.resource_account.as_deref(), Some("111111111111"));
+        assert_eq!(
+            r.value("aws:principalisawsservice").map(<[String]>::to_vec),
+            one("false")
+        );
         assert_eq!(r.action_lower, "s3:getobject");
     }
 }

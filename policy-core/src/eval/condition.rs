@@ -100,7 +100,14 @@ impl Condition {
     /// Whether the condition holds for the request context; `missing` is set when the key
     /// is absent from the context.
     pub(crate) fn holds(&self, ctx: &Request, buf: &mut Vec<Tok>, missing: &mut bool) -> bool {
-        let present = ctx.value(&self.key).filter(|v| !v.is_empty());
+        // With a set operator, a key whose values are all empty strings resolves to a null data
+        // set, like an empty one (UG single-vs-multivalued context keys, "Set operators for
+        // multivalued context keys": "... or if the key values resolve to a null data set, such
+        // as an empty string").
+        let null_set = |v: &[String]| {
+            v.is_empty() || (self.op.qualifier.is_some() && v.iter().all(String::is_empty))
+        };
+        let present = ctx.value(&self.key).filter(|v| !null_set(v));
         if self.op.base == OperatorBase::Null {
             // `Null: true` holds when the key is absent; `false` when it is present. Several
             // policy values combine with OR.
@@ -109,7 +116,7 @@ impl Condition {
         }
         let Some(values) = present else {
             *missing = ctx.value(&self.key).is_none();
-            // Missing key (or an empty set): IfExists → true; ForAllValues → true;
+            // Missing key (or a null data set): IfExists → true; ForAllValues → true;
             // ForAnyValue → false; a negated operator → true; else false.
             return self.op.if_exists
                 || match self.op.qualifier {
