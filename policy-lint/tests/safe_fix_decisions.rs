@@ -20,6 +20,7 @@ use policy_core::service_ref::ServiceRef;
 use policy_core::{Policy, PolicyKind};
 use policy_lint::fix::fix_until_stable;
 use policy_lint::{Applicability, Settings};
+use proptest::prelude::*;
 
 const ORG: &str = "o-a1b2c3d4e5";
 const ACCOUNT: &str = "111122223333";
@@ -238,4 +239,127 @@ fn safe_fixes_of_the_fixtures_keep_every_decision() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     assert!(checked >= 5, "only {checked} fixtures had a safe fix");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated policies
+// ---------------------------------------------------------------------------------------------
+
+/// Action items, with repeats and overlaps for the redundancy rules.
+const ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:GetObject",
+    "s3:Get*",
+    "s3:*",
+    "kms:*",
+    "kms:Decrypt",
+    "sqs:SendMessage",
+    "sts:AssumeRole",
+];
+
+const RESOURCES: &[&str] = &[
+    "*",
+    "arn:aws:s3:::reports/*",
+    "arn:aws:s3:::reports/*",
+    "arn:aws:s3:::reports/2024/*",
+    "arn:aws:sqs:eu-west-1:111122223333:q",
+];
+
+/// `AWS` principal values: an account written both ways, a role of it and its session
+/// (what a `Deny` with `NotPrincipal` must list all of), another account, `*`.
+const PRINCIPALS: &[&str] = &[
+    "444455556666",
+    "arn:aws:iam::444455556666:root",
+    "arn:aws:iam::444455556666:role/deploy",
+    "arn:aws:sts::444455556666:assumed-role/deploy/ci",
+    "arn:aws:iam::111122223333:root",
+    "*",
+];
+
+fn conditions() -> Vec<Option<serde_json::Value>> {
+    use serde_json::json;
+    vec![
+        None,
+        Some(json!({"ArnNotLike": {"aws:ARN": "arn:aws:iam::111122223333:user/alice"}})),
+        Some(json!({"ArnLike": {"aws:ARN": "arn:aws:iam::444455556666:role/deploy"}})),
+        Some(json!({"StringEquals": {"aws:PrincipalOrgID": [ORG, ORG]}})),
+        Some(json!({"IpAddress": {"aws:SourceIp": ["203.0.113.7/24", "198.51.100.0/24"]}})),
+        Some(json!({"NotIpAddress": {"aws:SourceIp": "203.0.113.9/28"}})),
+        Some(json!({"Bool": {"aws:SecureTransport": ["true", "true"]}})),
+        Some(json!({"StringNotEquals": {"aws:PrincipalOrgID": ["o-zzzzzzzzzz", "o-zzzzzzzzzz"]}})),
+    ]
+}
+
+fn one_or_many(items: Vec<&str>, single: bool) -> serde_json::Value {
+    if single && items.len() == 1 {
+        serde_json::Value::String(items[0].to_string())
+    } else {
+        serde_json::Value::Array(
+            items
+                .into_iter()
+                .map(|s| serde_json::Value::String(s.to_string()))
+                .collect(),
+        )
+    }
+}
+
+prop_compose! {
+    fn statement(resource_policy: bool)(
+        allow in any::<bool>(),
+        actions in proptest::sample::subsequence(ACTIONS.to_vec(), 1..4),
+        resources in proptest::sample::subsequence(RESOURCES.to_vec(), 1..3),
+        principals in proptest::sample::subsequence(PRINCIPALS.to_vec(), 1..5),
+        not_principal in proptest::bool::weighted(0.4),
+        single in any::<bool>(),
+        condition in 0usize..8,
+    ) -> serde_json::Value {
+        let mut s = serde_json::Map::new();
+        s.insert("Effect".into(), (if allow { "Allow" } else { "Deny" }).into());
+        if resource_policy {
+            // `NotPrincipal` only with `Deny`, as AWS accepts it.
+            let key = if not_principal && !allow { "NotPrincipal" } else { "Principal" };
+            s.insert(key.into(), serde_json::json!({"AWS": one_or_many(principals, single)}));
+        }
+        s.insert("Action".into(), one_or_many(actions, single));
+        s.insert("Resource".into(), one_or_many(resources, single));
+        if let Some(c) = conditions().swap_remove(condition) {
+            s.insert("Condition".into(), c);
+        }
+        serde_json::Value::Object(s)
+    }
+}
+
+fn policy(resource_policy: bool) -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(statement(resource_policy), 1..4),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(statements, old, pretty)| {
+            let version = if old { "2008-10-17" } else { "2012-10-17" };
+            let doc = serde_json::json!({"Version": version, "Statement": statements});
+            if pretty {
+                serde_json::to_string_pretty(&doc).unwrap()
+            } else {
+                serde_json::to_string(&doc).unwrap()
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn safe_fixes_of_generated_identity_policies_keep_every_decision(text in policy(false)) {
+        if let Err(e) = check(&text, Some(PolicyKind::Identity)) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    #[test]
+    fn safe_fixes_of_generated_resource_policies_keep_every_decision(text in policy(true)) {
+        if let Err(e) = check(&text, Some(PolicyKind::Resource)) {
+            prop_assert!(false, "{}", e);
+        }
+    }
 }
