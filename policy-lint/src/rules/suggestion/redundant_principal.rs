@@ -37,7 +37,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Safe: the principal element matches the same callers without the item.
+    /// Safe: the `Principal` element matches the same callers without the item (the rule
+    /// never edits `NotPrincipal`).
     pub RedundantPrincipal { code: "N009", name: "redundant-principal", category: Suggestion, severity: Note }
 }
 
