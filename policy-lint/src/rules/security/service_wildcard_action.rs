@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use policy_core::ast::{Node, Statement};
+use policy_core::ast::{Node, PolicyKind, PrincipalKind, Statement};
 use policy_core::service_ref::{AccessLevel, Action, ResourceType};
 
 use super::common::{action_by_id, has_positive_action, is_grant, list_first, resource_pin, Facts};
@@ -12,6 +12,7 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::finding::{Applicability, Fix};
 use crate::rule::Rule;
+use crate::rules::suspicious::support::is_account_id;
 use crate::rules::util::has_variable;
 
 declare_rule! {
@@ -23,6 +24,13 @@ declare_rule! {
     /// `s3:DeleteObject`; `iam:*AccessKey*` matches `iam:ListAccessKeys` but also
     /// `iam:CreateAccessKey`). A wildcard that matches only reads (`s3:Get*`) or only writes
     /// (`s3:Put*`, which its author meant) is not reported.
+    ///
+    /// The statement of a KMS key policy that gives an account (`arn:aws:iam::ID:root` or
+    /// the account ID) `kms:*` on `Resource: "*"` is not reported either: it is AWS's
+    /// default key policy, which delegates access to the account's IAM policies and keeps
+    /// the key manageable (KMS Developer Guide, "Default key policy"); cutting it down can
+    /// leave a key that no one can administer. `key-policy-grants-all-kms` covers `kms:*`
+    /// given to anyone else.
     ///
     /// ## Why is this bad?
     /// A service wildcard grants every current *and future* action of the service. A partial
@@ -64,12 +72,14 @@ impl Rule for ServiceWildcardAction {
         let mut pin = None;
         let mut scope: Option<Scope> = None;
         let facts = ctx.facts(statement);
+        let key_default = ctx.kind() == PolicyKind::Resource && is_default_key_statement(statement);
         for (item, entry) in element.items.iter().zip(&facts.items) {
             let text = item.node.as_str();
             let Some((service, name)) = text.split_once(':') else {
                 continue;
             };
-            if !name.contains(['*', '?'])
+            if (key_default && service.eq_ignore_ascii_case("kms"))
+                || !name.contains(['*', '?'])
                 || service.contains(['*', '?'])
                 || is_full_wildcard(text)
                 || has_variable(text)
@@ -145,6 +155,34 @@ impl Rule for ServiceWildcardAction {
             }
         }
     }
+}
+
+/// Whether an `Allow` statement of a resource policy has the shape of the default KMS key
+/// policy's statement: only account principals (root ARN or account ID) under `AWS`, and
+/// `Resource: "*"` (the key itself). Its `kms:*` is then left alone.
+fn is_default_key_statement(statement: &Statement) -> bool {
+    let Some(principal) = statement.principal.as_ref().filter(|p| !p.negated) else {
+        return false;
+    };
+    let policy_core::ast::Principal::Map(entries) = &principal.value else {
+        return false;
+    };
+    let accounts_only = !entries.is_empty()
+        && entries.iter().all(|e| {
+            e.kind.node == PrincipalKind::Aws
+                && !e.values.is_empty()
+                && e.values.iter().all(|v| {
+                    let v = v.node.as_str();
+                    is_account_id(v)
+                        || (v.starts_with("arn:")
+                            && v.ends_with(":root")
+                            && v.split(':').nth(2) == Some("iam"))
+                })
+        });
+    let key_itself = statement.resource.as_ref().is_some_and(|r| {
+        !r.negated && !r.items.is_empty() && r.items.iter().all(|i| i.node == "*")
+    });
+    accounts_only && key_itself
 }
 
 /// What a statement's fix needs to know of it, computed once per statement.

@@ -14,7 +14,10 @@ declare_rule! {
     /// the same value twice (an account ID and its `arn:aws:iam::ID:root` count as the
     /// same), a role session (`arn:aws:sts::ID:assumed-role/name/session`) listed with its
     /// role, or anything listed with `"*"`. `Service`, `Federated` and `CanonicalUser`
-    /// values are checked for duplicates. The fix removes the item.
+    /// values are checked for duplicates. The fix removes the item. `NotPrincipal` is not
+    /// checked: with `Deny`, AWS matches the account, the role and the role session of a
+    /// caller separately, so a `NotPrincipal` lists all three on purpose (IAM User Guide,
+    /// "AWS JSON policy elements: `NotPrincipal`"), and removing one denies that caller.
     ///
     /// ## Why is this bad?
     /// A role ARN in a principal matches every session of the role, and `"*"` every
@@ -34,7 +37,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Safe: the principal element matches the same callers without the item.
+    /// Safe: the `Principal` element matches the same callers without the item (the rule
+    /// never edits `NotPrincipal`).
     pub RedundantPrincipal { code: "N009", name: "redundant-principal", category: Suggestion, severity: Note }
 }
 
@@ -74,7 +78,10 @@ fn is_role(text: &str, partition: &str, account: &str, role: &str) -> bool {
 
 impl Rule for RedundantPrincipal {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        let Some(principal) = &statement.principal else {
+        // `NotPrincipal` is left alone: with `Deny`, AWS matches the account, the role and
+        // the session separately (IAM User Guide, "AWS JSON policy elements: NotPrincipal"),
+        // so an item that looks covered by another one still changes who is excluded.
+        let Some(principal) = statement.principal.as_ref().filter(|p| !p.negated) else {
             return;
         };
         for entry in principal.value.entries() {

@@ -34,8 +34,12 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Safe: `aws:PrincipalArn` is the key that replaced `aws:ARN`; the fix makes the
-    /// condition valid.
+    /// Unsafe: `aws:ARN` is not in the request context, so the original condition never
+    /// matches with a positive operator and always matches with a negated one, while
+    /// `aws:PrincipalArn` is present on every request. The rewrite can therefore grant what
+    /// the original did not: in the example, the `Deny` applied to everyone before and
+    /// exempts `admin` after; an `Allow` with `ArnLike` on `aws:ARN` allowed no one before.
+    /// Review the intended principal (or `aws:SourceArn`) before applying it.
     pub DeprecatedGlobalConditionKey { code: "W010", name: "deprecated-global-condition-key", category: Suspicious, severity: Warning }
 }
 
@@ -59,7 +63,7 @@ impl Rule for DeprecatedGlobalConditionKey {
                     .any(|k| k.key.node.eq_ignore_ascii_case(new));
                 let fix = (!clash).then(|| {
                     Fix::replace(
-                        Applicability::Safe,
+                        Applicability::Unsafe,
                         format!("use `{new}`"),
                         kv.key.span,
                         json_string(new),

@@ -1,0 +1,365 @@
+//! "A fix labelled safe never changes a decision": for every rule, applying the fixes marked
+//! [`Applicability::Safe`] (until stable) leaves the evaluator's decision (allowed, explicit
+//! deny, implicit deny) of every sampled request unchanged. Checked on every rule fixture of
+//! `corpus/lint` and on small generated policies that use the shapes where a rewrite is
+//! tempting but wrong: `NotPrincipal` with an account, a role and its session, retired
+//! condition keys, duplicate values, the default KMS key statement.
+//!
+//! Requests: every action the policies' `Action` patterns match (sampled), over their
+//! resources made concrete, for fixed principals plus every IAM or STS ARN written anywhere
+//! in the policies (so that the principals a policy names are tried), in several contexts.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use policy_core::eval::{CompiledPolicy, Decision, PolicySet};
+use policy_core::parse_policy;
+use policy_core::request::{Context, Request, RequestPrincipal};
+use policy_core::service_ref::ServiceRef;
+use policy_core::{Policy, PolicyKind};
+use policy_lint::fix::fix_until_stable;
+use policy_lint::{Applicability, Settings};
+use proptest::prelude::*;
+
+const ORG: &str = "o-a1b2c3d4e5";
+const ACCOUNT: &str = "111122223333";
+
+fn settings() -> Settings {
+    Settings {
+        organization_id: Some(ORG.to_string()),
+        ..Settings::default()
+    }
+}
+
+fn policy_set(p: &Policy) -> PolicySet {
+    let compiled = CompiledPolicy::new(p, "policy", 0);
+    match p.kind {
+        PolicyKind::Identity => PolicySet {
+            identity: vec![compiled],
+            ..PolicySet::default()
+        },
+        _ => PolicySet {
+            resource: Some(compiled),
+            ..PolicySet::default()
+        },
+    }
+}
+
+/// Every string of a JSON document.
+fn strings(value: &serde_json::Value, out: &mut BTreeSet<String>) {
+    match value {
+        serde_json::Value::String(s) => {
+            out.insert(s.clone());
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.insert(k.clone());
+                strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A resource pattern made concrete: wildcards become a name, variables a user.
+fn concrete(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                out.push_str("alice");
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                rest = &rest[i..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace('*', "x").replace('?', "y")
+}
+
+fn requests(policies: &[&Policy], texts: &[&str]) -> Vec<Request> {
+    let data = ServiceRef::get();
+    let mut actions: BTreeSet<String> = BTreeSet::new();
+    let mut resources: BTreeSet<String> = BTreeSet::new();
+    for s in policies.iter().flat_map(|p| &p.statements) {
+        for a in s.actions() {
+            let matched = data.expand(&a.node);
+            let step = (matched.len() / 24).max(1);
+            actions.extend(
+                matched
+                    .iter()
+                    .step_by(step)
+                    .map(policy_core::service_ref::Action::full_name),
+            );
+        }
+        for r in s.resources() {
+            resources.insert(concrete(&r.node));
+        }
+    }
+    resources.insert("*".to_string());
+    let mut names: BTreeSet<String> = [
+        format!("arn:aws:iam::{ACCOUNT}:user/alice"),
+        format!("arn:aws:iam::{ACCOUNT}:root"),
+        format!("arn:aws:sts::{ACCOUNT}:assumed-role/app/session"),
+        "arn:aws:iam::444455556666:user/mallory".to_string(),
+        "anonymous".to_string(),
+        "sns.amazonaws.com".to_string(),
+    ]
+    .into_iter()
+    .collect();
+    let mut written = BTreeSet::new();
+    for text in texts {
+        if let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) {
+            strings(&doc, &mut written);
+        }
+    }
+    names.extend(
+        written
+            .into_iter()
+            .filter(|s| s.starts_with("arn:aws:iam::") || s.starts_with("arn:aws:sts::"))
+            .map(|s| concrete(&s)),
+    );
+    let principals: Vec<Arc<RequestPrincipal>> = names
+        .iter()
+        .filter_map(|p| RequestPrincipal::parse(p).ok().map(Arc::new))
+        .collect();
+    let contexts: Vec<Context> = [
+        vec![],
+        vec![("aws:PrincipalOrgID", ORG), ("aws:SecureTransport", "true")],
+        vec![
+            ("aws:PrincipalOrgID", "o-zzzzzzzzzz"),
+            ("aws:SourceIp", "203.0.113.7"),
+        ],
+    ]
+    .into_iter()
+    .map(|pairs| {
+        let mut c = Context::new();
+        for (k, v) in pairs {
+            c.insert(k, vec![v.to_string()]);
+        }
+        c
+    })
+    .collect();
+    let mut out = Vec::new();
+    for action in &actions {
+        for resource in &resources {
+            for principal in &principals {
+                for context in &contexts {
+                    out.push(Request::new(
+                        Arc::clone(principal),
+                        action,
+                        resource.clone(),
+                        None,
+                        context.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Applies the safe fixes of every rule; an error names the first request whose decision
+/// changed. `Ok(false)` when no safe fix changed the text.
+fn check(text: &str, kind: Option<PolicyKind>) -> Result<bool, String> {
+    let fixed = fix_until_stable(text, kind, &settings(), Applicability::Safe).text;
+    if fixed == text {
+        return Ok(false);
+    }
+    let (Some(original), Some(changed)) = (
+        parse_policy(text, kind).policy,
+        parse_policy(&fixed, kind).policy,
+    ) else {
+        return Err(format!("no policy read\n--- after\n{fixed}"));
+    };
+    let (before, after) = (policy_set(&original), policy_set(&changed));
+    for request in requests(&[&original, &changed], &[text, &fixed]) {
+        // The whole decision: an explicit deny that becomes an implicit one lets another
+        // policy of the account allow the request.
+        let was: Decision = before.evaluate(&request).decision;
+        let is: Decision = after.evaluate(&request).decision;
+        if was != is {
+            return Err(format!(
+                "a safe fix changed the decision ({} before, {} after): {} {} on {} with {:?}\n--- before\n{text}\n--- after\n{fixed}",
+                was.as_str(),
+                is.as_str(),
+                request.principal,
+                request.action,
+                request.resource,
+                request.context.iter().collect::<Vec<_>>()
+            ));
+        }
+    }
+    Ok(true)
+}
+
+#[test]
+fn safe_fixes_of_the_fixtures_keep_every_decision() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/lint");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .flat_map(|d| std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
+        .collect();
+    files.sort();
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".json") else {
+            continue;
+        };
+        let kind = stem
+            .rsplit_once('.')
+            .and_then(|(_, k)| k.parse::<PolicyKind>().ok());
+        let text = std::fs::read_to_string(&file).unwrap();
+        if parse_policy(&text, kind).policy.is_none() {
+            continue;
+        }
+        match check(&text, kind) {
+            Ok(true) => checked += 1,
+            Ok(false) => {}
+            Err(e) => problems.push(format!(
+                "{}/{name}: {e}",
+                file.parent()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+            )),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert!(checked >= 5, "only {checked} fixtures had a safe fix");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated policies
+// ---------------------------------------------------------------------------------------------
+
+/// Action items, with repeats and overlaps for the redundancy rules.
+const ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:GetObject",
+    "s3:Get*",
+    "s3:*",
+    "kms:*",
+    "kms:Decrypt",
+    "sqs:SendMessage",
+    "sts:AssumeRole",
+];
+
+const RESOURCES: &[&str] = &[
+    "*",
+    "arn:aws:s3:::reports/*",
+    "arn:aws:s3:::reports/*",
+    "arn:aws:s3:::reports/2024/*",
+    "arn:aws:sqs:eu-west-1:111122223333:q",
+];
+
+/// `AWS` principal values: an account written both ways, a role of it and its session
+/// (what a `Deny` with `NotPrincipal` must list all of), another account, `*`.
+const PRINCIPALS: &[&str] = &[
+    "444455556666",
+    "arn:aws:iam::444455556666:root",
+    "arn:aws:iam::444455556666:role/deploy",
+    "arn:aws:sts::444455556666:assumed-role/deploy/ci",
+    "arn:aws:iam::111122223333:root",
+    "*",
+];
+
+fn conditions() -> Vec<Option<serde_json::Value>> {
+    use serde_json::json;
+    vec![
+        None,
+        Some(json!({"ArnNotLike": {"aws:ARN": "arn:aws:iam::111122223333:user/alice"}})),
+        Some(json!({"ArnLike": {"aws:ARN": "arn:aws:iam::444455556666:role/deploy"}})),
+        Some(json!({"StringEquals": {"aws:PrincipalOrgID": [ORG, ORG]}})),
+        Some(json!({"IpAddress": {"aws:SourceIp": ["203.0.113.7/24", "198.51.100.0/24"]}})),
+        Some(json!({"NotIpAddress": {"aws:SourceIp": "203.0.113.9/28"}})),
+        Some(json!({"Bool": {"aws:SecureTransport": ["true", "true"]}})),
+        Some(json!({"StringNotEquals": {"aws:PrincipalOrgID": ["o-zzzzzzzzzz", "o-zzzzzzzzzz"]}})),
+    ]
+}
+
+fn one_or_many(items: Vec<&str>, single: bool) -> serde_json::Value {
+    if single && items.len() == 1 {
+        serde_json::Value::String(items[0].to_string())
+    } else {
+        serde_json::Value::Array(
+            items
+                .into_iter()
+                .map(|s| serde_json::Value::String(s.to_string()))
+                .collect(),
+        )
+    }
+}
+
+prop_compose! {
+    fn statement(resource_policy: bool)(
+        allow in any::<bool>(),
+        actions in proptest::sample::subsequence(ACTIONS.to_vec(), 1..4),
+        resources in proptest::sample::subsequence(RESOURCES.to_vec(), 1..3),
+        principals in proptest::sample::subsequence(PRINCIPALS.to_vec(), 1..5),
+        not_principal in proptest::bool::weighted(0.4),
+        single in any::<bool>(),
+        condition in 0usize..8,
+    ) -> serde_json::Value {
+        let mut s = serde_json::Map::new();
+        s.insert("Effect".into(), (if allow { "Allow" } else { "Deny" }).into());
+        if resource_policy {
+            // `NotPrincipal` only with `Deny`, as AWS accepts it.
+            let key = if not_principal && !allow { "NotPrincipal" } else { "Principal" };
+            s.insert(key.into(), serde_json::json!({"AWS": one_or_many(principals, single)}));
+        }
+        s.insert("Action".into(), one_or_many(actions, single));
+        s.insert("Resource".into(), one_or_many(resources, single));
+        if let Some(c) = conditions().swap_remove(condition) {
+            s.insert("Condition".into(), c);
+        }
+        serde_json::Value::Object(s)
+    }
+}
+
+fn policy(resource_policy: bool) -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec(statement(resource_policy), 1..4),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(statements, old, pretty)| {
+            let version = if old { "2008-10-17" } else { "2012-10-17" };
+            let doc = serde_json::json!({"Version": version, "Statement": statements});
+            if pretty {
+                serde_json::to_string_pretty(&doc).unwrap()
+            } else {
+                serde_json::to_string(&doc).unwrap()
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn safe_fixes_of_generated_identity_policies_keep_every_decision(text in policy(false)) {
+        if let Err(e) = check(&text, Some(PolicyKind::Identity)) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    #[test]
+    fn safe_fixes_of_generated_resource_policies_keep_every_decision(text in policy(true)) {
+        if let Err(e) = check(&text, Some(PolicyKind::Resource)) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+}
