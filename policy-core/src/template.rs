@@ -76,6 +76,10 @@ pub struct EmbeddedPolicy {
     /// Rule codes or names the template suppresses for this policy (CloudFormation resource
     /// `Metadata: {iampol: {ignore: [...]}}`).
     pub ignore: Vec<String>,
+    /// Whether the place names the policy's resource, so that its statements need no
+    /// `Resource`: an ECR repository policy applies to the repository it is attached to
+    /// (Amazon ECR User Guide, "Private repository policy examples").
+    pub resource_implied: bool,
 }
 
 /// A place that holds a policy the reader cannot check.
@@ -146,6 +150,7 @@ impl Template {
             exact_spans: true,
             from_text: false,
             ignore: ignore.to_vec(),
+            resource_implied: false,
         });
     }
 
@@ -167,11 +172,20 @@ impl Template {
             exact_spans: decoded.exact,
             from_text: true,
             ignore: ignore.to_vec(),
+            resource_implied: false,
         });
     }
 }
 
 impl Template {
+    /// The policies from `from` on apply to the resource they are attached to: their
+    /// statements need no `Resource`.
+    fn imply_resource(&mut self, from: usize) {
+        for policy in self.policies.iter_mut().skip(from) {
+            policy.resource_implied = true;
+        }
+    }
+
     /// API Gateway reads `execute-api:/stage/method/path` in a resource policy as the API's
     /// own ARN: the policies from `from` on get that ARN, with the API unresolved.
     fn expand_execute_api(&mut self, from: usize) {

@@ -452,6 +452,9 @@ fn lint_embedded(policy: &EmbeddedPolicy, settings: &Settings) -> (PolicyKind, V
             parsed
                 .errors
                 .iter()
+                .filter(|e| {
+                    !(policy.resource_implied && matches!(e.kind, ParseErrorKind::MissingResource))
+                })
                 .filter_map(|e| crate::parse_error_finding(e, settings)),
         );
         if let Some(p) = &parsed.policy {

@@ -350,3 +350,128 @@ fn api_gateway_shorthand_resources_are_not_invalid_arns() {
         report.findings
     );
 }
+
+/// The labels of the policies with a `missing-resource` finding.
+fn missing_resource(report: &FileReport, text: &str) -> Vec<(usize, usize)> {
+    positions(text, report)
+        .into_iter()
+        .filter(|(code, _, _)| *code == "C011")
+        .map(|(_, line, column)| (line, column))
+        .collect()
+}
+
+// Amazon ECR User Guide, "Private repository policy examples": repository policy statements
+// have `Principal`, `Effect` and `Action` and no `Resource` (the policy applies to the
+// repository it is attached to). A bucket policy still needs one.
+#[test]
+fn ecr_repository_policies_need_no_resource_cloudformation() {
+    let text = "\
+Resources:
+  Repo:
+    Type: AWS::ECR::Repository
+    Properties:
+      RepositoryName: app
+      RepositoryPolicyText:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: AllowPushPull
+            Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::111122223333:root
+            Action:
+              - ecr:BatchGetImage
+              - ecr:GetDownloadUrlForLayer
+  Bucket:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: reports
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: arn:aws:iam::111122223333:root
+            Action: s3:GetObject
+";
+    let report = lint("template.yaml", text);
+    assert_eq!(report.format, FileFormat::CloudFormation);
+    assert_eq!(report.policies, 2);
+    // Only the bucket policy's statement (line 23, column 13) lacks a resource.
+    assert_eq!(missing_resource(&report, text), [(23, 13)]);
+}
+
+#[test]
+fn ecr_repository_policies_need_no_resource_terraform() {
+    let text = r#"
+resource "aws_ecr_repository_policy" "repo" {
+  repository = aws_ecr_repository.repo.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AllowPull"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    }]
+  })
+}
+resource "aws_s3_bucket_policy" "b" {
+  bucket = "reports"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::111122223333:root" }
+      Action    = "s3:GetObject"
+    }]
+  })
+}
+"#;
+    let report = lint("main.tf", text);
+    assert_eq!(report.policies, 2);
+    assert_eq!(missing_resource(&report, text), [(18, 18)]);
+}
+
+// `aws ecr get-repository-policy` (AWS CLI Command Reference): `registryId`,
+// `repositoryName` and `policyText`, the policy as a string.
+#[test]
+fn ecr_repository_policies_need_no_resource_aws_cli() {
+    let text = r#"{
+    "registryId": "111122223333",
+    "repositoryName": "app",
+    "policyText": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AllowPull\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":[\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\"]}]}"
+}
+"#;
+    let report = lint("repo.json", text);
+    assert_eq!(report.format, FileFormat::AwsCli);
+    assert_eq!(report.policies, 1);
+    assert_eq!(missing_resource(&report, text), []);
+    // The same document from `aws s3api get-bucket-policy` still needs a resource.
+    let bucket = text
+        .replace("\"registryId\": \"111122223333\",\n", "")
+        .replace("\"repositoryName\": \"app\",\n", "")
+        .replace("policyText", "Policy");
+    let report = lint("bucket.json", &bucket);
+    assert_eq!(report.format, FileFormat::AwsCli);
+    assert_eq!(missing_resource(&report, &bucket).len(), 1);
+}
+
+#[test]
+fn ecr_repository_policies_need_no_resource_terraform_plan() {
+    let statement = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"ecr:BatchGetImage\"}]}"#;
+    let text = format!(
+        r#"{{"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {{"root_module": {{"resources": [
+  {{"address": "aws_ecr_repository_policy.r", "type": "aws_ecr_repository_policy", "values": {{"policy": "{statement}"}}}},
+  {{"address": "aws_s3_bucket_policy.b", "type": "aws_s3_bucket_policy", "values": {{"policy": "{statement}"}}}}
+]}}}}}}"#
+    );
+    let report = lint("plan.json", &text);
+    assert_eq!(report.format, FileFormat::TerraformPlan);
+    assert_eq!(report.policies, 2);
+    // Only the bucket policy (line 3) lacks a resource.
+    let lines: Vec<usize> = missing_resource(&report, &text)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(lines, [3]);
+}

@@ -68,6 +68,10 @@ pub fn read_aws_cli(value: &Value, text: &str) -> Option<Template> {
     } else if let Some(doc) = resource_policy(value) {
         let (label, doc) = doc;
         reader.document(Some(PolicyKind::Resource), label.into(), doc);
+        if label == "policyText" {
+            // An ECR repository policy applies to its repository: no `Resource`.
+            out.imply_resource(0);
+        }
     } else {
         return None;
     }

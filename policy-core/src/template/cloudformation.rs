@@ -135,6 +135,12 @@ pub fn read_cloudformation(value: &Value, text: &str) -> Template {
         }
         if matches!(
             resource_type,
+            "AWS::ECR::Repository" | "AWS::ECR::PublicRepository"
+        ) {
+            cx.out.imply_resource(first);
+        }
+        if matches!(
+            resource_type,
             "AWS::ApiGateway::RestApi" | "AWS::Serverless::Api"
         ) {
             cx.out.expand_execute_api(first);

@@ -4,7 +4,7 @@
 //! content is decoded with a map from every character to its escape in the file, so spans
 //! inside the policy are exact.
 
-use super::terraform::{organizations_kind, policy_attributes, AttrKind};
+use super::terraform::{implies_resource, organizations_kind, policy_attributes, AttrKind};
 use super::{Template, TemplateFormat};
 use crate::ast::PolicyKind;
 use crate::syntax::embedded;
@@ -88,6 +88,7 @@ fn resource_policies(out: &mut Template, text: &str, resource: &Value) {
             places.push((format!("{address}.json"), None, v));
         }
     }
+    let first = out.policies.len();
     for (label, kind, v) in places {
         match &v.kind {
             ValueKind::String(s) if s.trim().is_empty() => {}
@@ -101,6 +102,9 @@ fn resource_policies(out: &mut Template, text: &str, resource: &Value) {
             ValueKind::Object(_) => out.add_value(kind, label, v.clone(), &[]),
             _ => {}
         }
+    }
+    if implies_resource(resource_type) {
+        out.imply_resource(first);
     }
 }
 

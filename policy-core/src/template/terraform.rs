@@ -175,6 +175,7 @@ fn attribute<'a>(body: &'a Body, name: &str) -> Option<(&'a Expression, Span)> {
 
 fn read_resource(out: &mut Template, text: &str, block: &Block, resource_type: &str, name: &str) {
     let prefix = format!("{resource_type}.{name}");
+    let first = out.policies.len();
     for (attr, attr_kind) in policy_attributes(resource_type) {
         let Some((expr, _)) = attribute(&block.body, attr) else {
             continue;
@@ -210,6 +211,18 @@ fn read_resource(out: &mut Template, text: &str, block: &Block, resource_type: &
             }
         }
     }
+    if implies_resource(resource_type) {
+        out.imply_resource(first);
+    }
+}
+
+/// Whether the policies of a resource type apply to that resource and have no `Resource`:
+/// ECR repository policies (private and public).
+pub(super) fn implies_resource(resource_type: &str) -> bool {
+    matches!(
+        resource_type,
+        "aws_ecr_repository_policy" | "aws_ecrpublic_repository_policy"
+    )
 }
 
 /// An attribute holding a policy: `jsonencode({...})`, a heredoc or a string of JSON, or a

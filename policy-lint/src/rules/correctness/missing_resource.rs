@@ -6,11 +6,14 @@ use crate::rule::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags a statement with neither `Resource` nor `NotResource`, in every kind of policy but a
-    /// role trust policy.
+    /// role trust policy, and in every resource policy but an ECR repository policy (one read
+    /// from the `RepositoryPolicyText` of an `AWS::ECR::Repository` or
+    /// `AWS::ECR::PublicRepository`, from an `aws_ecr_repository_policy` or
+    /// `aws_ecrpublic_repository_policy`, or from the output of `aws ecr get-repository-policy`).
     ///
     /// ## Why is this bad?
     /// AWS rejects the policy (`MISSING_RESOURCE`); only trust policies, which apply to their own
-    /// role, have no resource.
+    /// role, and ECR repository policies, which apply to their own repository, have no resource.
     ///
     /// Covers Access Analyzer: `MISSING_RESOURCE`.
     ///
