@@ -9,14 +9,15 @@
 //!   principals (same account, another account, anonymous, a service) and request contexts
 //!   (inside and outside the organization by `aws:PrincipalOrgID`, with and without TLS).
 
-use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::Arc;
+mod common;
 
-use policy_core::eval::{CompiledPolicy, Decision, PolicySet};
+use common::{policy_set, Sampling};
+
+use std::path::Path;
+
+use policy_core::eval::Decision;
 use policy_core::parse_policy;
-use policy_core::request::{Context, Request, RequestPrincipal};
-use policy_core::service_ref::ServiceRef;
+use policy_core::request::Request;
 use policy_core::{Policy, PolicyKind};
 use policy_lint::fix::{apply_edits, fix_until_stable};
 use policy_lint::{lint_source, Applicability, Settings};
@@ -113,20 +114,7 @@ fn check(
 
 /// The evaluator's decision for every sampled request, original against fixed.
 fn never_allows_more(original: &Policy, fixed: &Policy, fixed_text: &str) -> Result<(), String> {
-    let set = |p: &Policy| {
-        let compiled = CompiledPolicy::new(p, "policy", 0);
-        match p.kind {
-            PolicyKind::Identity => PolicySet {
-                identity: vec![compiled],
-                ..PolicySet::default()
-            },
-            _ => PolicySet {
-                resource: Some(compiled),
-                ..PolicySet::default()
-            },
-        }
-    };
-    let (before, after) = (set(original), set(fixed));
+    let (before, after) = (policy_set(original), policy_set(fixed));
     let mut allowed_before = 0usize;
     for request in requests(&[original, fixed]) {
         let was = before.evaluate(&request).decision == Decision::Allowed;
@@ -150,92 +138,30 @@ fn never_allows_more(original: &Policy, fixed: &Policy, fixed_text: &str) -> Res
 /// the list), over their resources made concrete, for several principals and contexts. Both
 /// the original and the fixed policy are sampled, so that an action a fix adds is tried too.
 fn requests(policies: &[&Policy]) -> Vec<Request> {
-    let data = ServiceRef::get();
-    let mut actions: BTreeSet<String> = BTreeSet::new();
-    let mut resources: BTreeSet<String> = BTreeSet::new();
-    for s in policies.iter().flat_map(|p| &p.statements) {
-        for a in s.actions() {
-            let matched = data.expand(&a.node);
-            let step = (matched.len() / 120).max(1);
-            actions.extend(
-                matched
-                    .iter()
-                    .step_by(step)
-                    .map(policy_core::service_ref::Action::full_name),
-            );
-        }
-        for r in s.resources() {
-            resources.insert(concrete(&r.node));
-        }
-    }
-    resources.insert("*".to_string());
-    resources.insert("arn:aws:s3:::elsewhere/key".to_string());
-    let principals: Vec<Arc<RequestPrincipal>> = [
+    let principals = [
         format!("arn:aws:iam::{ACCOUNT}:user/alice"),
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/app/session"),
         "arn:aws:iam::444455556666:user/mallory".to_string(),
         "anonymous".to_string(),
         "sns.amazonaws.com".to_string(),
-    ]
-    .iter()
-    .filter_map(|p| RequestPrincipal::parse(p).ok().map(Arc::new))
-    .collect();
-    let contexts: Vec<Context> = [
-        vec![],
-        vec![("aws:PrincipalOrgID", ORG)],
-        vec![
-            ("aws:PrincipalOrgID", "o-zzzzzzzzzz"),
-            ("aws:SecureTransport", "true"),
-        ],
-        vec![("aws:PrincipalOrgID", ORG), ("aws:SecureTransport", "true")],
-    ]
-    .into_iter()
-    .map(|pairs| {
-        let mut c = Context::new();
-        for (k, v) in pairs {
-            c.insert(k, vec![v.to_string()]);
-        }
-        c
-    })
-    .collect();
-    let mut out = Vec::new();
-    for action in &actions {
-        for resource in &resources {
-            for principal in &principals {
-                for context in &contexts {
-                    out.push(Request::new(
-                        Arc::clone(principal),
-                        action,
-                        resource.clone(),
-                        None,
-                        context.clone(),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// A resource pattern made concrete: wildcards become a name, variables a user.
-fn concrete(pattern: &str) -> String {
-    let mut out = String::new();
-    let mut rest = pattern;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => {
-                out.push_str("alice");
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                rest = &rest[i..];
-                break;
-            }
-        }
-    }
-    out.push_str(rest);
-    out.replace('*', "x").replace('?', "y")
+    ];
+    common::requests(
+        policies,
+        &Sampling {
+            per_pattern: 120,
+            extra_resources: &["arn:aws:s3:::elsewhere/key"],
+            principals: &principals,
+            contexts: &[
+                &[],
+                &[("aws:PrincipalOrgID", ORG)],
+                &[
+                    ("aws:PrincipalOrgID", "o-zzzzzzzzzz"),
+                    ("aws:SecureTransport", "true"),
+                ],
+                &[("aws:PrincipalOrgID", ORG), ("aws:SecureTransport", "true")],
+            ],
+        },
+    )
 }
 
 #[test]

@@ -9,14 +9,16 @@
 //! resources made concrete, for fixed principals plus every IAM or STS ARN written anywhere
 //! in the policies (so that the principals a policy names are tried), in several contexts.
 
+mod common;
+
+use common::{concrete, policy_set, Sampling};
+
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
 
-use policy_core::eval::{CompiledPolicy, Decision, PolicySet};
+use policy_core::eval::Decision;
 use policy_core::parse_policy;
-use policy_core::request::{Context, Request, RequestPrincipal};
-use policy_core::service_ref::ServiceRef;
+use policy_core::request::Request;
 use policy_core::{Policy, PolicyKind};
 use policy_lint::fix::fix_until_stable;
 use policy_lint::{Applicability, Settings};
@@ -29,20 +31,6 @@ fn settings() -> Settings {
     Settings {
         organization_id: Some(ORG.to_string()),
         ..Settings::default()
-    }
-}
-
-fn policy_set(p: &Policy) -> PolicySet {
-    let compiled = CompiledPolicy::new(p, "policy", 0);
-    match p.kind {
-        PolicyKind::Identity => PolicySet {
-            identity: vec![compiled],
-            ..PolicySet::default()
-        },
-        _ => PolicySet {
-            resource: Some(compiled),
-            ..PolicySet::default()
-        },
     }
 }
 
@@ -63,47 +51,9 @@ fn strings(value: &serde_json::Value, out: &mut BTreeSet<String>) {
     }
 }
 
-/// A resource pattern made concrete: wildcards become a name, variables a user.
-fn concrete(pattern: &str) -> String {
-    let mut out = String::new();
-    let mut rest = pattern;
-    while let Some(i) = rest.find("${") {
-        out.push_str(&rest[..i]);
-        match rest[i..].find('}') {
-            Some(j) => {
-                out.push_str("alice");
-                rest = &rest[i + j + 1..];
-            }
-            None => {
-                rest = &rest[i..];
-                break;
-            }
-        }
-    }
-    out.push_str(rest);
-    out.replace('*', "x").replace('?', "y")
-}
-
+/// The sampled requests: the fixed principals plus every IAM or STS ARN written in `texts`,
+/// each in several contexts.
 fn requests(policies: &[&Policy], texts: &[&str]) -> Vec<Request> {
-    let data = ServiceRef::get();
-    let mut actions: BTreeSet<String> = BTreeSet::new();
-    let mut resources: BTreeSet<String> = BTreeSet::new();
-    for s in policies.iter().flat_map(|p| &p.statements) {
-        for a in s.actions() {
-            let matched = data.expand(&a.node);
-            let step = (matched.len() / 24).max(1);
-            actions.extend(
-                matched
-                    .iter()
-                    .step_by(step)
-                    .map(policy_core::service_ref::Action::full_name),
-            );
-        }
-        for r in s.resources() {
-            resources.insert(concrete(&r.node));
-        }
-    }
-    resources.insert("*".to_string());
     let mut names: BTreeSet<String> = [
         format!("arn:aws:iam::{ACCOUNT}:user/alice"),
         format!("arn:aws:iam::{ACCOUNT}:root"),
@@ -126,44 +76,23 @@ fn requests(policies: &[&Policy], texts: &[&str]) -> Vec<Request> {
             .filter(|s| s.starts_with("arn:aws:iam::") || s.starts_with("arn:aws:sts::"))
             .map(|s| concrete(&s)),
     );
-    let principals: Vec<Arc<RequestPrincipal>> = names
-        .iter()
-        .filter_map(|p| RequestPrincipal::parse(p).ok().map(Arc::new))
-        .collect();
-    let contexts: Vec<Context> = [
-        vec![],
-        vec![("aws:PrincipalOrgID", ORG), ("aws:SecureTransport", "true")],
-        vec![
-            ("aws:PrincipalOrgID", "o-zzzzzzzzzz"),
-            ("aws:SourceIp", "203.0.113.7"),
-        ],
-    ]
-    .into_iter()
-    .map(|pairs| {
-        let mut c = Context::new();
-        for (k, v) in pairs {
-            c.insert(k, vec![v.to_string()]);
-        }
-        c
-    })
-    .collect();
-    let mut out = Vec::new();
-    for action in &actions {
-        for resource in &resources {
-            for principal in &principals {
-                for context in &contexts {
-                    out.push(Request::new(
-                        Arc::clone(principal),
-                        action,
-                        resource.clone(),
-                        None,
-                        context.clone(),
-                    ));
-                }
-            }
-        }
-    }
-    out
+    let principals: Vec<String> = names.into_iter().collect();
+    common::requests(
+        policies,
+        &Sampling {
+            per_pattern: 24,
+            extra_resources: &[],
+            principals: &principals,
+            contexts: &[
+                &[],
+                &[("aws:PrincipalOrgID", ORG), ("aws:SecureTransport", "true")],
+                &[
+                    ("aws:PrincipalOrgID", "o-zzzzzzzzzz"),
+                    ("aws:SourceIp", "203.0.113.7"),
+                ],
+            ],
+        },
+    )
 }
 
 /// Applies the safe fixes of every rule; an error names the first request whose decision
