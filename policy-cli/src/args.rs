@@ -131,7 +131,11 @@ pub struct EvalArgs {
 #[derive(Debug, clap::Args)]
 pub struct CanArgs {
     /// The caller: `anonymous`, a service principal, or an account root, user, role, role
-    /// session or federated user ARN.
+    /// session or federated user ARN. A web identity or SAML caller (for
+    /// `sts:AssumeRoleWithWebIdentity` / `sts:AssumeRoleWithSAML`) is named as the trust
+    /// policy's `Federated` principal names it: its `oidc-provider` or `saml-provider` ARN, or
+    /// `federated:HOST` (`federated:cognito-identity.amazonaws.com`); give the provider's keys
+    /// (`token.actions.githubusercontent.com:sub`, `SAML:aud`, ...) with `--context`.
     #[arg(long)]
     pub principal: String,
     /// The action (`s3:GetObject`).

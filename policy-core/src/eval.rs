@@ -18,7 +18,7 @@ pub use compile::{CompiledPolicy, CompiledStatement};
 use pattern::Tok;
 
 use crate::ast::{Effect, Policy};
-use crate::request::{PrincipalKind, Request};
+use crate::request::{is_session_permission, is_trust_policy_request, PrincipalKind, Request};
 use crate::service_ref::ServiceRef;
 use crate::source::Span;
 
@@ -242,6 +242,10 @@ impl PolicySet {
         let in_management = |account: Option<&String>| {
             self.management_account.is_some() && account == self.management_account.as_ref()
         };
+        // Web identity and SAML callers are not IAM principals of any account: SCPs, which
+        // limit the IAM users and roles of member accounts, do not apply to their
+        // `AssumeRoleWith*` calls (Organizations guide, `orgs_manage_policies_scps`); the RCPs
+        // of the role's account do (STS is among the services RCPs support).
         let scps_apply = !self.scps.is_empty()
             && matches!(
                 principal.kind,
@@ -385,16 +389,33 @@ impl PolicySet {
         let same_account = principal.account.is_some()
             && (principal.account == request.resource_account || request.resource_is_aws_owned());
         let must_allow_by_itself = is_trust_or_key_policy(request);
+        // Role chaining: `sts:SetSourceIdentity` (and, checked the same way, `sts:TagSession`)
+        // must be allowed by the calling role's permissions *and* the target's trust policy,
+        // even when the trust policy names the calling role (UG
+        // `id_credentials_temp_control-access_monitor`, "Permissions required to set source
+        // identity"; `id_session-tags`, "Permissions required to add session tags").
+        let chained_session_permission = must_allow_by_itself
+            && is_session_permission(&request.action)
+            && matches!(
+                principal.kind,
+                PrincipalKind::Role | PrincipalKind::RoleSession
+            );
         // Whether a resource-policy grant allows by itself (UG evaluation logic, step 3 and
         // the table of principals in SEMANTICS E4; permissions boundaries and session
         // policies, "Resource-based policies").
         let grant_ok = |m: PrincipalMatch| -> bool {
             if matches!(
                 principal.kind,
-                PrincipalKind::Anonymous | PrincipalKind::Service
+                PrincipalKind::Anonymous
+                    | PrincipalKind::Service
+                    | PrincipalKind::WebIdentity
+                    | PrincipalKind::Saml
             ) {
                 // No identity side: the resource policy decides alone.
                 return true;
+            }
+            if chained_session_permission {
+                return identity_path;
             }
             if !same_account {
                 // Cross-account: the caller's account must allow too (evaluation-logic-cross-account).
@@ -414,7 +435,10 @@ impl PolicySet {
             // "You cannot call AssumeRole by using AWS account root user credentials; access is
             // denied" (STS API reference, AssumeRole). Explicit denies still show as such.
             PrincipalKind::Root if request.action_lower == "sts:assumerole" => false,
-            PrincipalKind::Anonymous | PrincipalKind::Service => resource_path,
+            PrincipalKind::Anonymous
+            | PrincipalKind::Service
+            | PrincipalKind::WebIdentity
+            | PrincipalKind::Saml => resource_path,
             _ if must_allow_by_itself => resource_path,
             _ if same_account => identity_path || resource_path,
             _ => resource_path,
@@ -426,7 +450,10 @@ impl PolicySet {
                 Some(PolicyType::Session)
             } else if identity_path && (!same_account || must_allow_by_itself) {
                 Some(PolicyType::Resource)
-            } else if has_grants && !identity_allows && !same_account {
+            } else if has_grants
+                && !identity_allows
+                && (!same_account || chained_session_permission)
+            {
                 Some(PolicyType::Identity)
             } else {
                 None
@@ -455,8 +482,11 @@ impl PolicySet {
         }
 
         // The statements that granted, and the guardrails' allowing statements.
-        let use_identity =
-            identity_path && (!same_account || !must_allow_by_itself || !resource_path);
+        let use_identity = identity_path
+            && (!same_account
+                || !must_allow_by_itself
+                || !resource_path
+                || chained_session_permission);
         let mut reasons: Vec<Reason> = hits
             .iter()
             .filter(|h| match h.layer {
@@ -508,20 +538,19 @@ fn effective_resource(request: &Request) -> &str {
 }
 
 /// Role trust policies and KMS key policies must allow by themselves (UG evaluation logic,
-/// step 3; SEMANTICS E4, E9, E10).
+/// step 3; SEMANTICS E4, E9, E10). A trust policy is the resource policy of
+/// `sts:AssumeRole*`, `sts:TagSession` and `sts:SetSourceIdentity` on its role.
 fn is_trust_or_key_policy(request: &Request) -> bool {
     let action = request.action_lower.as_str();
-    let sts_assume = action.starts_with("sts:assumerole");
-    if !sts_assume && !action.starts_with("kms:") {
+    if is_trust_policy_request(action, &request.resource) {
+        return true;
+    }
+    if !action.starts_with("kms:") {
         return false;
     }
     let mut parts = request.resource.splitn(6, ':');
     let (service, resource) = (parts.nth(2), parts.nth(2));
-    match (service, resource) {
-        (Some("iam"), Some(r)) => sts_assume && r.starts_with("role/"),
-        (Some("kms"), Some(r)) => !sts_assume && r.starts_with("key/"),
-        _ => false,
-    }
+    matches!((service, resource), (Some("kms"), Some(r)) if r.starts_with("key/"))
 }
 
 /// Whether RCPs cover the request: only the services RCPs support, never

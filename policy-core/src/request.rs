@@ -20,6 +20,14 @@ pub enum PrincipalKind {
     FederatedUser,
     /// An AWS service principal (`lambda.amazonaws.com`).
     Service,
+    /// A caller of `AssumeRoleWithWebIdentity`, named by its OIDC provider: the provider's
+    /// ARN (`arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com`) or
+    /// a provider host AWS knows by name (`cognito-identity.amazonaws.com`,
+    /// `accounts.google.com`, `graph.facebook.com`, `www.amazon.com`).
+    WebIdentity,
+    /// A caller of `AssumeRoleWithSAML`, named by its SAML provider's ARN
+    /// (`arn:aws:iam::111122223333:saml-provider/Name`).
+    Saml,
 }
 
 impl PrincipalKind {
@@ -30,7 +38,13 @@ impl PrincipalKind {
             PrincipalKind::Anonymous => "Anonymous",
             PrincipalKind::Root => "Account",
             PrincipalKind::User => "User",
-            PrincipalKind::Role | PrincipalKind::RoleSession => "AssumedRole",
+            // A web identity or SAML call carries a token or assertion, not an AWS principal;
+            // the session it creates is an assumed role (UG `reference_policies_variables`,
+            // "Principal key values": web identity and SAML federated users).
+            PrincipalKind::Role
+            | PrincipalKind::RoleSession
+            | PrincipalKind::WebIdentity
+            | PrincipalKind::Saml => "AssumedRole",
             PrincipalKind::FederatedUser => "FederatedUser",
             PrincipalKind::Service => "Service",
         }
@@ -42,6 +56,13 @@ impl PrincipalKind {
             self,
             PrincipalKind::Role | PrincipalKind::RoleSession | PrincipalKind::FederatedUser
         )
+    }
+
+    /// Whether the caller is a web identity or SAML federation caller: it signs no request
+    /// with AWS credentials, has no identity-based policy, and only the role's trust policy
+    /// (and the RCPs of the role's account) decide what it may call.
+    pub fn is_federation(self) -> bool {
+        matches!(self, PrincipalKind::WebIdentity | PrincipalKind::Saml)
     }
 }
 
@@ -71,8 +92,27 @@ pub struct RequestPrincipal {
 
 /// Why a principal string could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a principal: use `anonymous`, a service principal such as `lambda.amazonaws.com`, or the ARN of an account root, user, role, role session or federated user")]
+#[error("`{0}` is not a principal: use `anonymous`, a service principal such as `lambda.amazonaws.com`, the ARN of an account root, user, role, role session or federated user, or an identity provider: its `oidc-provider` or `saml-provider` ARN, or `federated:HOST` such as `federated:accounts.google.com`")]
 pub struct PrincipalError(pub String);
+
+/// Why a federation caller cannot make a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{principal}` is an identity provider: it can only call `{allowed}` (with `sts:TagSession` and `sts:SetSourceIdentity`), not `{action}`")]
+pub struct FederationActionError {
+    /// The caller as given.
+    pub principal: String,
+    /// The action asked about.
+    pub action: String,
+    /// The action that provider's callers make.
+    pub allowed: &'static str,
+}
+
+impl FederationActionError {
+    /// Advice for the user.
+    pub fn help(&self) -> &'static str {
+        "to ask what the role session can do after federation, give the session's ARN, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, and the role's policies"
+    }
+}
 
 impl RequestPrincipal {
     /// Reads `anonymous`, a service principal, or an IAM/STS principal ARN.
@@ -80,6 +120,12 @@ impl RequestPrincipal {
         let err = || PrincipalError(text.to_string());
         if text == "anonymous" || text == "*" {
             return Ok(Self::simple(text, PrincipalKind::Anonymous));
+        }
+        if let Some(provider) = text.strip_prefix("federated:") {
+            return Self::parse_provider(provider).ok_or_else(err);
+        }
+        if let Some(p) = Self::parse_provider(text).filter(|_| text.starts_with("arn:")) {
+            return Ok(p);
         }
         if !text.starts_with("arn:") {
             if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
@@ -143,11 +189,84 @@ impl RequestPrincipal {
         parsed.map(Self::with_derived)
     }
 
+    /// Reads an identity provider as a trust policy's `Federated` principal names it: an
+    /// `oidc-provider` or `saml-provider` ARN, or an OIDC provider's host (UG
+    /// `reference_policies_elements_principal`, "OIDC session principals" and "SAML session
+    /// principals"; `id_roles_create_for-idp_oidc`).
+    fn parse_provider(text: &str) -> Option<Self> {
+        let kind = if text.starts_with("arn:") {
+            let mut parts = text.splitn(6, ':');
+            let (Some(_), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+                parts.next(),
+            ) else {
+                return None;
+            };
+            if partition.is_empty()
+                || account.len() != 12
+                || !account.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            match resource.split_once('/') {
+                Some(("oidc-provider", host)) if !host.is_empty() => PrincipalKind::WebIdentity,
+                Some(("saml-provider", name)) if !name.is_empty() => PrincipalKind::Saml,
+                _ => return None,
+            }
+        } else if !text.is_empty()
+            && text.contains('.')
+            && !text.contains(['/', ':', '*', '?', ' '])
+        {
+            PrincipalKind::WebIdentity
+        } else {
+            return None;
+        };
+        // The caller has no account and no AWS identity: it presents a token or an assertion
+        // from this provider. `partition` is the provider ARN's, else `aws`.
+        let mut p = Self::simple(text, kind);
+        if let Some(partition) = text.strip_prefix("arn:").and_then(|r| r.split(':').next()) {
+            p.partition = partition.to_string();
+        }
+        Some(p)
+    }
+
+    /// Whether this caller can make a request for `action` at all: a web identity caller
+    /// calls `sts:AssumeRoleWithWebIdentity`, a SAML caller `sts:AssumeRoleWithSAML`, and
+    /// either may pass session tags and a source identity with it (`sts:TagSession`,
+    /// `sts:SetSourceIdentity`). Other callers can make any request.
+    pub fn check_action(&self, action: &str) -> Result<(), FederationActionError> {
+        let allowed = match self.kind {
+            PrincipalKind::WebIdentity => "sts:AssumeRoleWithWebIdentity",
+            PrincipalKind::Saml => "sts:AssumeRoleWithSAML",
+            _ => return Ok(()),
+        };
+        if action.eq_ignore_ascii_case(allowed) || is_session_permission(action) {
+            return Ok(());
+        }
+        Err(FederationActionError {
+            principal: self.arn.clone(),
+            action: action.to_string(),
+            allowed,
+        })
+    }
+
     /// Computes the context keys AWS derives from the principal (UG
     /// `reference_policies_condition-keys`, "Properties of the principal";
     /// `reference_policies_variables`, "Principal key values").
     fn with_derived(mut self) -> Self {
         let mut d: Vec<(&'static str, [String; 1])> = Vec::new();
+        // A federation caller signs nothing with AWS credentials: the keys it brings are the
+        // provider's (`...:sub`, `...:aud`, `SAML:*`), given in the context (UG
+        // `reference_policies_iam-condition-keys`, "Available keys for AWS web identity
+        // federation" and "Available keys for SAML-based AWS STS federation").
+        if self.kind.is_federation() {
+            self.derived = d;
+            return self;
+        }
         if self.kind != PrincipalKind::Anonymous {
             d.push((
                 "aws:principaltype",
@@ -334,6 +453,29 @@ impl Request {
     }
 }
 
+/// Whether `action` is one of the permissions-only actions checked together with an
+/// `AssumeRole*` call: `sts:TagSession` (UG `id_session-tags`, "Permissions required to add
+/// session tags") and `sts:SetSourceIdentity` (UG `id_credentials_temp_control-access_monitor`,
+/// "Permissions required to set source identity").
+pub fn is_session_permission(action: &str) -> bool {
+    action.eq_ignore_ascii_case("sts:TagSession")
+        || action.eq_ignore_ascii_case("sts:SetSourceIdentity")
+}
+
+/// Whether the resource policy of a request on `resource` is a role trust policy: the
+/// request is `sts:AssumeRole*`, `sts:TagSession` or `sts:SetSourceIdentity` on a role.
+pub fn is_trust_policy_request(action: &str, resource: &str) -> bool {
+    let on_role = resource
+        .splitn(6, ':')
+        .nth(5)
+        .is_some_and(|r| r.starts_with("role/"))
+        && resource.split(':').nth(2) == Some("iam");
+    let sts_assume = action
+        .get(..14)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sts:assumerole"));
+    on_role && (sts_assume || is_session_permission(action))
+}
+
 /// The account field of an ARN, when it has a non-empty one without wildcards.
 pub fn arn_account(arn: &str) -> Option<&str> {
     // arn:partition:service:region:account:...: the account follows the fourth colon.
@@ -383,6 +525,92 @@ mod tests {
         );
         assert!(RequestPrincipal::parse("arn:aws:iam::1:user/x").is_err());
         assert!(RequestPrincipal::parse("bob").is_err());
+    }
+
+    #[test]
+    fn identity_providers_are_federation_callers() {
+        let kind = |p: &str| RequestPrincipal::parse(p).map(|p| p.kind);
+        let github = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com";
+        assert_eq!(kind(github), Ok(PrincipalKind::WebIdentity));
+        assert_eq!(
+            kind(&format!("federated:{github}")),
+            Ok(PrincipalKind::WebIdentity)
+        );
+        assert_eq!(
+            kind("arn:aws:iam::111111111111:saml-provider/ExampleOrgSSOProvider"),
+            Ok(PrincipalKind::Saml)
+        );
+        for host in [
+            "cognito-identity.amazonaws.com",
+            "accounts.google.com",
+            "graph.facebook.com",
+            "www.amazon.com",
+        ] {
+            assert_eq!(
+                kind(&format!("federated:{host}")),
+                Ok(PrincipalKind::WebIdentity)
+            );
+        }
+        // A bare `*.amazonaws.com` host is still a service principal.
+        assert_eq!(
+            kind("cognito-identity.amazonaws.com"),
+            Ok(PrincipalKind::Service)
+        );
+        for bad in [
+            "accounts.google.com",
+            "federated:",
+            "federated:*",
+            "federated:arn:aws:iam::111111111111:role/r",
+            "arn:aws:iam::111111111111:oidc-provider/",
+            "arn:aws:iam::1:saml-provider/X",
+            "arn:aws:iam:us-east-1:111111111111:saml-provider/X",
+        ] {
+            assert!(kind(bad).is_err(), "{bad}");
+        }
+        // No key is derived: the provider's keys come with the token or assertion.
+        let p = RequestPrincipal::parse(github).unwrap();
+        assert_eq!(p.account, None);
+        assert_eq!(p.derived("aws:principalisawsservice"), None);
+        assert_eq!(p.derived("aws:principalaccount"), None);
+    }
+
+    #[test]
+    fn federation_callers_make_only_their_assume_role_call() {
+        let web = RequestPrincipal::parse("federated:accounts.google.com").unwrap();
+        let saml = RequestPrincipal::parse("arn:aws:iam::111111111111:saml-provider/IdP").unwrap();
+        assert!(web.check_action("sts:AssumeRoleWithWebIdentity").is_ok());
+        assert!(web.check_action("STS:TagSession").is_ok());
+        assert!(web.check_action("sts:SetSourceIdentity").is_ok());
+        assert!(web.check_action("sts:AssumeRoleWithSAML").is_err());
+        assert!(web.check_action("s3:GetObject").is_err());
+        assert!(saml.check_action("sts:AssumeRoleWithSAML").is_ok());
+        assert!(saml.check_action("sts:AssumeRole").is_err());
+        let user = RequestPrincipal::parse("arn:aws:iam::111111111111:user/bob").unwrap();
+        assert!(user.check_action("s3:GetObject").is_ok());
+    }
+
+    #[test]
+    fn trust_policies_decide_assume_role_tag_session_and_source_identity() {
+        let role = "arn:aws:iam::111111111111:role/path/R";
+        for action in [
+            "sts:AssumeRole",
+            "sts:AssumeRoleWithSAML",
+            "sts:assumerolewithwebidentity",
+            "sts:TagSession",
+            "sts:SetSourceIdentity",
+        ] {
+            assert!(is_trust_policy_request(action, role), "{action}");
+        }
+        assert!(!is_trust_policy_request("sts:SetContext", role));
+        assert!(!is_trust_policy_request("sts:TagSession", "*"));
+        assert!(!is_trust_policy_request(
+            "sts:TagSession",
+            "arn:aws:iam::111111111111:user/role/x"
+        ));
+        assert!(!is_trust_policy_request(
+            "sts:AssumeRole",
+            "arn:aws:s3:::bucket:role/x"
+        ));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::ast::PolicyKind;
 use crate::eval::{CompiledPolicy, Decision, Level, PolicySet};
 use crate::parse::lower_policy;
-use crate::request::{Context, Request, RequestPrincipal};
+use crate::request::{is_trust_policy_request, Context, Request, RequestPrincipal};
 use crate::source::Span;
 use crate::syntax::{json, Member, Value, ValueKind};
 
@@ -269,11 +269,12 @@ impl Reader<'_> {
             .as_ref()
             .map(|(r, _)| r.clone())
             .unwrap_or_default();
-        let resource_kind = if action_text
-            .to_ascii_lowercase()
-            .starts_with("sts:assumerole")
-            && resource_text.contains(":role/")
-        {
+        if let (Some(p), Some((a, span))) = (&principal, &action) {
+            if let Err(e) = p.check_action(a) {
+                self.push(*span, e.to_string(), Some(e.help().to_string()));
+            }
+        }
+        let resource_kind = if is_trust_policy_request(&action_text, &resource_text) {
             PolicyKind::Trust
         } else {
             PolicyKind::Resource
@@ -525,6 +526,33 @@ mod tests {
         );
         // The all-or-nothing reader still refuses the file, with every error.
         assert_eq!(parse_scenarios(&text, 0).unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn a_federation_caller_is_read_and_refused_for_other_actions() {
+        let text = r#"[
+            {"name": "ok", "principal": "federated:accounts.google.com", "action": "sts:AssumeRoleWithWebIdentity", "resource": "arn:aws:iam::111111111111:role/R"},
+            {"name": "tags", "principal": "arn:aws:iam::111111111111:saml-provider/IdP", "action": "sts:TagSession", "resource": "arn:aws:iam::111111111111:role/R",
+             "resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111111111111:saml-provider/IdP"}, "Action": "sts:TagSession"}]}},
+            {"name": "bad", "principal": "federated:accounts.google.com", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}
+        ]"#;
+        let items = parse_scenario_file(text, 0).unwrap();
+        assert!(items[0].is_ok());
+        // A trust policy (no `Resource`) is the resource policy of `sts:TagSession`.
+        let tags = items[1].as_ref().unwrap();
+        assert_eq!(
+            tags.policies.evaluate(&tags.request).decision,
+            Decision::Allowed
+        );
+        let bad = items[2].as_ref().unwrap_err();
+        assert!(
+            bad.errors[0]
+                .message
+                .contains("sts:AssumeRoleWithWebIdentity"),
+            "{:?}",
+            bad.errors
+        );
+        assert!(bad.errors[0].help.is_some());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use policy_cli::render::escape::escape_line;
 use policy_core::ast::PolicyKind;
 use policy_core::eval::{CompiledPolicy, Decision, Level, PolicySet};
 use policy_core::parse::parse_policy;
-use policy_core::request::{Context, Request, RequestPrincipal};
+use policy_core::request::{is_trust_policy_request, Context, Request, RequestPrincipal};
 use policy_core::text::bound_message;
 use policy_core::SourceFile;
 
@@ -91,6 +91,11 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         );
         return ExitStatus::Error;
     }
+    if let Err(e) = principal.check_action(&args.action) {
+        eprintln!("error: --action: {}", escape_line(&e.to_string()));
+        eprintln!("  help: {}", escape_line(e.help()));
+        return ExitStatus::Error;
+    }
     let mut context = Context::new();
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     for kv in &args.context {
@@ -118,12 +123,7 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
         limit: args.read.limit(),
     };
-    let resource_kind = if args
-        .action
-        .to_ascii_lowercase()
-        .starts_with("sts:assumerole")
-        && args.resource.contains(":role/")
-    {
+    let resource_kind = if is_trust_policy_request(&args.action, &args.resource) {
         PolicyKind::Trust
     } else {
         PolicyKind::Resource

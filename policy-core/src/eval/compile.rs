@@ -50,9 +50,12 @@ enum PrincipalPattern {
     Account(Box<str>),
     /// A role: account and name (role names are unique ignoring case).
     Role { account: Box<str>, name: Box<str> },
-    /// A user, a role session, a federated user, a service, a provider or a canonical user,
-    /// named exactly.
+    /// A user, a role session, a federated user, a service or a canonical user, named
+    /// exactly.
     Exact(Box<str>),
+    /// A `Federated` identity provider (an `oidc-provider` or `saml-provider` ARN, or an OIDC
+    /// provider host): it names web identity and SAML callers, and only them.
+    Federated(Box<str>),
 }
 
 impl CompiledPolicy {
@@ -292,7 +295,9 @@ fn caller_identities(caller: &RequestPrincipal) -> Vec<Identity<'_>> {
 fn identity_listed(p: &PrincipalPattern, identity: &Identity<'_>) -> bool {
     match (p, identity) {
         (PrincipalPattern::Any, _) => true,
-        (PrincipalPattern::Exact(v), Identity::Own(arn)) => **v == **arn,
+        (PrincipalPattern::Exact(v) | PrincipalPattern::Federated(v), Identity::Own(arn)) => {
+            **v == **arn
+        }
         (PrincipalPattern::Role { account, name }, Identity::Role(a, n)) => {
             **account == **a && n.eq_ignore_ascii_case(name)
         }
@@ -304,6 +309,9 @@ fn identity_listed(p: &PrincipalPattern, identity: &Identity<'_>) -> bool {
 fn principal_pattern(kind: Key, value: &str) -> PrincipalPattern {
     if value == "*" && kind == Key::Aws {
         return PrincipalPattern::Any;
+    }
+    if kind == Key::Federated {
+        return PrincipalPattern::Federated(value.into());
     }
     if kind != Key::Aws {
         return PrincipalPattern::Exact(value.into());
@@ -341,6 +349,11 @@ fn principal_matches(p: &PrincipalPattern, caller: &RequestPrincipal) -> Option<
             && caller.name.eq_ignore_ascii_case(name))
         .then_some(PrincipalMatch::Role),
         // User names in principal ARNs are case-sensitive (UG reference_policies_elements_principal).
-        PrincipalPattern::Exact(v) => (**v == caller.arn).then_some(PrincipalMatch::Direct),
+        PrincipalPattern::Exact(v) => {
+            (**v == caller.arn && !caller.kind.is_federation()).then_some(PrincipalMatch::Direct)
+        }
+        PrincipalPattern::Federated(v) => {
+            (caller.kind.is_federation() && **v == caller.arn).then_some(PrincipalMatch::Direct)
+        }
     }
 }
