@@ -223,9 +223,20 @@ impl PolicySet {
             missing: BTreeSet::new(),
         };
         let principal = &request.principal;
+        // A web identity or SAML caller makes only its `AssumeRoleWith*` call (with session
+        // tags and a source identity); readers refuse anything else, and so does this.
+        if principal.kind.is_federation() && principal.check_action(&request.action).is_err() {
+            return Response {
+                decision: Decision::ImplicitDeny,
+                reasons: Vec::new(),
+                blocked_by: None,
+                missing_context_keys: BTreeSet::new(),
+            };
+        }
         // Permissionless actions still need a signed request (STS accepts no anonymous calls).
         if PERMISSIONLESS.contains(&request.action_lower.as_str())
             && principal.kind != PrincipalKind::Anonymous
+            && !principal.kind.is_federation()
         {
             return Response {
                 decision: Decision::Allowed,

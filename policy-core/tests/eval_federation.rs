@@ -130,6 +130,32 @@ fn request(principal: &str, action: &str, ctx: Context) -> Request {
     )
 }
 
+#[test]
+fn a_federation_caller_is_never_allowed_another_action() {
+    let everything = compile(
+        &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}),
+        PolicyKind::Resource,
+        "open",
+    );
+    let set = PolicySet {
+        resource: Some(everything),
+        ..PolicySet::default()
+    };
+    for (caller, action) in [
+        (GITHUB, "sts:GetCallerIdentity"),
+        (GITHUB, "sts:AssumeRoleWithSAML"),
+        (SAML, "s3:GetObject"),
+        ("federated:accounts.google.com", "sts:AssumeRole"),
+    ] {
+        let r = request(caller, action, Context::new());
+        assert_eq!(
+            set.evaluate(&r).decision,
+            Decision::ImplicitDeny,
+            "{caller} {action}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
