@@ -322,7 +322,7 @@ fn explanations_agree_with_decisions_on_the_corpus() {
     assert!(checked >= 200);
 }
 
-/// Laws shared with the property test (tests/eval_properties.rs has its own copy).
+/// Laws shared with the property test (`tests/eval_properties.rs` has its own copy).
 fn policy_core_explain_laws(e: &Explanation, name: &str) {
     let denies = e.layers.iter().any(|l| l.verdict == Verdict::ExplicitDeny);
     assert_eq!(

@@ -173,9 +173,7 @@ impl Condition {
                 _ => false,
             }),
             OperatorFamily::Numeric => {
-                let Some(r) = parse_number(request) else {
-                    return None;
-                };
+                let r = parse_number(request)?;
                 self.values.iter().position(|v| match v {
                     Value::Number(p) => match self.positive {
                         O::NumericEquals => (r - p).abs() < f64::EPSILON * r.abs().max(1.0),
@@ -189,9 +187,7 @@ impl Condition {
                 })
             }
             OperatorFamily::Date => {
-                let Some(r) = parse_date(request) else {
-                    return None;
-                };
+                let r = parse_date(request)?;
                 self.values.iter().position(|v| match v {
                     Value::Date(p) => match self.positive {
                         O::DateEquals => r == *p,
@@ -311,39 +307,35 @@ impl Condition {
             let m = self.matching_value(v, ctx, buf);
             out.deciding_value = Some(v.to_string());
             out.matched_policy_value = m.and_then(|i| self.texts.get(i)).map(ToString::to_string);
+            let truth = m.is_some() != negated;
             match &out.matched_policy_value {
-                Some(p) => format!("request value `{v}` matches policy value `{p}`"),
-                None => format!("request value `{v}` matches no policy value"),
+                Some(p) => format!(
+                    "request value `{v}` matches policy value `{p}`, so `{base}` is {truth} for it"
+                ),
+                None => format!(
+                    "request value `{v}` matches no policy value, so `{base}` is {truth} for it"
+                ),
             }
         };
         let element =
             |v: &str, buf: &mut Vec<Tok>| self.matching_value(v, ctx, buf).is_some() != negated;
         out.note = match self.op.qualifier {
-            Some(SetQualifier::ForAllValues) => {
-                match values.iter().find(|v| !element(v, buf)) {
-                    Some(v) => {
-                        let why = decide(&mut out, v, buf);
-                        format!("{why}, so not every value of `{key}` satisfies `{base}`")
-                    }
-                    None => format!("every value of `{key}` satisfies `{base}`"),
+            Some(SetQualifier::ForAllValues) => match values.iter().find(|v| !element(v, buf)) {
+                Some(v) => {
+                    let why = decide(&mut out, v, buf);
+                    format!("{why}: not every value of `{key}` satisfies `{base}`")
                 }
-            }
+                None => format!("every value of `{key}` satisfies `{base}`"),
+            },
             Some(SetQualifier::ForAnyValue) => match values.iter().find(|v| element(v, buf)) {
                 Some(v) => {
                     let why = decide(&mut out, v, buf);
-                    format!("{why}, so a value of `{key}` satisfies `{base}`")
+                    format!("{why}: a value of `{key}` satisfies `{base}`")
                 }
                 None => format!("no value of `{key}` satisfies `{base}`"),
             },
             None => match values {
-                [single] => {
-                    let why = decide(&mut out, single, buf);
-                    if holds {
-                        format!("{why}: `{base}` holds")
-                    } else {
-                        format!("{why}: `{base}` does not hold")
-                    }
-                }
+                [single] => decide(&mut out, single, buf),
                 _ => format!(
                     "`{key}` has {} values: without `ForAllValues` or `ForAnyValue` a multivalued key matches nothing",
                     values.len()

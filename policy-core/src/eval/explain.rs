@@ -573,7 +573,7 @@ impl PolicySet {
             } else if !applicable {
                 (
                     Verdict::NotApplicable,
-                    not_applicable_note(layer, self, request),
+                    Some(not_applicable_note(layer, self, request)),
                 )
             } else if hits.iter().any(|w| w.effect == Effect::Deny) {
                 (Verdict::ExplicitDeny, None)
@@ -747,7 +747,7 @@ fn not_given_note(layer: PolicyType, request: &Request) -> Option<String> {
     Some(note.to_string())
 }
 
-fn not_applicable_note(layer: PolicyType, set: &PolicySet, request: &Request) -> Option<String> {
+fn not_applicable_note(layer: PolicyType, set: &PolicySet, request: &Request) -> String {
     let principal = &request.principal;
     let management = |account: Option<&String>| {
         set.management_account.is_some() && account == set.management_account.as_ref()
@@ -776,7 +776,7 @@ fn not_applicable_note(layer: PolicyType, set: &PolicySet, request: &Request) ->
             principal.kind.principal_type()
         ),
     };
-    Some(note)
+    note
 }
 
 /// The resource's account, when its ARN names none and it was taken from the caller.
