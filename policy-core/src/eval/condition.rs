@@ -24,6 +24,13 @@ enum Value {
     Invalid,
 }
 
+/// A condition's key and values as written.
+#[derive(Debug, Clone)]
+struct Written {
+    key: Box<str>,
+    values: Vec<Box<str>>,
+}
+
 /// One key tested by one operator.
 #[derive(Debug, Clone)]
 pub(crate) struct Condition {
@@ -32,11 +39,9 @@ pub(crate) struct Condition {
     positive: OperatorBase,
     /// The key, lower-cased.
     pub(crate) key: Arc<str>,
-    /// The key as written, for explanations.
-    key_text: Box<str>,
     values: Vec<Value>,
-    /// The values as written, for explanations.
-    texts: Vec<Box<str>>,
+    /// Key and values as written, for explanations (boxed: evaluation never reads them).
+    written: Box<Written>,
     /// For `Null`: whether the policy asks for the key to be absent.
     null_wants_absent: Vec<bool>,
 }
@@ -95,9 +100,11 @@ impl Condition {
                     op,
                     positive,
                     key: kv.key.node.to_ascii_lowercase().into(),
-                    key_text: kv.key.node.as_str().into(),
                     values,
-                    texts: texts.into_iter().map(String::into_boxed_str).collect(),
+                    written: Box::new(Written {
+                        key: kv.key.node.as_str().into(),
+                        values: texts.into_iter().map(String::into_boxed_str).collect(),
+                    }),
                     null_wants_absent,
                 }
             })
@@ -234,7 +241,7 @@ fn arn_matches(pattern: &Pattern, request: &str, ctx: &Request, buf: &mut Vec<To
 impl Condition {
     /// The key as written.
     pub(crate) fn key_text(&self) -> &str {
-        &self.key_text
+        &self.written.key
     }
 
     /// The policy values that hold variables: their texts and the lower-cased keys of their
@@ -254,8 +261,13 @@ impl Condition {
         let raw = ctx.value(&self.key);
         let mut out = ConditionCheck {
             operator: self.op.to_string(),
-            key: self.key_text.to_string(),
-            policy_values: self.texts.iter().map(ToString::to_string).collect(),
+            key: self.written.key.to_string(),
+            policy_values: self
+                .written
+                .values
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             request_values: raw.map(<[String]>::to_vec),
             derived: raw.is_some() && ctx.context.get(&self.key).is_none(),
             holds,
@@ -263,7 +275,7 @@ impl Condition {
             matched_policy_value: None,
             note: String::new(),
         };
-        let key = &self.key_text;
+        let key = &self.written.key;
         let null_set = |v: &[String]| {
             v.is_empty() || (self.op.qualifier.is_some() && v.iter().all(String::is_empty))
         };
@@ -306,7 +318,9 @@ impl Condition {
         let decide = |out: &mut ConditionCheck, v: &str, buf: &mut Vec<Tok>| {
             let m = self.matching_value(v, ctx, buf);
             out.deciding_value = Some(v.to_string());
-            out.matched_policy_value = m.and_then(|i| self.texts.get(i)).map(ToString::to_string);
+            out.matched_policy_value = m
+                .and_then(|i| self.written.values.get(i))
+                .map(ToString::to_string);
             let truth = m.is_some() != negated;
             match &out.matched_policy_value {
                 Some(p) => format!(
