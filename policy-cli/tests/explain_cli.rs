@@ -183,3 +183,43 @@ fn eval_explain_adds_the_explanation_to_each_scenario() {
     let text = String::from_utf8(human.stdout).unwrap();
     assert!(text.contains("layers:"), "{text}");
 }
+
+/// S3 ARNs carry no account (IAM UG `reference_identifiers`, S3 ARNs): without
+/// `resourceAccount` the account is assumed, and said; with it, nothing is assumed.
+#[test]
+fn eval_explain_says_the_resource_account_was_assumed_only_when_it_was() {
+    let dir = std::env::temp_dir().join(format!("iampol-explain-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("s.json");
+    let scenario = |account: Option<&str>| {
+        let mut s = serde_json::json!({
+            "name": "s3", "principal": "arn:aws:iam::111111111111:user/alice",
+            "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k",
+            "expect": "implicitDeny", "source": "UG reference_identifiers"
+        });
+        if let Some(a) = account {
+            s["resourceAccount"] = serde_json::json!(a);
+        }
+        s.to_string()
+    };
+    let kinds = |text: String| -> Vec<String> {
+        std::fs::write(&file, text).unwrap();
+        let out = iampol(&[
+            "eval",
+            "--explain",
+            "--format",
+            "json",
+            file.to_str().unwrap(),
+        ]);
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        line["assumptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kinds(scenario(None)), ["resourceAccount"]);
+    assert!(kinds(scenario(Some("111111111111"))).is_empty());
+    std::fs::remove_dir_all(dir).unwrap();
+}

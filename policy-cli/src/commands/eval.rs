@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use policy_cli::render::escape::escape_line;
-use policy_core::eval::{Reason, Response};
+use policy_core::eval::{AssumptionKind, Reason, Response};
 use policy_core::scenario::{parse_scenario_file, RefusedScenario, Scenario, ScenarioError};
 use policy_core::text::bound_message;
 use policy_core::SourceFile;
@@ -293,9 +293,15 @@ fn write_decided(
     files: &[SourceFile],
     counts: &mut Counts,
 ) -> std::io::Result<()> {
-    let explanation = args
-        .explain
-        .then(|| scenario.policies.explain(&scenario.request));
+    let explanation = args.explain.then(|| {
+        let mut e = scenario.policies.explain(&scenario.request);
+        if scenario.resource_account_given {
+            // Given, not assumed.
+            e.assumptions
+                .retain(|a| a.kind != AssumptionKind::ResourceAccount);
+        }
+        e
+    });
     let response = match &explanation {
         Some(e) => e.response.clone(),
         None => scenario.policies.evaluate(&scenario.request),
