@@ -122,6 +122,10 @@ pub struct EvalArgs {
     /// Print only the scenarios whose decision differs from `expect` or that could not be decided.
     #[arg(long)]
     pub failures_only: bool,
+    /// Explain each decision: a verdict per policy layer, the statements whose condition
+    /// did not hold (with the value that failed), missing keys, assumptions and warnings.
+    #[arg(long)]
+    pub explain: bool,
     /// The size limit of each file read.
     #[command(flatten)]
     pub read: crate::io::ReadArgs,
@@ -177,6 +181,10 @@ pub struct CanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
     pub format: EvalFormat,
+    /// Explain the decision: a verdict per policy layer, the statements whose condition did
+    /// not hold (with the value that failed), missing keys, assumptions and warnings.
+    #[arg(long)]
+    pub explain: bool,
     /// The size limit of each policy file read.
     #[command(flatten)]
     pub read: crate::io::ReadArgs,

@@ -1,6 +1,8 @@
 //! Rendering findings: human (miette), concise lines, JSON; SARIF, GitHub workflow
 //! commands, GitLab Code Quality and `JUnit` XML in `output/`.
 
+#[path = "output/explain.rs"]
+pub mod explain;
 #[path = "output/github.rs"]
 pub mod github;
 #[path = "output/gitlab.rs"]

@@ -8,6 +8,7 @@
 
 mod compile;
 mod condition;
+mod explain;
 mod pattern;
 
 use std::collections::BTreeSet;
@@ -15,6 +16,10 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use compile::{CompiledPolicy, CompiledStatement};
+pub use explain::{
+    Assumption, AssumptionKind, ConditionCheck, Explanation, LayerVerdict, MissingKey, NearMiss,
+    Side, Verdict, Warning, WarningKind,
+};
 use pattern::Tok;
 
 use crate::ast::{Effect, Policy};
@@ -466,6 +471,27 @@ impl PolicySet {
                 && (!same_account || chained_session_permission)
             {
                 Some(PolicyType::Identity)
+            } else if hits.iter().any(Hit::is_allow) {
+                // Some layer allowed, yet nothing granted: name the layer whose grant was
+                // missing (issue 11: `blockedBy` is never empty when a layer allowed).
+                Some(if has_grants {
+                    if !boundary_ok {
+                        PolicyType::Boundary
+                    } else if !session_ok {
+                        PolicyType::Session
+                    } else {
+                        PolicyType::Identity
+                    }
+                } else if must_allow_by_itself
+                    || matches!(
+                        principal.kind,
+                        PrincipalKind::Anonymous | PrincipalKind::Service
+                    )
+                {
+                    PolicyType::Resource
+                } else {
+                    PolicyType::Identity
+                })
             } else {
                 None
             };

@@ -26,6 +26,8 @@ pub struct Scenario {
     pub source: Option<String>,
     /// The scenario object in its file.
     pub span: Span,
+    /// Whether `resourceAccount` was given (else it was taken from the ARN or the caller).
+    pub resource_account_given: bool,
 }
 
 /// A problem in a scenario file.
@@ -327,6 +329,7 @@ impl Reader<'_> {
         if self.errors.len() > before {
             return None;
         }
+        let resource_account_given = resource_account.is_some();
         let request = Request::new(
             principal?,
             &action_text,
@@ -341,6 +344,7 @@ impl Reader<'_> {
             expect,
             source,
             span: value.span,
+            resource_account_given,
         })
     }
 

@@ -2,10 +2,11 @@
 //! - an added `Deny` statement never turns a deny into an allow, nor an explicit deny into
 //!   anything else;
 //! - an SCP, RCP, permissions boundary or session policy never turns a deny into an allow;
-//! - the decision does not depend on the order of statements, policies or context values.
+//! - the decision does not depend on the order of statements, policies or context values;
+//! - `explain` gives `evaluate`'s decision, and its layer verdicts agree with it.
 
 use policy_core::ast::PolicyKind;
-use policy_core::eval::{CompiledPolicy, Decision, Level, PolicySet};
+use policy_core::eval::{CompiledPolicy, Decision, Level, PolicySet, PolicyType, Verdict};
 use policy_core::parse::parse_policy;
 use policy_core::request::{Context, Request, RequestPrincipal};
 use proptest::prelude::*;
@@ -281,5 +282,45 @@ proptest! {
         }
         let after = set(&reordered).evaluate(&request(&reordered, true)).decision;
         prop_assert_eq!(before, after);
+    }
+
+    #[test]
+    fn explain_agrees_with_evaluate(case in case(), guard in policy(false), layer in 0usize..4) {
+        let mut set = set(&case);
+        match layer {
+            0 => set.scps = vec![Level::new("r-root", vec![compile(&guard, PolicyKind::Scp, "scp")])],
+            1 => set.boundary = Some(compile(&guard, PolicyKind::Boundary, "boundary")),
+            2 => set.session = Some(compile(&guard, PolicyKind::Session, "session")),
+            _ => {}
+        }
+        let req = request(&case, false);
+        let response = set.evaluate(&req);
+        let e = set.explain(&req);
+        prop_assert_eq!(&e.response, &response);
+        // An explicit deny iff some layer denies explicitly, and that layer holds each
+        // deciding statement.
+        let denies = e.layers.iter().any(|l| l.verdict == Verdict::ExplicitDeny);
+        prop_assert_eq!(denies, response.decision == Decision::ExplicitDeny);
+        for r in response.reasons.iter().filter(|r| r.effect == policy_core::Effect::Deny) {
+            prop_assert!(e.layers.iter().any(|l| l.verdict == Verdict::ExplicitDeny && l.statements.contains(r)));
+        }
+        // Every statement that allowed in the response is a matching statement of an
+        // allowing layer.
+        for r in response.reasons.iter().filter(|r| r.effect == policy_core::Effect::Allow) {
+            prop_assert!(e.layers.iter().any(|l| l.verdict == Verdict::Allowed && l.statements.contains(r)), "{:?}", r);
+        }
+        // A denied request after some grant layer allowed names the layer that blocked.
+        let granted = e.layers.iter().any(|l| {
+            l.verdict == Verdict::Allowed
+                && !l.statements.is_empty()
+                && matches!(l.layer, PolicyType::Identity | PolicyType::Resource | PolicyType::Boundary | PolicyType::Session)
+        });
+        if response.decision == Decision::ImplicitDeny && granted {
+            prop_assert!(response.blocked_by.is_some(), "{:#?}", e.layers);
+        }
+        // A near miss has a condition that failed; a matching statement has none.
+        for m in &e.near_misses {
+            prop_assert!(m.conditions.iter().any(|c| !c.holds));
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use policy_cli::render::escape::escape_line;
 use policy_core::ast::PolicyKind;
-use policy_core::eval::{CompiledPolicy, Decision, Level, PolicySet};
+use policy_core::eval::{AssumptionKind, CompiledPolicy, Decision, Level, PolicySet};
 use policy_core::parse::parse_policy;
 use policy_core::request::{is_trust_policy_request, Context, Request, RequestPrincipal};
 use policy_core::text::bound_message;
@@ -15,6 +15,7 @@ use crate::args::{CanArgs, EvalFormat};
 use crate::commands::eval::{json_decision, write_explanation};
 use crate::exit::ExitStatus;
 use crate::io::read_input;
+use crate::report::explain::{json_explanation, warning_line, write_human};
 use crate::report::render_error;
 
 struct Loader {
@@ -169,17 +170,41 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         args.resource_account.clone(),
         context,
     );
-    let response = set.evaluate(&request);
+    let mut explanation = set.explain(&request);
+    if args.resource_account.is_some() {
+        // Given, not assumed.
+        explanation
+            .assumptions
+            .retain(|a| a.kind != AssumptionKind::ResourceAccount);
+    }
+    let response = &explanation.response;
     let mut out = std::io::stdout().lock();
+    // Warnings are said once: in the explanation when asked for, else on stderr.
+    if !args.explain {
+        let mut stderr = std::io::stderr().lock();
+        for w in &explanation.warnings {
+            let _ = writeln!(stderr, "{}", warning_line(w));
+        }
+    }
     let written = match args.format {
         EvalFormat::Json => {
-            let line = json_decision(None, "can", &response, None, &loader.files);
+            let line = json_decision(None, "can", response, None, &loader.files).with_explanation(
+                args.explain
+                    .then(|| json_explanation(&explanation, &loader.files)),
+            );
             serde_json::to_string(&line)
                 .map_err(std::io::Error::from)
                 .and_then(|s| writeln!(out, "{s}"))
         }
         EvalFormat::Human => writeln!(out, "{}", response.decision)
-            .and_then(|()| write_explanation(&mut out, &response, &loader.files, "  ")),
+            .and_then(|()| write_explanation(&mut out, response, &loader.files, "  "))
+            .and_then(|()| {
+                if args.explain {
+                    write_human(&mut out, &explanation, &loader.files, "  ")
+                } else {
+                    Ok(())
+                }
+            }),
     };
     if written.is_err() {
         return ExitStatus::Error;

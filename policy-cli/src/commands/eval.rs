@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use policy_cli::render::escape::escape_line;
-use policy_core::eval::{Reason, Response};
+use policy_core::eval::{AssumptionKind, Reason, Response};
 use policy_core::scenario::{parse_scenario_file, RefusedScenario, Scenario, ScenarioError};
 use policy_core::text::bound_message;
 use policy_core::SourceFile;
@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::args::{EvalArgs, EvalFormat};
 use crate::exit::ExitStatus;
 use crate::io::{collect_files, read_input, WalkProblems};
+use crate::report::explain::{json_explanation, JsonExplanation};
 use crate::report::render_error;
 
 /// The JSON form of a reason (documented in the README; fields are only ever added).
@@ -42,6 +43,31 @@ pub struct JsonDecision<'a> {
     reasons: Vec<JsonReason<'a>>,
     blocked_by: Option<&'static str>,
     missing_context_keys: Vec<&'a str>,
+    /// With `--explain`: the explanation's fields.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    explanation: Option<JsonExplanation<'a>>,
+}
+
+impl<'a> JsonDecision<'a> {
+    /// The line with the fields of an explanation added.
+    pub fn with_explanation(mut self, explanation: Option<JsonExplanation<'a>>) -> Self {
+        self.explanation = explanation;
+        self
+    }
+}
+
+/// The JSON form of a reason; `files` maps its source index to its file.
+pub fn json_reason<'a>(r: &'a Reason, files: &[SourceFile]) -> JsonReason<'a> {
+    let pos = files.get(r.source).map(|f| f.line_col(r.span.start));
+    JsonReason {
+        policy_type: r.policy_type.as_str(),
+        policy: &r.policy,
+        statement: r.statement,
+        sid: r.sid.as_deref(),
+        effect: r.effect.as_str(),
+        line: pos.map_or(0, |p| p.line),
+        column: pos.map_or(0, |p| p.column),
+    }
 }
 
 /// The JSON form of one problem of a refused scenario.
@@ -106,23 +132,13 @@ pub fn json_decision<'a>(
         reasons: response
             .reasons
             .iter()
-            .map(|r| {
-                let pos = files.get(r.source).map(|f| f.line_col(r.span.start));
-                JsonReason {
-                    policy_type: r.policy_type.as_str(),
-                    policy: &r.policy,
-                    statement: r.statement,
-                    sid: r.sid.as_deref(),
-                    effect: r.effect.as_str(),
-                    line: pos.map_or(0, |p| p.line),
-                    column: pos.map_or(0, |p| p.column),
-                }
-            })
+            .map(|r| json_reason(r, files))
             .collect(),
         blocked_by: response
             .blocked_by
             .map(policy_core::eval::PolicyType::as_str),
         missing_context_keys: response.missing_context_keys.iter().map(|k| &**k).collect(),
+        explanation: None,
     }
 }
 
@@ -277,7 +293,19 @@ fn write_decided(
     files: &[SourceFile],
     counts: &mut Counts,
 ) -> std::io::Result<()> {
-    let response = scenario.policies.evaluate(&scenario.request);
+    let explanation = args.explain.then(|| {
+        let mut e = scenario.policies.explain(&scenario.request);
+        if scenario.resource_account_given {
+            // Given, not assumed.
+            e.assumptions
+                .retain(|a| a.kind != AssumptionKind::ResourceAccount);
+        }
+        e
+    });
+    let response = match &explanation {
+        Some(e) => e.response.clone(),
+        None => scenario.policies.evaluate(&scenario.request),
+    };
     let ok = scenario.expect.map(|e| e == response.decision);
     match ok {
         Some(true) => counts.passed += 1,
@@ -295,11 +323,18 @@ fn write_decided(
                 &response,
                 scenario.expect,
                 files,
-            );
+            )
+            .with_explanation(explanation.as_ref().map(|e| json_explanation(e, files)));
             let s = serde_json::to_string(&line).map_err(std::io::Error::from)?;
             writeln!(out, "{s}")
         }
-        EvalFormat::Human => write_human(out, scenario, &response, ok, file, files),
+        EvalFormat::Human => {
+            write_human(out, scenario, &response, ok, file, files)?;
+            match &explanation {
+                Some(e) => crate::report::explain::write_human(out, e, files, "       "),
+                None => Ok(()),
+            }
+        }
     }
 }
 

@@ -260,6 +260,29 @@ impl CompiledStatement {
         }
     }
 
+    /// The statement's conditions, for explanations.
+    pub(crate) fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+
+    /// The lower-cased keys of the policy variables (without default) in `Resource` and
+    /// the condition values, for explanations.
+    pub(crate) fn variables(&self) -> BTreeSet<&str> {
+        let resources = self.resources.iter().flat_map(|(_, ps)| ps.iter());
+        resources
+            .flat_map(Pattern::variables)
+            .chain(self.conditions.iter().flat_map(Condition::variables))
+            .collect()
+    }
+
+    /// A copy without the conditions on `lower_key`: the statement as if the request had a
+    /// value for the key that satisfies them (for explanations).
+    pub(crate) fn without_conditions_on(&self, lower_key: &str) -> Self {
+        let mut out = self.clone();
+        out.conditions.retain(|c| &*c.key != lower_key);
+        out
+    }
+
     /// The condition operators, for explanations.
     pub fn condition_operators(&self) -> impl Iterator<Item = String> + '_ {
         self.conditions.iter().map(|c| c.operator().to_string())

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 
+use super::explain::ConditionCheck;
 use super::pattern::{Pattern, Tok};
 use crate::ast::{ConditionEntry, ConditionOperator, OperatorBase, OperatorFamily, SetQualifier};
 use crate::request::Request;
@@ -23,6 +24,13 @@ enum Value {
     Invalid,
 }
 
+/// A condition's key and values as written.
+#[derive(Debug, Clone)]
+struct Written {
+    key: Box<str>,
+    values: Vec<Box<str>>,
+}
+
 /// One key tested by one operator.
 #[derive(Debug, Clone)]
 pub(crate) struct Condition {
@@ -32,6 +40,8 @@ pub(crate) struct Condition {
     /// The key, lower-cased.
     pub(crate) key: Arc<str>,
     values: Vec<Value>,
+    /// Key and values as written, for explanations (boxed: evaluation never reads them).
+    written: Box<Written>,
     /// For `Null`: whether the policy asks for the key to be absent.
     null_wants_absent: Vec<bool>,
 }
@@ -91,6 +101,10 @@ impl Condition {
                     positive,
                     key: kv.key.node.to_ascii_lowercase().into(),
                     values,
+                    written: Box::new(Written {
+                        key: kv.key.node.as_str().into(),
+                        values: texts.into_iter().map(String::into_boxed_str).collect(),
+                    }),
                     null_wants_absent,
                 }
             })
@@ -127,7 +141,8 @@ impl Condition {
         };
         let negated = self.op.is_negated();
         // Per request value: does it satisfy the operator (negation applied per element)?
-        let element = |v: &str, buf: &mut Vec<Tok>| self.any_value_matches(v, ctx, buf) != negated;
+        let element =
+            |v: &str, buf: &mut Vec<Tok>| self.matching_value(v, ctx, buf).is_some() != negated;
         match self.op.qualifier {
             Some(SetQualifier::ForAllValues) => values.iter().all(|v| element(v, buf)),
             Some(SetQualifier::ForAnyValue) => values.iter().any(|v| element(v, buf)),
@@ -141,35 +156,32 @@ impl Condition {
         }
     }
 
-    /// Whether the request value matches at least one policy value under the positive
-    /// operator.
-    fn any_value_matches(&self, request: &str, ctx: &Request, buf: &mut Vec<Tok>) -> bool {
+    /// The first policy value the request value matches under the positive operator.
+    fn matching_value(&self, request: &str, ctx: &Request, buf: &mut Vec<Tok>) -> Option<usize> {
         use OperatorBase as O;
         match self.positive.family() {
             OperatorFamily::String => {
                 let ignore_case = self.positive == O::StringEqualsIgnoreCase;
-                self.values.iter().any(|v| match v {
+                self.values.iter().position(|v| match v {
                     Value::Text(p) => p.matches(request, ctx, ignore_case, buf),
                     _ => false,
                 })
             }
-            OperatorFamily::Bool => self.values.iter().any(|v| match v {
+            OperatorFamily::Bool => self.values.iter().position(|v| match v {
                 Value::Text(p) => p.matches(request, ctx, true, buf),
                 _ => false,
             }),
-            OperatorFamily::Binary => self.values.iter().any(|v| match v {
+            OperatorFamily::Binary => self.values.iter().position(|v| match v {
                 Value::Text(p) => p.matches(request, ctx, false, buf),
                 _ => false,
             }),
-            OperatorFamily::Arn => self.values.iter().any(|v| match v {
+            OperatorFamily::Arn => self.values.iter().position(|v| match v {
                 Value::Text(p) => arn_matches(p, request, ctx, buf),
                 _ => false,
             }),
             OperatorFamily::Numeric => {
-                let Some(r) = parse_number(request) else {
-                    return false;
-                };
-                self.values.iter().any(|v| match v {
+                let r = parse_number(request)?;
+                self.values.iter().position(|v| match v {
                     Value::Number(p) => match self.positive {
                         O::NumericEquals => (r - p).abs() < f64::EPSILON * r.abs().max(1.0),
                         O::NumericLessThan => r < *p,
@@ -182,10 +194,8 @@ impl Condition {
                 })
             }
             OperatorFamily::Date => {
-                let Some(r) = parse_date(request) else {
-                    return false;
-                };
-                self.values.iter().any(|v| match v {
+                let r = parse_date(request)?;
+                self.values.iter().position(|v| match v {
                     Value::Date(p) => match self.positive {
                         O::DateEquals => r == *p,
                         O::DateLessThan => r < *p,
@@ -199,13 +209,13 @@ impl Condition {
             }
             OperatorFamily::Ip => {
                 let Ok(addr) = request.trim().parse::<std::net::IpAddr>() else {
-                    return false;
+                    return None;
                 };
                 self.values
                     .iter()
-                    .any(|v| matches!(v, Value::Ip(net) if net.contains(&addr)))
+                    .position(|v| matches!(v, Value::Ip(net) if net.contains(&addr)))
             }
-            OperatorFamily::Null => false,
+            OperatorFamily::Null => None,
         }
     }
 
@@ -226,4 +236,126 @@ fn arn_matches(pattern: &Pattern, request: &str, ctx: &Request, buf: &mut Vec<To
         return false;
     }
     super::arn_glob(buf, request)
+}
+
+impl Condition {
+    /// The key as written.
+    pub(crate) fn key_text(&self) -> &str {
+        &self.written.key
+    }
+
+    /// The policy values that hold variables: their texts and the lower-cased keys of their
+    /// variables.
+    pub(crate) fn variables(&self) -> impl Iterator<Item = &str> + '_ {
+        self.values.iter().flat_map(|v| match v {
+            Value::Text(p) => p.variables().collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// This condition checked against the request, with the value that decided it. Its
+    /// `holds` is [`Condition::holds`]'s answer; the rest explains it.
+    pub(crate) fn check(&self, ctx: &Request, buf: &mut Vec<Tok>) -> ConditionCheck {
+        let mut absent = false;
+        let holds = self.holds(ctx, buf, &mut absent);
+        let raw = ctx.value(&self.key);
+        let mut out = ConditionCheck {
+            operator: self.op.to_string(),
+            key: self.written.key.to_string(),
+            policy_values: self
+                .written
+                .values
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            request_values: raw.map(<[String]>::to_vec),
+            derived: raw.is_some() && ctx.context.get(&self.key).is_none(),
+            holds,
+            deciding_value: None,
+            matched_policy_value: None,
+            note: String::new(),
+        };
+        let key = &self.written.key;
+        let null_set = |v: &[String]| {
+            v.is_empty() || (self.op.qualifier.is_some() && v.iter().all(String::is_empty))
+        };
+        let present = raw.filter(|v| !null_set(v));
+        if self.op.base == OperatorBase::Null {
+            out.note = if present.is_some() {
+                format!("`{key}` is present")
+            } else {
+                format!("`{key}` is absent")
+            };
+            return out;
+        }
+        let Some(values) = present else {
+            let what = if raw.is_none() {
+                format!("the request has no `{key}`")
+            } else {
+                format!("`{key}` has no value (a null data set)")
+            };
+            let why = if self.op.if_exists {
+                "`IfExists` makes the condition hold"
+            } else {
+                match self.op.qualifier {
+                    Some(SetQualifier::ForAllValues) => {
+                        "`ForAllValues` holds when there is no value"
+                    }
+                    Some(SetQualifier::ForAnyValue) => {
+                        "`ForAnyValue` does not hold when there is no value"
+                    }
+                    None if self.op.is_negated() => {
+                        "a negated operator holds when the key is missing"
+                    }
+                    None => "the operator does not hold when the key is missing",
+                }
+            };
+            out.note = format!("{what}: {why}");
+            return out;
+        };
+        let negated = self.op.is_negated();
+        let base = self.op.base.as_str();
+        let decide = |out: &mut ConditionCheck, v: &str, buf: &mut Vec<Tok>| {
+            let m = self.matching_value(v, ctx, buf);
+            out.deciding_value = Some(v.to_string());
+            out.matched_policy_value = m
+                .and_then(|i| self.written.values.get(i))
+                .map(ToString::to_string);
+            let truth = m.is_some() != negated;
+            match &out.matched_policy_value {
+                Some(p) => format!(
+                    "request value `{v}` matches policy value `{p}`, so `{base}` is {truth} for it"
+                ),
+                None => format!(
+                    "request value `{v}` matches no policy value, so `{base}` is {truth} for it"
+                ),
+            }
+        };
+        let element =
+            |v: &str, buf: &mut Vec<Tok>| self.matching_value(v, ctx, buf).is_some() != negated;
+        out.note = match self.op.qualifier {
+            Some(SetQualifier::ForAllValues) => match values.iter().find(|v| !element(v, buf)) {
+                Some(v) => {
+                    let why = decide(&mut out, v, buf);
+                    format!("{why}: not every value of `{key}` satisfies `{base}`")
+                }
+                None => format!("every value of `{key}` satisfies `{base}`"),
+            },
+            Some(SetQualifier::ForAnyValue) => match values.iter().find(|v| element(v, buf)) {
+                Some(v) => {
+                    let why = decide(&mut out, v, buf);
+                    format!("{why}: a value of `{key}` satisfies `{base}`")
+                }
+                None => format!("no value of `{key}` satisfies `{base}`"),
+            },
+            None => match values {
+                [single] => decide(&mut out, single, buf),
+                _ => format!(
+                    "`{key}` has {} values: without `ForAllValues` or `ForAnyValue` a multivalued key matches nothing",
+                    values.len()
+                ),
+            },
+        };
+        out
+    }
 }

@@ -129,6 +129,14 @@ impl Pattern {
         self.prefix.as_deref()
     }
 
+    /// The lower-cased keys of the pattern's policy variables that have no default.
+    pub(crate) fn variables(&self) -> impl Iterator<Item = &str> + '_ {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Var { key, default: None } => Some(&**key),
+            _ => None,
+        })
+    }
+
     /// Whether the pattern has policy variables.
     pub(crate) fn has_vars(&self) -> bool {
         self.has_vars
