@@ -59,7 +59,7 @@ declare_rule! {
     /// "an endpoint policy does not override or replace identity-based policies or
     /// resource-based policies"), so `"Principal": "*"` there makes nothing public. The
     /// linter reads a file as an endpoint policy with `--kind endpoint`, or when its path
-    /// names one (see `iampol lint --help`).
+    /// names one (see `--kind` in `iampol lint --help`).
     /// Covers Access Analyzer's external-access findings for a public policy (not a
     /// validation check); iam-policy-validator: `principal_validation` (`blocked_principal`
     /// for `*`, `missing_principal_condition`); cloudsplaining: `ResourceExposure` (for
