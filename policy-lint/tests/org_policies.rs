@@ -143,3 +143,34 @@ fn endpoint_policies_are_known_by_their_path() {
     );
     assert!(report.findings.iter().any(|f| f.rule.code == "S001"));
 }
+
+#[test]
+fn aws_guardrail_examples_do_not_lock_out_aws_services() {
+    // `network-deny-without-service-exception` checks SCPs and RCPs only; the directories
+    // tell which these examples are.
+    use policy_core::PolicyKind;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/org-policies");
+    let mut checked = 0;
+    for (dir, kind) in [
+        ("scp", PolicyKind::Scp),
+        ("data-perimeter/service_control_policies", PolicyKind::Scp),
+        ("rcp", PolicyKind::Rcp),
+        ("data-perimeter/resource_control_policies", PolicyKind::Rcp),
+    ] {
+        let mut paths = Vec::new();
+        files(&root.join(dir), &mut paths);
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let report = lint_file("policy.json", &text, Some(kind), &Settings::default());
+            let hits: Vec<&str> = report
+                .findings
+                .iter()
+                .filter(|f| f.rule.code == "W017")
+                .map(|f| f.message.as_str())
+                .collect();
+            assert!(hits.is_empty(), "{}: {hits:?}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked}");
+}
