@@ -18,7 +18,7 @@ declare_rule! {
     /// `false`.
     ///
     /// ## Why is this bad?
-    /// When an AWS service calls another service on the user's behalf (CloudFormation
+    /// When an AWS service calls another service on the user's behalf (a stack
     /// creating a bucket, Athena reading S3, KMS called by EBS), the request does not come
     /// from the user's network: `aws:SourceIp` is the service's address or is missing, and
     /// the VPC keys are missing (IAM User Guide, "AWS global condition context keys",
