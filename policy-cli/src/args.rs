@@ -50,7 +50,9 @@ pub struct LintArgs {
     /// Lint the embedded example policy instead of files.
     #[arg(long, conflicts_with = "paths")]
     pub example: bool,
-    /// The kind of policy (default: inferred per file).
+    /// The kind of policy (default: inferred per file from its content; a resource-style
+    /// policy whose path names an endpoint policy, such as `s3_endpoint_policy.json` or
+    /// `vpc-endpoint-policies/`, is a VPC endpoint policy).
     #[arg(long, value_parser = parse_kind)]
     pub kind: Option<PolicyKind>,
     /// Output format (`--format` is an alias).

@@ -99,8 +99,8 @@ pub fn lint_file(
         "tf" => lint_template(&template::read_terraform(text), Vec::new(), false, settings),
         "yaml" | "yml" => lint_yaml(text, settings),
         "template" if !looks_like_json(text) => lint_yaml(text, settings),
-        "json" | "template" => lint_json(text, kind, settings),
-        _ if looks_like_json(text) => lint_json(text, kind, settings),
+        "json" | "template" => lint_json(path, text, kind, settings),
+        _ if looks_like_json(text) => lint_json(path, text, kind, settings),
         _ => {
             // Standard input or an unknown extension that is not JSON: a YAML template, if it
             // is one; otherwise a policy, as always.
@@ -112,7 +112,7 @@ pub fn lint_file(
                     false,
                     settings,
                 ),
-                _ => lint_json(text, kind, settings),
+                _ => lint_json(path, text, kind, settings),
             }
         }
     }
@@ -124,8 +124,14 @@ fn looks_like_json(text: &str) -> bool {
         .starts_with(['{', '['])
 }
 
-fn lint_json(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileReport {
+fn lint_json(path: &str, text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileReport {
     let parsed = json::parse(text);
+    let kind = kind.or_else(|| {
+        parsed
+            .value
+            .as_ref()
+            .and_then(|value| endpoint_kind_from_name(path, value))
+    });
     if let Some(value) = &parsed.value {
         let template = if template::is_cloudformation(value) {
             Some(template::read_cloudformation(value, text))
@@ -184,6 +190,35 @@ fn lint_json(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileR
         policies: 1,
         ..FileReport::default()
     }
+}
+
+/// A policy file is read as a VPC endpoint policy, when `--kind` does not say, if its name
+/// says so and its content agrees.
+///
+/// The name: the file name or a directory above it, lower-cased with `-`, `_`, `.` and spaces
+/// dropped, contains `endpointpolic` (`s3_endpoint_policy.json`,
+/// `vpc-endpoint-policies/ec2.json`), the way AWS's data-perimeter examples and most
+/// repositories name them. The content: the document reads as a resource policy (most
+/// statements name a principal, see [`policy_core::parse::infer_kind`]), as every endpoint
+/// policy must (VPC User Guide, "Control access to VPC endpoints using endpoint policies":
+/// an endpoint policy is a resource-based policy and must name a principal). Content alone
+/// cannot tell an endpoint policy from a resource policy whose statements are all
+/// `"Principal": "*"`, and a name alone would turn an identity policy that manages endpoints
+/// (`create-endpoint-policy.json`) into one, so both are required. Where neither fits,
+/// `--kind endpoint` says it.
+fn endpoint_kind_from_name(path: &str, value: &Value) -> Option<PolicyKind> {
+    let named = std::path::Path::new(path).components().any(|c| {
+        let part: String = c
+            .as_os_str()
+            .to_string_lossy()
+            .chars()
+            .filter(|ch| !matches!(ch, '-' | '_' | '.' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        part.contains("endpointpolic")
+    });
+    (named && policy_core::parse::infer_kind(value) == PolicyKind::Resource)
+        .then_some(PolicyKind::Endpoint)
 }
 
 /// The statement elements, lower case.

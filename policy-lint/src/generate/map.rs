@@ -231,6 +231,30 @@ impl SdkMap {
         Some(entries.as_slice())
     }
 
+    /// The IAM actions an API call needs, for a name written as an action
+    /// (`s3:HeadObject`): the entries of `method` of the first SDK service of IAM prefix
+    /// `prefix` (any case) that has it, keeping those that apply to a call with no optional
+    /// parameter (their condition holds with none), in the map's order, without repeats.
+    /// Empty when the map does not know the call.
+    pub fn call_actions(&self, prefix: &str, method: &str) -> Vec<&str> {
+        let method = method.to_ascii_lowercase();
+        let Some(entries) = self
+            .sdk_services(&prefix.to_ascii_lowercase())
+            .iter()
+            .find_map(|sdk| self.method(sdk, &method))
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<&str> = Vec::new();
+        for entry in entries {
+            let applies = entry.condition.as_ref().is_none_or(|c| c.holds(None));
+            if applies && !out.iter().any(|a| a.eq_ignore_ascii_case(&entry.action)) {
+                out.push(entry.action.as_str());
+            }
+        }
+        out
+    }
+
     /// Whether `<sdk>.<method>` (lower-cased) needs no permission.
     pub fn is_permissionless(&self, sdk: &str, method: &str) -> bool {
         self.permissionless.contains(&format!("{sdk}.{method}"))

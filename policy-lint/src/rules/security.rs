@@ -11,6 +11,7 @@ mod allow_with_not_principal;
 mod assume_role_on_wildcard;
 mod create_service_linked_role_on_wildcard;
 mod credentials_exposure;
+mod cross_account_permissions_management;
 mod data_exfiltration;
 mod defense_evasion;
 mod deny_with_unsupported_tag_key;
@@ -41,6 +42,7 @@ pub use allow_with_not_principal::AllowWithNotPrincipal;
 pub use assume_role_on_wildcard::AssumeRoleOnWildcard;
 pub use create_service_linked_role_on_wildcard::CreateServiceLinkedRoleOnWildcard;
 pub use credentials_exposure::CredentialsExposure;
+pub use cross_account_permissions_management::CrossAccountPermissionsManagement;
 pub use data_exfiltration::DataExfiltration;
 pub use defense_evasion::DefenseEvasion;
 pub use deny_with_unsupported_tag_key::DenyWithUnsupportedTagKey;
@@ -97,4 +99,5 @@ pub static RULES: &[&dyn crate::rule::Rule] = &[
     &DenyWithUnsupportedTagKey,
     &AllowInsecureTransport,
     &MissingPairedConditionKey,
+    &CrossAccountPermissionsManagement,
 ];

@@ -8,6 +8,7 @@ mod for_any_value_with_deny;
 mod invalid_date_value;
 mod mfa_condition_antipattern;
 mod missing_qualifier_on_multivalued_key;
+mod network_deny_without_service_exception;
 mod null_with_qualifier;
 mod principal_unique_id;
 mod qualifier_on_single_valued_key;
@@ -26,6 +27,7 @@ pub use for_any_value_with_deny::ForAnyValueWithDeny;
 pub use invalid_date_value::InvalidDateValue;
 pub use mfa_condition_antipattern::MfaConditionAntipattern;
 pub use missing_qualifier_on_multivalued_key::MissingQualifierOnMultivaluedKey;
+pub use network_deny_without_service_exception::NetworkDenyWithoutServiceException;
 pub use null_with_qualifier::NullWithQualifier;
 pub use principal_unique_id::PrincipalUniqueId;
 pub use qualifier_on_single_valued_key::QualifierOnSingleValuedKey;
@@ -53,4 +55,5 @@ pub static RULES: &[&dyn crate::rule::Rule] = &[
     &ShadowedStatement,
     &InvalidDateValue,
     &PrincipalUniqueId,
+    &NetworkDenyWithoutServiceException,
 ];

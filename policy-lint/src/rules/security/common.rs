@@ -583,7 +583,7 @@ fn pinning_condition_on(
 }
 
 /// Whether one condition value pins the key (see [`pinning_condition`]).
-fn value_pins(key: &str, base: OperatorBase, value: &str, fixed: Fixed) -> bool {
+pub(crate) fn value_pins(key: &str, base: OperatorBase, value: &str, fixed: Fixed) -> bool {
     let value = value.trim();
     if value.is_empty() {
         return false;

@@ -1,9 +1,12 @@
 //! `S017` `resource-policy-public`.
 
-use policy_core::ast::{OperatorBase, PolicyKind, Statement};
+use policy_core::ast::{Effect, OperatorBase, Policy, PolicyKind, Statement};
 use policy_core::Span;
 
-use super::common::{is_allow, list_names, public_pin, wildcard_principal};
+use super::common::{
+    glob_ci, is_allow, is_public_pinning_key, list_names, public_pin, value_pins,
+    wildcard_principal, Fixed,
+};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::finding::{Applicability, Edit, Fix};
@@ -11,9 +14,9 @@ use crate::rule::Rule;
 
 declare_rule! {
     /// ## What it does
-    /// Flags an `Allow` statement of a resource or VPC endpoint policy whose principal is
-    /// everyone (`"*"` or `{"AWS": "*"}`) with no condition that pins the caller, which
-    /// makes the resource public.
+    /// Flags an `Allow` statement of a resource policy whose principal is everyone (`"*"` or
+    /// `{"AWS": "*"}`) with no condition that pins the caller, which makes the resource
+    /// public.
     ///
     /// ## Why is this bad?
     /// Anyone can call the actions: every AWS account, and anonymous callers where the
@@ -34,6 +37,29 @@ declare_rule! {
     /// narrower (`/32` for IPv6). Other conditions (`aws:SecureTransport`, say) are named in
     /// the message but do not make the statement private.
     ///
+    /// `"Bool": {"aws:PrincipalIsAWSService": "true"}` pins the caller too: the key is true
+    /// only when an AWS service principal calls with its own credentials (IAM User Guide,
+    /// "AWS global condition context keys", `aws:PrincipalIsAWSService`), never for an
+    /// anonymous caller or another account's user.
+    ///
+    /// A `Deny` of the same policy can confine the statement, and then it is not reported
+    /// either: a `Deny` to every principal (`"*"`) whose `Action` and `Resource` cover the
+    /// statement's (by wildcard matching; not `NotAction`, not `NotResource`) and whose every
+    /// condition is a negated operator without a set qualifier (`StringNotEquals`,
+    /// `StringNotEqualsIfExists`, `NotIpAddress`, `ArnNotLike`...) on the keys above, with
+    /// values that pin. Such a `Deny` refuses every caller the keys do not name, and a
+    /// negated operator is true when the key is missing, so anonymous callers are refused
+    /// too. This is the documented form for a private API (API Gateway Developer Guide,
+    /// "Example: Allow private API traffic based on source VPC or VPC endpoint": `Allow`
+    /// `execute-api:Invoke` to `*`, `Deny` it `StringNotEquals` `aws:SourceVpce`).
+    ///
+    /// VPC endpoint policies are not checked: an endpoint policy grants nothing by itself,
+    /// it only limits what the identity and resource policies grant to requests through the
+    /// endpoint (VPC User Guide, "Control access to VPC endpoints using endpoint policies":
+    /// "an endpoint policy does not override or replace identity-based policies or
+    /// resource-based policies"), so `"Principal": "*"` there makes nothing public. The
+    /// linter reads a file as an endpoint policy with `--kind endpoint`, or when its path
+    /// names one (see `--kind` in `iampol lint --help`).
     /// Covers Access Analyzer's external-access findings for a public policy (not a
     /// validation check); iam-policy-validator: `principal_validation` (`blocked_principal`
     /// for `*`, `missing_principal_condition`); cloudsplaining: `ResourceExposure` (for
@@ -62,15 +88,16 @@ const PLACEHOLDER_ORG: &str = "o-exampleorgid";
 
 impl Rule for ResourcePolicyPublic {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        if !matches!(ctx.kind(), PolicyKind::Resource | PolicyKind::Endpoint)
-            || !is_allow(statement)
-        {
+        if ctx.kind() != PolicyKind::Resource || !is_allow(statement) {
             return;
         }
         let Some(principal) = wildcard_principal(statement) else {
             return;
         };
-        if public_pin(statement).is_some() {
+        if public_pin(statement).is_some()
+            || is_service_caller_pin(statement)
+            || confining_deny(ctx.policy(), statement).is_some()
+        {
             return;
         }
         let actions: Vec<&str> = statement
@@ -98,20 +125,118 @@ impl Rule for ResourcePolicyPublic {
         };
         let org = ctx.settings().organization_id.clone();
         let fix = org_condition_fix(statement, org.as_deref());
-        let scope = if ctx.kind() == PolicyKind::Endpoint {
-            "this endpoint"
-        } else {
-            "this resource"
-        };
         ctx.report(
             Self::META,
             principal.span,
             format!(
-                "`Principal` `*` lets anyone, including anonymous callers, use {what} on {scope}{conditions}"
+                "`Principal` `*` lets anyone, including anonymous callers, use {what} on this resource{conditions}"
             ),
         )
         .help("name the principals, or pin the callers with a condition on `aws:PrincipalOrgID`, `aws:PrincipalAccount` or `aws:SourceVpce`")
         .fix_opt(fix);
+    }
+}
+
+/// Whether the statement requires `"Bool": {"aws:PrincipalIsAWSService": "true"}` (no
+/// `IfExists`, no set qualifier): only AWS service principals then match.
+pub(crate) fn is_service_caller_pin(statement: &Statement) -> bool {
+    statement.conditions().iter().any(|entry| {
+        let op = entry.operator.node;
+        op.base == OperatorBase::Bool
+            && op.qualifier.is_none()
+            && !op.if_exists
+            && entry.keys.iter().any(|kv| {
+                kv.key
+                    .node
+                    .eq_ignore_ascii_case("aws:PrincipalIsAWSService")
+                    && !kv.values.is_empty()
+                    && kv
+                        .values
+                        .iter()
+                        .all(|v| v.node.as_text().eq_ignore_ascii_case("true"))
+            })
+    })
+}
+
+/// A `Deny` of `policy` that refuses, for every action and resource `allow` grants, each
+/// caller not pinned by an account, organization or network key (see the rule's doc).
+pub(crate) fn confining_deny<'p>(policy: &'p Policy, allow: &Statement) -> Option<&'p Statement> {
+    let allow_actions = allow.action.as_ref().filter(|a| !a.negated)?;
+    let allow_resources: Vec<&str> = match &allow.resource {
+        Some(r) if r.negated => return None,
+        Some(r) => r.items.iter().map(|i| i.node.as_str()).collect(),
+        // A trust policy's statements have no `Resource`: the role itself.
+        None => Vec::new(),
+    };
+    policy.statements.iter().find(|deny| {
+        deny.effect() == Some(Effect::Deny)
+            && deny.principal.as_ref().is_some_and(|p| !p.negated)
+            && wildcard_principal(deny).is_some()
+            && deny.action.as_ref().is_some_and(|a| {
+                !a.negated
+                    && allow_actions
+                        .items
+                        .iter()
+                        .all(|want| a.items.iter().any(|have| covers(&have.node, &want.node)))
+            })
+            && match &deny.resource {
+                Some(r) => {
+                    !r.negated
+                        && allow_resources
+                            .iter()
+                            .all(|want| r.items.iter().any(|have| covers(&have.node, want)))
+                }
+                None => allow.resource.is_none(),
+            }
+            && denies_unpinned_callers(deny)
+    })
+}
+
+/// Whether every value the pattern `want` matches is matched by the pattern `have` (IAM
+/// wildcards, case-insensitive as action names are). Sound when `have` has no `?`: each `*`
+/// of `want` is then matched by a `*` of `have`, which matches whatever it stands for.
+fn covers(have: &str, want: &str) -> bool {
+    if have == "*" {
+        return true;
+    }
+    if want.contains(['*', '?']) && have.contains('?') {
+        return false;
+    }
+    glob_ci(have, want)
+}
+
+/// Whether a `Deny`'s conditions hold for every caller the pinning keys do not name: at
+/// least one entry, each a negated operator with no set qualifier, each key a pinning key
+/// with pinning values.
+fn denies_unpinned_callers(deny: &Statement) -> bool {
+    let entries = deny.conditions();
+    !entries.is_empty()
+        && entries.iter().all(|entry| {
+            let op = entry.operator.node;
+            op.is_negated()
+                && op.qualifier.is_none()
+                && !entry.keys.is_empty()
+                && entry.keys.iter().all(|kv| {
+                    let key = kv.key.node.to_ascii_lowercase();
+                    is_public_pinning_key(&key)
+                        && !kv.values.is_empty()
+                        && kv.values.iter().all(|v| {
+                            value_pins(&key, positive(op.base), &v.node.as_text(), Fixed::Strict)
+                        })
+                })
+        })
+}
+
+/// The positive operator of a negated one, for reading its values' wildcards.
+fn positive(base: OperatorBase) -> OperatorBase {
+    match base {
+        OperatorBase::StringNotEquals => OperatorBase::StringEquals,
+        OperatorBase::StringNotEqualsIgnoreCase => OperatorBase::StringEqualsIgnoreCase,
+        OperatorBase::StringNotLike => OperatorBase::StringLike,
+        OperatorBase::NotIpAddress => OperatorBase::IpAddress,
+        OperatorBase::ArnNotEquals => OperatorBase::ArnEquals,
+        OperatorBase::ArnNotLike => OperatorBase::ArnLike,
+        other => other,
     }
 }
 

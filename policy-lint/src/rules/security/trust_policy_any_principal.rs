@@ -3,6 +3,7 @@
 use policy_core::ast::{PolicyKind, Statement};
 
 use super::common::{is_allow, list_names, public_pin, wildcard_principal};
+use super::resource_policy_public::{confining_deny, is_service_caller_pin};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
@@ -23,6 +24,11 @@ declare_rule! {
     /// with values that are not wildcards. Other conditions are named in the message, since
     /// they do not stop an arbitrary account (cloudsplaining's
     /// `AssumableByAnyPrincipalWithConditions`).
+    ///
+    /// As in `resource-policy-public`, `"Bool": {"aws:PrincipalIsAWSService": "true"}` pins
+    /// the caller, and so does a `Deny` of the same policy to `"*"` whose actions cover the
+    /// statement's and whose every condition is a negated operator on those keys (it refuses
+    /// every caller they do not name).
     ///
     /// Covers Access Analyzer: `ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL`;
     /// cloudsplaining: `AssumableByAnyPrincipal`, `AssumableByAnyPrincipalWithConditions`;
@@ -48,7 +54,10 @@ impl Rule for TrustPolicyAnyPrincipal {
         let Some(principal) = wildcard_principal(statement) else {
             return;
         };
-        if public_pin(statement).is_some() {
+        if public_pin(statement).is_some()
+            || is_service_caller_pin(statement)
+            || confining_deny(ctx.policy(), statement).is_some()
+        {
             return;
         }
         let keys: Vec<&str> = statement
