@@ -327,8 +327,12 @@ impl<'p> EscalationGrants<'p> {
             }
             let passed_to =
                 pinning_condition_present(statement, Fixed::Narrow, |k| k == "iam:passedtoservice");
+            let covered = list.covered(facts, element.negated);
+            if covered.is_empty() {
+                return;
+            }
             let mut applicability = broad_applicability(statement);
-            for i in list.covered(facts, element.negated) {
+            for i in covered {
                 if passed_to.is_some() && Some(i) != paths.pass_role {
                     continue;
                 }
