@@ -17,7 +17,9 @@ declare_rule! {
     /// `lightsail:GetRelationalDatabaseMasterUserPassword`), tokens
     /// (`ecr:GetAuthorizationToken`, `codeartifact:GetAuthorizationToken`,
     /// `sts:GetFederationToken`, `cognito-identity:GetCredentialsForIdentity`) and database
-    /// credentials (`redshift:GetClusterCredentials`, `rds-db:connect`). `sts:AssumeRole` is
+    /// credentials (`redshift:GetClusterCredentials`, `rds-db:connect`), and reads whose
+    /// response carries a secret (`cognito-idp:DescribeUserPoolClient` returns the app
+    /// client's secret, `appsync:ListApiKeys` the API keys). `sts:AssumeRole` is
     /// left to `assume-role-on-wildcard`; `sts:GetSessionToken` needs no permission.
     ///
     /// The actions come from the sensitive-action table (`policy-lint/data/sensitive-actions.toml`,

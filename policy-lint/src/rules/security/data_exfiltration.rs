@@ -17,7 +17,9 @@ declare_rule! {
     /// `ssm:GetParametersByPath`, `ssm:GetParameterHistory`,
     /// `secretsmanager:GetSecretValue`, `secretsmanager:BatchGetSecretValue`,
     /// `rds:CreateDBSnapshot`, `rds:CopyDBSnapshot`, `rds:CreateDBClusterSnapshot`,
-    /// `rds:CopyDBClusterSnapshot` and `dynamodb:ExportTableToPointInTime`.
+    /// `rds:CopyDBClusterSnapshot`, `dynamodb:ExportTableToPointInTime`, and the bulk reads
+    /// of DynamoDB (`dynamodb:Scan`, `dynamodb:Query`, `dynamodb:BatchGetItem`,
+    /// `dynamodb:PartiQLSelect`).
     ///
     /// The actions come from the sensitive-action table (`policy-lint/data/sensitive-actions.toml`,
     /// category `data-access`): the listed actions, with overrides that each name their AWS doc source. Only
