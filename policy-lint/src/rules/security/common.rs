@@ -19,7 +19,7 @@ use crate::facts::catalog;
 pub(crate) use crate::facts::{action_by_id, Facts};
 use crate::rule::RuleMeta;
 use crate::rules::util::{has_variable, split_arn};
-pub(crate) use crate::support::matching::{action_pattern_matches, glob_ci, ActionList, FxBuild};
+pub(crate) use crate::support::matching::{action_pattern_matches, glob_ci, ActionList};
 use crate::support::privesc::{self, Path};
 use crate::support::resource_types::Applicability;
 pub(crate) use crate::support::resources::{is_broad_resource, is_every_role, may_name_roles};

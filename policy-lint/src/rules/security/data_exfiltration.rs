@@ -17,8 +17,8 @@ declare_rule! {
     /// `ssm:GetParametersByPath`, `ssm:GetParameterHistory`,
     /// `secretsmanager:GetSecretValue`, `secretsmanager:BatchGetSecretValue`,
     /// `rds:CreateDBSnapshot`, `rds:CopyDBSnapshot`, `rds:CreateDBClusterSnapshot`,
-    /// `rds:CopyDBClusterSnapshot`, `dynamodb:ExportTableToPointInTime`, and the bulk reads
-    /// of DynamoDB (`dynamodb:Scan`, `dynamodb:Query`, `dynamodb:BatchGetItem`,
+    /// `rds:CopyDBClusterSnapshot`, `dynamodb:ExportTableToPointInTime`, and the bulk table
+    /// reads (`dynamodb:Scan`, `dynamodb:Query`, `dynamodb:BatchGetItem`,
     /// `dynamodb:PartiQLSelect`).
     ///
     /// The actions come from the sensitive-action table (`policy-lint/data/sensitive-actions.toml`,
