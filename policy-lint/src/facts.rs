@@ -17,9 +17,10 @@ use policy_core::service_ref::{Action, ServiceRef};
 use policy_core::text::cmp_ci;
 use policy_core::Span;
 
-use crate::rules::correctness::invalid_action_format::{format_problem, plain_shape};
-use crate::rules::security::common::{glob_ci, is_broad_resource, is_every_role, FxBuild};
 use crate::rules::util::{has_variable, has_wildcard};
+use crate::support::action_format::{format_problem, plain_shape};
+use crate::support::matching::{glob_ci, FxBuild};
+use crate::support::resources::{is_broad_resource, is_every_role};
 
 /// A hash of `service:name` that ignores ASCII case (the key of the catalog's table).
 fn name_hash(service: &str, name: &str) -> u64 {

@@ -32,6 +32,7 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod settings;
+mod support;
 
 pub use context::LintContext;
 pub use file::{lint_file, FileReport};

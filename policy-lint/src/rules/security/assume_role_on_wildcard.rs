@@ -6,12 +6,16 @@ use super::common::{coverage, is_allow, resource_pin};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::story::is_told_whole;
 
 declare_rule! {
     /// ## What it does
     /// Flags an `Allow` statement of an identity policy that grants `sts:AssumeRole` (by
     /// name, through a wildcard such as `sts:*` or `*`, or by leaving it out of `NotAction`)
     /// on every role: `Resource` `*`, `arn:aws:iam::*:role/*` and the like.
+    ///
+    /// A statement that allows every action (`Action: "*"`, `NotAction`) is left to
+    /// `wildcard-action` or `not-action-with-allow`, whose finding tells its whole story.
     ///
     /// ## Why is this bad?
     /// The principal can assume every role whose trust policy trusts its account, in this
@@ -40,6 +44,11 @@ declare_rule! {
 
 impl Rule for AssumeRoleOnWildcard {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
+        // A statement that allows every action is `wildcard-action`'s or
+        // `not-action-with-allow`'s story.
+        if is_told_whole(statement, ctx) {
+            return;
+        }
         if ctx.kind() != PolicyKind::Identity || !is_allow(statement) {
             return;
         }

@@ -5,20 +5,26 @@
 //! once (`OnceLock`) and indexed by service, so matching a statement costs a few string
 //! comparisons per `Action` entry.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::OnceLock;
 
 use policy_core::ast::{
     ConditionKeyValues, Effect, Node, OperatorBase, OperatorFamily, PolicyKind, Principal,
     PrincipalKind, SetQualifier, Statement,
 };
-use policy_core::service_ref::{AccessLevel, Action, ServiceRef};
+use policy_core::service_ref::AccessLevel;
 use policy_core::Span;
 
+use crate::context::LintContext;
 use crate::facts::catalog;
 pub(crate) use crate::facts::{action_by_id, Facts};
+use crate::rule::RuleMeta;
 use crate::rules::util::{has_variable, split_arn};
+pub(crate) use crate::support::matching::{action_pattern_matches, glob_ci, ActionList};
+use crate::support::privesc::{self, Path};
+use crate::support::resource_types::Applicability;
+pub(crate) use crate::support::resources::{is_broad_resource, is_every_role, may_name_roles};
+use crate::support::sensitive::Sensitivity;
+use crate::support::story::is_told_whole;
 
 // ---------------------------------------------------------------------------------------------
 // Statements
@@ -52,23 +58,6 @@ pub(crate) fn has_positive_action(statement: &Statement) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Matching
 // ---------------------------------------------------------------------------------------------
-
-/// Case-insensitive IAM glob (`*`, `?`).
-pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
-    policy_core::text::glob_matches(pattern, text, true)
-}
-
-/// Whether an `Action` entry matches the action `service:name`.
-pub(crate) fn action_pattern_matches(pattern: &str, service: &str, name: &str) -> bool {
-    match pattern.split_once(':') {
-        Some((sp, np)) => glob_ci(sp, service) && glob_ci(np, name),
-        // Without a colon the pattern is matched against the whole name (`*`).
-        None => {
-            let full = format!("{service}:{name}");
-            glob_ci(pattern, &full)
-        }
-    }
-}
 
 /// How a statement's `Action`/`NotAction` covers one action.
 #[derive(Debug, Clone, Copy)]
@@ -133,91 +122,9 @@ pub(crate) fn coverage<'s>(
     })
 }
 
-/// Whether a `Resource` entry could name IAM roles: `*`, or an ARN of service `iam` (or a
-/// wildcard) whose resource part starts with `role/` or a wildcard.
-pub(crate) fn may_name_roles(text: &str) -> bool {
-    if text == "*" {
-        return true;
-    }
-    let parts = split_arn(text, 6);
-    match parts.as_slice() {
-        [_, _, service, _, _, resource] => {
-            (*service == "iam" || service.starts_with('*'))
-                && (resource.starts_with("role/") || resource.starts_with('*'))
-        }
-        _ => false,
-    }
-}
-
-/// Whether a `Resource` entry names every role of an account or more (`*`,
-/// `arn:aws:iam::111122223333:role/*`, `arn:aws:iam::*:role/*`).
-pub(crate) fn is_every_role(text: &str) -> bool {
-    text == "*" || (text.ends_with('*') && is_broad_resource(text) && may_name_roles(text))
-}
-
 // ---------------------------------------------------------------------------------------------
 // The catalog: every action of the reference, by number
 // ---------------------------------------------------------------------------------------------
-
-/// A fast, non-cryptographic hasher (the Fx hash of rustc) for the catalog's small keys.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in chunks.by_ref() {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// Builds [`FxHasher`]s.
-pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
-
-/// A string compared and hashed ignoring ASCII case.
-#[derive(Debug, Clone, Copy)]
-struct Ci<'a>(&'a str);
-
-impl PartialEq for Ci<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
-    }
-}
-
-impl Eq for Ci<'_> {}
-
-impl Hash for Ci<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let mut buf = [0u8; 32];
-        for chunk in self.0.as_bytes().chunks(32) {
-            let lower = buf.get_mut(..chunk.len()).unwrap_or_default();
-            lower.copy_from_slice(chunk);
-            lower.make_ascii_lowercase();
-            state.write(lower);
-        }
-        state.write_u8(0xff);
-    }
-}
 
 /// Whether the action with catalog number `id` supports resource-level permissions and is
 /// not a List action (what `wildcard-resource` looks for), from a table built once.
@@ -236,118 +143,6 @@ pub(crate) fn is_resource_level(id: u32) -> bool {
         .get(usize::try_from(id).unwrap_or(usize::MAX))
         .copied()
         .unwrap_or(false)
-}
-
-/// A list of actions resolved against the reference once and marked in a table by catalog
-/// number, so that a statement is checked against it in one lookup per `Action` name.
-#[derive(Debug)]
-pub(crate) struct ActionList {
-    entries: Vec<ListedAction>,
-    /// Catalog number → entry index + 1 (0: not listed).
-    slots: Vec<u32>,
-}
-
-/// One action of an [`ActionList`].
-#[derive(Debug)]
-pub(crate) struct ListedAction {
-    /// Lower-case service prefix.
-    pub service: String,
-    /// Action name, lower case.
-    pub name: String,
-    /// `service:Name` in the reference's casing.
-    pub display: String,
-}
-
-impl ActionList {
-    /// Resolves `names` (`iam:PassRole`, any case); names the reference does not know are
-    /// left out.
-    pub(crate) fn new(names: &[&str]) -> Self {
-        let data = ServiceRef::get();
-        Self::from_actions(names.iter().filter_map(|n| data.action(n)))
-    }
-
-    /// A list of the given actions.
-    pub(crate) fn from_actions(actions: impl IntoIterator<Item = Action<'static>>) -> Self {
-        let catalog = catalog();
-        let mut entries: Vec<ListedAction> = Vec::new();
-        let mut slots = vec![0u32; catalog.actions.len()];
-        for action in actions {
-            let display = action.full_name();
-            let Some(slot) = catalog
-                .id(&display)
-                .and_then(|id| slots.get_mut(usize::try_from(id).ok()?))
-            else {
-                continue;
-            };
-            if *slot != 0 {
-                continue;
-            }
-            entries.push(ListedAction {
-                service: action.service().prefix().to_ascii_lowercase(),
-                name: action.name().to_ascii_lowercase(),
-                display,
-            });
-            *slot = u32::try_from(entries.len()).unwrap_or(0);
-        }
-        ActionList { entries, slots }
-    }
-
-    /// The entry at `i`.
-    pub(crate) fn get(&self, i: usize) -> Option<&ListedAction> {
-        self.entries.get(i)
-    }
-
-    /// Every entry.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &ListedAction> {
-        self.entries.iter()
-    }
-
-    /// The index of an action of the list, by name (any case).
-    pub(crate) fn position(&self, full_name: &str) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.display.eq_ignore_ascii_case(full_name))
-    }
-
-    /// The entries the statement's `Action`/`NotAction` covers (its effect aside), in list
-    /// order.
-    pub(crate) fn covered_by(&self, facts: &Facts, statement: &Statement) -> Vec<usize> {
-        let Some(element) = &statement.action else {
-            return Vec::new();
-        };
-        self.covered(facts, element.negated)
-    }
-
-    /// The entries a statement with these facts covers, `negated` for `NotAction`.
-    pub(crate) fn covered(&self, facts: &Facts, negated: bool) -> Vec<usize> {
-        let mut hits: Vec<usize> = Vec::new();
-        for &id in facts.ids.iter() {
-            let slot = usize::try_from(id)
-                .ok()
-                .and_then(|i| self.slots.get(i))
-                .copied()
-                .unwrap_or(0);
-            if let Some(entry) = usize::try_from(slot).ok().and_then(|s| s.checked_sub(1)) {
-                hits.push(entry);
-            }
-        }
-        hits.sort_unstable();
-        hits.dedup();
-        if !negated {
-            return hits;
-        }
-        let mut hit = hits.into_iter().peekable();
-        (0..self.entries.len())
-            .filter(|i| {
-                if hit.peek() == Some(i) {
-                    hit.next();
-                    false
-                } else {
-                    true
-                }
-            })
-            .collect()
-    }
 }
 
 /// What an unrestricted `Allow` grants from an [`ActionList`]: see [`unrestricted_grant`].
@@ -375,9 +170,21 @@ pub(crate) fn unrestricted_grant(
     }
     let element = statement.action.as_ref()?;
     let resource = facts.broad(statement)?;
-    let granted = list.covered(facts, element.negated);
+    let mut granted = list.covered(facts, element.negated);
     if granted.is_empty() || resource_pin(statement).is_some() {
         return None;
+    }
+    // Only the actions that can apply to the broad resources are granted on them.
+    let mut applicability = broad_applicability(statement);
+    if !applicability.is_unlimited() {
+        granted.retain(|&i| {
+            list.get(i)
+                .and_then(|e| action_by_id(e.id))
+                .is_some_and(|a| applicability.applies(&a))
+        });
+        if granted.is_empty() {
+            return None;
+        }
     }
     let at = if element.negated {
         element.key_span
@@ -427,81 +234,244 @@ pub(crate) fn list_first<S: AsRef<str>>(shown: &[S], total: usize) -> String {
     }
 }
 
+/// Which actions can apply to the statement's broad resources (every resource of a type, see
+/// [`is_broad_resource`]); with `NotResource`, every action.
+pub(crate) fn broad_applicability(statement: &Statement) -> Applicability<'_> {
+    match statement.resource.as_ref() {
+        Some(element) if !element.negated => Applicability::new(
+            element
+                .items
+                .iter()
+                .map(|i| i.node.as_str())
+                .filter(|r| is_broad_resource(r)),
+        ),
+        _ => Applicability::new(["*"]),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Privilege escalation: the paths of `support::privesc`
+// ---------------------------------------------------------------------------------------------
+
+/// A statement that grants an action of a privilege-escalation path on every resource.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PathGrant<'p> {
+    /// The statement.
+    pub statement: &'p Statement,
+    /// The `Action` entry that grants the action, or the `NotAction` key.
+    pub at: Span,
+    /// For `iam:PassRole`: the statement's condition on `iam:PassedToService`, if any.
+    passed_to: Option<&'p ConditionKeyValues>,
+}
+
+impl PathGrant<'_> {
+    /// Whether the role may be passed to one of the services (any, without a condition on
+    /// `iam:PassedToService`).
+    fn passes_to_any(&self, services: &[String]) -> bool {
+        self.passed_to.is_none_or(|kv| {
+            kv.values.iter().any(|v| {
+                let value = v.node.as_text();
+                services.iter().any(|s| glob_ci(value.trim(), s))
+            })
+        })
+    }
+}
+
+/// A path whose every action some statement grants, and no `Deny` takes away.
+#[derive(Debug)]
+pub(crate) struct OpenPath<'p> {
+    /// The path.
+    pub path: &'static Path,
+    /// Each of its actions (display name) with the first statement that grants it.
+    pub grants: Vec<(&'static str, PathGrant<'p>)>,
+}
+
+/// What the statements of a policy grant of the actions of the privilege-escalation paths.
+#[derive(Debug)]
+pub(crate) struct EscalationGrants<'p> {
+    granted: Vec<Vec<PathGrant<'p>>>,
+    denied: Vec<bool>,
+}
+
+impl<'p> EscalationGrants<'p> {
+    /// No grants yet.
+    pub(crate) fn new() -> Self {
+        let n = privesc::paths().list.iter().count();
+        EscalationGrants {
+            granted: vec![Vec::new(); n],
+            denied: vec![false; n],
+        }
+    }
+
+    /// Adds what one statement grants or takes away. An `Allow` grants an action of a path
+    /// when it grants it (by name, wildcard or `NotAction`) on every resource of a type the
+    /// action applies to, with no condition that narrows the resources. A condition on
+    /// `iam:PassedToService` narrows where a role goes, not which role: it keeps
+    /// `iam:PassRole` in (for the paths of those services only) and every other action of
+    /// the statement out (their requests lack the key). A `Deny` without conditions on `*`
+    /// takes its actions away.
+    pub(crate) fn add(&mut self, statement: &'p Statement, facts: &Facts) {
+        let paths = privesc::paths();
+        let list = &paths.list;
+        let Some(element) = statement.action.as_ref() else {
+            return;
+        };
+        if is_allow(statement) {
+            if facts.broad(statement).is_none()
+                || pinning_condition(statement, Fixed::Narrow, |k| {
+                    k != "iam:passedtoservice" && is_resource_scoping_key(k)
+                })
+                .is_some()
+            {
+                return;
+            }
+            let passed_to =
+                pinning_condition_present(statement, Fixed::Narrow, |k| k == "iam:passedtoservice");
+            let covered = list.covered(facts, element.negated);
+            if covered.is_empty() {
+                return;
+            }
+            let mut applicability = broad_applicability(statement);
+            for i in covered {
+                if passed_to.is_some() && Some(i) != paths.pass_role {
+                    continue;
+                }
+                let Some(action) = list.get(i).and_then(|e| action_by_id(e.id)) else {
+                    continue;
+                };
+                if !applicability.applies(&action) {
+                    continue;
+                }
+                if let Some(slot) = self.granted.get_mut(i) {
+                    slot.push(PathGrant {
+                        statement,
+                        at: grant_span(statement, list, i),
+                        passed_to,
+                    });
+                }
+            }
+        } else if statement.effect().is_some()
+            && statement.conditions().is_empty()
+            && star_resource(statement).is_some()
+        {
+            for i in list.covered(facts, element.negated) {
+                if let Some(d) = self.denied.get_mut(i) {
+                    *d = true;
+                }
+            }
+        }
+    }
+
+    /// The paths whose every action is granted and not denied, most direct first.
+    pub(crate) fn open_paths(&self) -> Vec<OpenPath<'p>> {
+        let paths = privesc::paths();
+        let mut out = Vec::new();
+        'paths: for (path, ids) in paths.paths.iter().zip(&paths.actions) {
+            let mut grants = Vec::with_capacity(ids.len());
+            for &i in ids {
+                if self.denied.get(i).copied().unwrap_or(true) {
+                    continue 'paths;
+                }
+                let is_pass_role = Some(i) == paths.pass_role;
+                let found = self.granted.get(i).and_then(|gs| {
+                    gs.iter()
+                        .find(|g| !is_pass_role || g.passes_to_any(&path.passed_to))
+                });
+                let (Some(g), Some(entry)) = (found, paths.list.get(i)) else {
+                    continue 'paths;
+                };
+                grants.push((entry.display.as_str(), *g));
+            }
+            out.push(OpenPath { path, grants });
+        }
+        out
+    }
+}
+
+/// Where the statement grants entry `i` of the list: the first `Action` entry that matches
+/// it, or the `NotAction` key.
+fn grant_span(statement: &Statement, list: &ActionList, i: usize) -> Span {
+    let Some(element) = &statement.action else {
+        return statement.span;
+    };
+    if element.negated {
+        return element.key_span;
+    }
+    list.get(i)
+        .and_then(|e| {
+            element
+                .items
+                .iter()
+                .find(|item| action_pattern_matches(&item.node, &e.service, &e.name))
+        })
+        .map_or(element.span, |item| item.span)
+}
+
+/// What a statement that allows every action (or every action but a few) leads to, as the
+/// other security rules would report it: the privilege-escalation paths it opens by itself
+/// (identity policies) and the sensitive actions it grants on every resource. One phrase
+/// per consequence: `credentials exposure (`iam:CreateAccessKey` and 40 more)`.
+pub(crate) fn consequences(statement: &Statement, facts: &Facts, kind: PolicyKind) -> Vec<String> {
+    let mut out = Vec::new();
+    if kind == PolicyKind::Identity {
+        let mut grants = EscalationGrants::new();
+        grants.add(statement, facts);
+        let open = grants.open_paths();
+        if !open.is_empty() {
+            let ids: Vec<&str> = open.iter().map(|p| p.path.id.as_str()).collect();
+            out.push(format!(
+                "privilege escalation ({} of pathfinding.cloud's paths: {})",
+                ids.len(),
+                list_names(&ids, 3)
+            ));
+        }
+    }
+    for category in Sensitivity::ALL {
+        let list = category.list();
+        if let Some(grant) = unrestricted_grant(facts, statement, kind, list) {
+            let names = names_of(list, &grant.granted);
+            out.push(format!("{} ({})", category.title(), list_names(&names, 2)));
+        }
+    }
+    out
+}
+
+/// The check of the sensitive-action rules (`credentials-exposure`, `data-exfiltration`,
+/// `permissions-management-on-wildcard`, `defense-evasion`): reports the actions of
+/// `category` that the statement grants on every resource (see [`unrestricted_grant`]),
+/// unless another rule tells the statement's whole story (see [`is_told_whole`]).
+pub(crate) fn check_sensitive(
+    meta: &'static RuleMeta,
+    category: Sensitivity,
+    statement: &Statement,
+    ctx: &mut LintContext<'_>,
+    help: &str,
+) {
+    if is_told_whole(statement, ctx) {
+        return;
+    }
+    let list = category.list();
+    let Some(grant) = unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list) else {
+        return;
+    };
+    let names = names_of(list, &grant.granted);
+    ctx.report(
+        meta,
+        grant.at,
+        format!(
+            "grants {} on every resource: {}{}",
+            list_names(&names, 3),
+            if names.len() == 1 { "one of the " } else { "" },
+            category.what()
+        ),
+    )
+    .help(help)
+    .related(grant.resource, "every resource");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------
-
-/// Whether a `Resource` entry covers every resource of a type: `*`, or an ARN whose resource
-/// part is `*`, or a resource-type prefix of the reference's ARN formats followed by `*`
-/// (`arn:aws:iam::111122223333:role/*`, `arn:aws:lambda:*:*:function:*`; not
-/// `arn:aws:s3:::bucket/*`, where `bucket` is a name).
-pub(crate) fn is_broad_resource(text: &str) -> bool {
-    if text == "*" {
-        return true;
-    }
-    if !text.ends_with('*') {
-        return false;
-    }
-    let Some((service, resource)) = arn_service_and_resource(text) else {
-        return text.starts_with('*');
-    };
-    if resource.starts_with('*') {
-        return true;
-    }
-    let Some(cut) = resource.find(['/', ':']) else {
-        return false;
-    };
-    let (prefix, rest) = resource.split_at(cut + 1);
-    if rest != "*" {
-        return false;
-    }
-    // The set is covariant in its key: look up with borrowed keys.
-    let prefixes: &HashSet<(Ci<'_>, Ci<'_>), FxBuild> = type_prefixes();
-    prefixes.contains(&(Ci(service), Ci(prefix)))
-}
-
-/// The service part and the resource part of an ARN (`arn:p:service:r:a:resource`), without
-/// splitting a policy variable; `None` when it has fewer than six parts.
-fn arn_service_and_resource(text: &str) -> Option<(&str, &str)> {
-    if !text.contains("${") {
-        let mut parts = text.splitn(6, ':');
-        let service = parts.nth(2)?;
-        let resource = parts.nth(2)?;
-        return Some((service, resource));
-    }
-    let parts = split_arn(text, 6);
-    match parts.as_slice() {
-        [_, _, service, _, _, resource] => Some((service, resource)),
-        _ => None,
-    }
-}
-
-/// (ARN service part, resource-part prefix up to its first `/` or `:`) of every ARN format
-/// of the reference that starts its resource part with a literal type (`iam`, `role/`).
-fn type_prefixes() -> &'static HashSet<(Ci<'static>, Ci<'static>), FxBuild> {
-    static PREFIXES: OnceLock<HashSet<(Ci<'static>, Ci<'static>), FxBuild>> = OnceLock::new();
-    PREFIXES.get_or_init(|| {
-        let mut out = HashSet::default();
-        for service in ServiceRef::get().services() {
-            for rt in service.resource_types() {
-                let format: &'static str = rt.arn_format();
-                let mut parts = format.splitn(6, ':');
-                let (Some(arn_service), Some(resource)) = (parts.nth(2), parts.nth(2)) else {
-                    continue;
-                };
-                let Some(cut) = resource.find(['/', ':']) else {
-                    continue;
-                };
-                let prefix = resource.get(..=cut).unwrap_or_default();
-                if prefix.is_empty() || prefix.contains('$') || arn_service.contains('$') {
-                    continue;
-                }
-                out.insert((Ci(arn_service), Ci(prefix)));
-            }
-        }
-        out
-    })
-}
 
 /// The `"*"` entry of `Resource`, if any.
 pub(crate) fn star_resource(statement: &Statement) -> Option<&Node<String>> {
@@ -785,6 +755,7 @@ pub(crate) fn is_account_principal(value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::facts::expand_ids;
+    use policy_core::service_ref::ServiceRef;
 
     #[test]
     fn glob_matches_like_iam() {

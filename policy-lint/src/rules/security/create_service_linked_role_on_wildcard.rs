@@ -9,6 +9,7 @@ use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
 use crate::rules::util::split_arn;
+use crate::support::story::is_told_whole;
 
 declare_rule! {
     /// ## What it does
@@ -16,6 +17,9 @@ declare_rule! {
     /// `iam:CreateServiceLinkedRole` (by name, through a wildcard, or by leaving it out of
     /// `NotAction`) on every role (`*`, `…:role/*`, `…:role/aws-service-role/*`) or with
     /// `NotResource`, without a condition on `iam:AWSServiceName`.
+    ///
+    /// A statement that allows every action (`Action: "*"`, `NotAction`) is left to
+    /// `wildcard-action` or `not-action-with-allow`, whose finding tells its whole story.
     ///
     /// ## Why is this bad?
     /// The principal can create the service-linked role of any service, which gives that
@@ -56,6 +60,11 @@ fn is_every_service_linked_role(text: &str) -> bool {
 
 impl Rule for CreateServiceLinkedRoleOnWildcard {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
+        // A statement that allows every action is `wildcard-action`'s or
+        // `not-action-with-allow`'s story.
+        if is_told_whole(statement, ctx) {
+            return;
+        }
         if ctx.kind() != PolicyKind::Identity || !is_allow(statement) {
             return;
         }

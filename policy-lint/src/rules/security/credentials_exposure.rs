@@ -1,13 +1,12 @@
 //! `S012` `credentials-exposure`.
 
-use std::sync::OnceLock;
-
 use policy_core::ast::Statement;
 
-use super::common::{list_names, names_of, unrestricted_grant, ActionList};
+use super::common::check_sensitive;
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::sensitive::Sensitivity;
 
 declare_rule! {
     /// ## What it does
@@ -18,8 +17,17 @@ declare_rule! {
     /// `lightsail:GetRelationalDatabaseMasterUserPassword`), tokens
     /// (`ecr:GetAuthorizationToken`, `codeartifact:GetAuthorizationToken`,
     /// `sts:GetFederationToken`, `cognito-identity:GetCredentialsForIdentity`) and database
-    /// credentials (`redshift:GetClusterCredentials`, `rds-db:connect`). `sts:AssumeRole` is
+    /// credentials (`redshift:GetClusterCredentials`, `rds-db:connect`), and reads whose
+    /// response carries a secret (`cognito-idp:DescribeUserPoolClient` returns the app
+    /// client's secret, `appsync:ListApiKeys` the API keys). `sts:AssumeRole` is
     /// left to `assume-role-on-wildcard`; `sts:GetSessionToken` needs no permission.
+    ///
+    /// The actions come from the sensitive-action table (`policy-lint/data/sensitive-actions.toml`,
+    /// category `credentials-exposure`): the listed actions, with overrides that each name their AWS doc source. Only
+    /// the actions that can apply to the broad resources count: `"Action": "*"` on
+    /// `arn:aws:secretsmanager:…:secret:*` grants no IAM action. A statement that allows
+    /// every action (`Action: "*"`, `NotAction`) is left to `wildcard-action` or
+    /// `not-action-with-allow`, whose finding names this consequence.
     ///
     /// ## Why is this bad?
     /// Whoever holds these permissions on every resource can mint credentials for other
@@ -47,86 +55,14 @@ declare_rule! {
     pub CredentialsExposure { code: "S012", name: "credentials-exposure", category: Security, severity: Warning }
 }
 
-/// Actions whose response carries credentials (cloudsplaining's list, from the audit data of
-/// `policy_sentry`, plus newer ones), without `sts:AssumeRole*` and `sts:GetSessionToken`.
-const ACTIONS: &[&str] = &[
-    "airflow:CreateCliToken",
-    "airflow:CreateWebLoginToken",
-    "appsync:CreateApiKey",
-    "chime:CreateApiKey",
-    "cloud9:CreateEnvironmentToken",
-    "codeartifact:GetAuthorizationToken",
-    "codepipeline:PollForJobs",
-    "cognito-identity:GetCredentialsForIdentity",
-    "cognito-identity:GetOpenIdToken",
-    "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
-    "cognito-idp:GetSigningCertificate",
-    "connect:GetFederationToken",
-    "dsql:DbConnectAdmin",
-    "ec2:GetPasswordData",
-    "ecr:GetAuthorizationToken",
-    "ecr-public:GetAuthorizationToken",
-    "eks-auth:AssumeRoleForPodIdentity",
-    "emr-containers:GetManagedEndpointSessionCredentials",
-    "finspace-api:GetProgrammaticAccessCredentials",
-    "gamelift:GetComputeAccess",
-    "gamelift:GetComputeAuthToken",
-    "gamelift:GetInstanceAccess",
-    "gamelift:RequestUploadCredentials",
-    "grafana:CreateWorkspaceApiKey",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:CreateServiceSpecificCredential",
-    "iam:ResetServiceSpecificCredential",
-    "iam:UpdateAccessKey",
-    "lakeformation:GetTemporaryGluePartitionCredentials",
-    "lakeformation:GetTemporaryGlueTableCredentials",
-    "license-manager:GetAccessToken",
-    "lightsail:CreateBucketAccessKey",
-    "lightsail:DownloadDefaultKeyPair",
-    "lightsail:GetInstanceAccessDetails",
-    "lightsail:GetRelationalDatabaseMasterUserPassword",
-    "mediapackage:RotateChannelCredentials",
-    "mediapackage:RotateIngestEndpointCredentials",
-    "rds-db:connect",
-    "redshift:GetClusterCredentials",
-    "redshift:GetClusterCredentialsWithIAM",
-    "redshift-serverless:GetCredentials",
-    "s3:GetDataAccess",
-    "s3express:CreateSession",
-    "sts:GetFederationToken",
-];
-
-/// The actions, resolved once.
-pub(crate) fn list() -> &'static ActionList {
-    static LIST: OnceLock<ActionList> = OnceLock::new();
-    LIST.get_or_init(|| ActionList::new(ACTIONS))
-}
-
 impl Rule for CredentialsExposure {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        let Some(grant) = unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list())
-        else {
-            return;
-        };
-        let names = names_of(list(), &grant.granted);
-        ctx.report(
+        check_sensitive(
             Self::META,
-            grant.at,
-            format!(
-                "grants {} on every resource: actions whose response carries credentials",
-                list_names(&names, 3)
-            ),
-        )
-        .help("name the users, registries or databases the principal needs credentials for, or narrow them with a condition")
-        .related(grant.resource, "every resource");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_listed_action_is_known() {
-        assert_eq!(super::list().iter().count(), super::ACTIONS.len());
+            Sensitivity::CredentialsExposure,
+            statement,
+            ctx,
+            "name the users, registries or databases the principal needs credentials for, or narrow them with a condition",
+        );
     }
 }

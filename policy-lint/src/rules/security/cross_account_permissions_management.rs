@@ -91,8 +91,11 @@ impl Rule for CrossAccountPermissionsManagement {
             }
             let facts = ctx.facts(statement);
             let grant_exempt = grants_for_aws_resources(statement);
+            let Some(element) = &statement.action else {
+                continue;
+            };
             let granted: Vec<usize> = list()
-                .covered_by(&facts, statement)
+                .covered(&facts, element.negated)
                 .into_iter()
                 .filter(|&i| {
                     !(grant_exempt

@@ -1,13 +1,12 @@
 //! `S013` `data-exfiltration`.
 
-use std::sync::OnceLock;
-
 use policy_core::ast::Statement;
 
-use super::common::{list_names, names_of, unrestricted_grant, ActionList};
+use super::common::check_sensitive;
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::sensitive::Sensitivity;
 
 declare_rule! {
     /// ## What it does
@@ -18,7 +17,16 @@ declare_rule! {
     /// `ssm:GetParametersByPath`, `ssm:GetParameterHistory`,
     /// `secretsmanager:GetSecretValue`, `secretsmanager:BatchGetSecretValue`,
     /// `rds:CreateDBSnapshot`, `rds:CopyDBSnapshot`, `rds:CreateDBClusterSnapshot`,
-    /// `rds:CopyDBClusterSnapshot` and `dynamodb:ExportTableToPointInTime`.
+    /// `rds:CopyDBClusterSnapshot`, `dynamodb:ExportTableToPointInTime`, and the bulk table
+    /// reads (`dynamodb:Scan`, `dynamodb:Query`, `dynamodb:BatchGetItem`,
+    /// `dynamodb:PartiQLSelect`).
+    ///
+    /// The actions come from the sensitive-action table (`policy-lint/data/sensitive-actions.toml`,
+    /// category `data-access`): the listed actions, with overrides that each name their AWS doc source. Only
+    /// the actions that can apply to the broad resources count: `"Action": "*"` on
+    /// `arn:aws:secretsmanager:…:secret:*` grants no IAM action. A statement that allows
+    /// every action (`Action: "*"`, `NotAction`) is left to `wildcard-action` or
+    /// `not-action-with-allow`, whose finding names this consequence.
     ///
     /// ## Why is this bad?
     /// Unrestricted `s3:GetObject` has a long history of data leaks, and the parameter and
@@ -48,54 +56,14 @@ declare_rule! {
     pub DataExfiltration { code: "S013", name: "data-exfiltration", category: Security, severity: Warning }
 }
 
-/// Actions that read data or secrets, or copy databases (cloudsplaining's list and the
-/// snapshot actions its documentation names, plus versions, history and batch reads).
-const ACTIONS: &[&str] = &[
-    "s3:GetObject",
-    "s3:GetObjectVersion",
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-    "ssm:GetParametersByPath",
-    "ssm:GetParameterHistory",
-    "secretsmanager:GetSecretValue",
-    "secretsmanager:BatchGetSecretValue",
-    "rds:CreateDBSnapshot",
-    "rds:CopyDBSnapshot",
-    "rds:CreateDBClusterSnapshot",
-    "rds:CopyDBClusterSnapshot",
-    "dynamodb:ExportTableToPointInTime",
-];
-
-/// The actions, resolved once.
-fn list() -> &'static ActionList {
-    static LIST: OnceLock<ActionList> = OnceLock::new();
-    LIST.get_or_init(|| ActionList::new(ACTIONS))
-}
-
 impl Rule for DataExfiltration {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        let Some(grant) = unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list())
-        else {
-            return;
-        };
-        let names = names_of(list(), &grant.granted);
-        ctx.report(
+        check_sensitive(
             Self::META,
-            grant.at,
-            format!(
-                "grants {} on every resource: actions that read or copy stored data and secrets",
-                list_names(&names, 3)
-            ),
-        )
-        .help("name the buckets, parameters or secrets the principal reads, or narrow them with `aws:ResourceAccount` or `aws:ResourceOrgID`")
-        .related(grant.resource, "every resource");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_listed_action_is_known() {
-        assert_eq!(super::list().iter().count(), super::ACTIONS.len());
+            Sensitivity::DataAccess,
+            statement,
+            ctx,
+            "name the buckets, tables, parameters or secrets the principal reads, or narrow them with `aws:ResourceAccount` or `aws:ResourceOrgID`",
+        );
     }
 }

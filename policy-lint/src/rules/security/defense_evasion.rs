@@ -1,13 +1,12 @@
 //! `S015` `defense-evasion`.
 
-use std::sync::OnceLock;
-
 use policy_core::ast::Statement;
 
-use super::common::{list_names, names_of, unrestricted_grant, ActionList};
+use super::common::check_sensitive;
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::sensitive::Sensitivity;
 
 declare_rule! {
     /// ## What it does
@@ -16,6 +15,13 @@ declare_rule! {
     /// account's logging and threat detection: stopping or deleting trails (`cloudtrail`),
     /// detectors (`guardduty`), AWS Config recorders, Security Hub, Macie, Inspector, Access
     /// Analyzer analyzers, VPC flow logs and log groups, or leaving the organization.
+    ///
+    /// The actions come from the sensitive-action table (`policy-lint/data/sensitive-actions.toml`,
+    /// category `defense-evasion`): the listed actions, with overrides that each name their AWS doc source. Only
+    /// the actions that can apply to the broad resources count: `"Action": "*"` on
+    /// `arn:aws:secretsmanager:…:secret:*` grants no IAM action. A statement that allows
+    /// every action (`Action: "*"`, `NotAction`) is left to `wildcard-action` or
+    /// `not-action-with-allow`, whose finding names this consequence.
     ///
     /// ## Why is this bad?
     /// An attacker's first step after gaining access is to stop the trail that would record
@@ -42,61 +48,14 @@ declare_rule! {
     pub DefenseEvasion { code: "S015", name: "defense-evasion", category: Security, severity: Warning }
 }
 
-/// Actions that stop or delete logging and detection.
-const ACTIONS: &[&str] = &[
-    "access-analyzer:DeleteAnalyzer",
-    "cloudtrail:DeleteEventDataStore",
-    "cloudtrail:DeleteTrail",
-    "cloudtrail:PutEventSelectors",
-    "cloudtrail:StopEventDataStoreIngestion",
-    "cloudtrail:StopLogging",
-    "cloudtrail:UpdateTrail",
-    "config:DeleteConfigurationRecorder",
-    "config:DeleteDeliveryChannel",
-    "config:StopConfigurationRecorder",
-    "detective:DeleteGraph",
-    "ec2:DeleteFlowLogs",
-    "guardduty:DeleteDetector",
-    "guardduty:DisassociateFromAdministratorAccount",
-    "guardduty:DisassociateFromMasterAccount",
-    "guardduty:UpdateDetector",
-    "inspector2:Disable",
-    "logs:DeleteLogGroup",
-    "macie2:DisableMacie",
-    "organizations:LeaveOrganization",
-    "securityhub:DisableSecurityHub",
-];
-
-/// The actions, resolved once.
-fn list() -> &'static ActionList {
-    static LIST: OnceLock<ActionList> = OnceLock::new();
-    LIST.get_or_init(|| ActionList::new(ACTIONS))
-}
-
 impl Rule for DefenseEvasion {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        let Some(grant) = unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list())
-        else {
-            return;
-        };
-        let names = names_of(list(), &grant.granted);
-        ctx.report(
+        check_sensitive(
             Self::META,
-            grant.at,
-            format!(
-                "grants {} on every resource: actions that turn off logging or threat detection",
-                list_names(&names, 3)
-            ),
-        )
-        .help("remove these actions, or name the trails, detectors and log groups the principal administers")
-        .related(grant.resource, "every resource");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_listed_action_is_known() {
-        assert_eq!(super::list().iter().count(), super::ACTIONS.len());
+            Sensitivity::DefenseEvasion,
+            statement,
+            ctx,
+            "remove these actions, or name the trails, detectors and log groups the principal administers",
+        );
     }
 }

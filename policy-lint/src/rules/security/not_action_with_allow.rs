@@ -2,7 +2,7 @@
 
 use policy_core::ast::Statement;
 
-use super::common::{is_grant, resource_pin};
+use super::common::{consequences, is_grant, resource_pin};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
@@ -10,6 +10,11 @@ use crate::rule::Rule;
 declare_rule! {
     /// ## What it does
     /// Flags an `Allow` statement of an identity or resource policy that uses `NotAction`.
+    ///
+    /// One statement, one story: the finding names what the statement leads to (the
+    /// privilege-escalation paths it opens by itself, credentials exposure, data access,
+    /// permissions management and defense evasion on every resource), and the rules that
+    /// report those leave the statement to it.
     ///
     /// ## Why is this bad?
     /// `Allow` with `NotAction` grants every action *except* those listed, in every service,
@@ -62,12 +67,18 @@ impl Rule for NotActionWithAllow {
                 kv.key.node
             )
         });
+        let leads = consequences(statement, &ctx.facts(statement), ctx.kind());
+        let story = if leads.is_empty() {
+            String::new()
+        } else {
+            format!("; it grants {}", leads.join(", "))
+        };
         let finding = ctx
             .report(
                 Self::META,
                 element.key_span,
                 format!(
-                    "`Allow` with `NotAction` grants every action of every service except {listed}{also}{narrowed}"
+                    "`Allow` with `NotAction` grants every action of every service except {listed}{also}{narrowed}{story}"
                 ),
             )
             .help("list the allowed actions in `Action`; keep `NotAction` for `Deny` statements");

@@ -6,12 +6,16 @@ use super::common::{coverage, is_allow, pinning_condition_present, resource_pin,
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::story::is_told_whole;
 
 declare_rule! {
     /// ## What it does
     /// Flags an `Allow` statement of an identity policy that grants `iam:PassRole` (by name,
     /// through a wildcard such as `iam:*` or `*`, or by leaving it out of `NotAction`) on
     /// every role: `Resource` `*`, `arn:aws:iam::111122223333:role/*` and the like.
+    ///
+    /// A statement that allows every action (`Action: "*"`, `NotAction`) is left to
+    /// `wildcard-action` or `not-action-with-allow`, whose finding tells its whole story.
     ///
     /// ## Why is this bad?
     /// `iam:PassRole` lets the principal hand a role to a service (an EC2 instance, a Lambda
@@ -44,6 +48,11 @@ declare_rule! {
 
 impl Rule for PassRoleOnWildcardResource {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
+        // A statement that allows every action is `wildcard-action`'s or
+        // `not-action-with-allow`'s story.
+        if is_told_whole(statement, ctx) {
+            return;
+        }
         if ctx.kind() != PolicyKind::Identity || !is_allow(statement) {
             return;
         }

@@ -1,14 +1,12 @@
 //! `S014` `permissions-management-on-wildcard`.
 
-use std::sync::OnceLock;
-
 use policy_core::ast::Statement;
-use policy_core::service_ref::{AccessLevel, ServiceRef};
 
-use super::common::{list_names, names_of, unrestricted_grant, ActionList};
+use super::common::check_sensitive;
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::sensitive::Sensitivity;
 
 declare_rule! {
     /// ## What it does
@@ -16,6 +14,13 @@ declare_rule! {
     /// Permissions management access level (`iam:AttachRolePolicy`, `s3:PutBucketPolicy`,
     /// `kms:CreateGrant`, `lambda:AddPermission`, …) on every resource (`*`, every resource
     /// of a type, or `NotResource`).
+    ///
+    /// The actions come from the sensitive-action table (`policy-lint/data/sensitive-actions.toml`,
+    /// category `permissions-management`): the actions of the reference's Permissions management access level, with overrides that each name their AWS doc source. Only
+    /// the actions that can apply to the broad resources count: `"Action": "*"` on
+    /// `arn:aws:secretsmanager:…:secret:*` grants no IAM action. A statement that allows
+    /// every action (`Action: "*"`, `NotAction`) is left to `wildcard-action` or
+    /// `not-action-with-allow`, whose finding names this consequence.
     ///
     /// ## Why is this bad?
     /// These actions change who may do what: on every resource, the principal can grant
@@ -42,39 +47,14 @@ declare_rule! {
     pub PermissionsManagementOnWildcard { code: "S014", name: "permissions-management-on-wildcard", category: Security, severity: Warning }
 }
 
-/// Every action of the Permissions management access level, resolved once.
-fn list() -> &'static ActionList {
-    static LIST: OnceLock<ActionList> = OnceLock::new();
-    LIST.get_or_init(|| {
-        ActionList::from_actions(
-            ServiceRef::get()
-                .actions()
-                .filter(|a| a.access_level() == AccessLevel::PermissionsManagement),
-        )
-    })
-}
-
 impl Rule for PermissionsManagementOnWildcard {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
-        let Some(grant) = unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list())
-        else {
-            return;
-        };
-        let names = names_of(list(), &grant.granted);
-        let what = if names.len() == 1 {
-            "an action that changes who may do what".to_string()
-        } else {
-            format!("{} actions that change who may do what", names.len())
-        };
-        ctx.report(
+        check_sensitive(
             Self::META,
-            grant.at,
-            format!(
-                "grants {} on every resource: {what}",
-                list_names(&names, 3)
-            ),
-        )
-        .help("name the resources whose permissions the principal manages, or narrow them with a condition")
-        .related(grant.resource, "every resource");
+            Sensitivity::PermissionsManagement,
+            statement,
+            ctx,
+            "name the resources whose permissions the principal manages, or narrow them with a condition",
+        );
     }
 }

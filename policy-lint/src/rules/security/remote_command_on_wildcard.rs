@@ -8,6 +8,7 @@ use super::common::{list_names, names_of, unrestricted_grant, ActionList};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::story::is_told_whole;
 
 declare_rule! {
     /// ## What it does
@@ -16,6 +17,9 @@ declare_rule! {
     /// on instances and containers: `ssm:SendCommand`, `ssm:StartSession`,
     /// `ec2-instance-connect:SendSSHPublicKey`,
     /// `ec2-instance-connect:SendSerialConsoleSSHPublicKey` and `ecs:ExecuteCommand`.
+    ///
+    /// A statement that allows every action (`Action: "*"`, `NotAction`) is left to
+    /// `wildcard-action` or `not-action-with-allow`, whose finding tells its whole story.
     ///
     /// ## Why is this bad?
     /// A shell on an instance is a shell with the instance's role: the principal gains the
@@ -81,6 +85,11 @@ fn documents_named(statement: &Statement) -> bool {
 
 impl Rule for RemoteCommandOnWildcard {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
+        // A statement that allows every action is `wildcard-action`'s or
+        // `not-action-with-allow`'s story.
+        if is_told_whole(statement, ctx) {
+            return;
+        }
         let Some(mut grant) =
             unrestricted_grant(&ctx.facts(statement), statement, ctx.kind(), list())
         else {

@@ -2,10 +2,12 @@
 
 use policy_core::ast::Statement;
 
-use super::common::{has_positive_action, is_grant, resource_pin, star_resource};
+use super::common::{consequences, has_positive_action, is_grant, resource_pin, star_resource};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::support::resource_types::Applicability;
+pub(crate) use crate::support::story::is_full_wildcard;
 
 declare_rule! {
     /// ## What it does
@@ -22,6 +24,14 @@ declare_rule! {
     /// `aws:ResourceTag/…`, `aws:ResourceAccount` or a service key), the message says that
     /// it narrows the resources only and points at it.
     ///
+    /// One statement, one story: the finding names what the statement leads to, as the
+    /// other security rules would report it (the privilege-escalation paths of
+    /// pathfinding.cloud it opens by itself, and credentials exposure, data access,
+    /// permissions management and defense evasion on every resource), and those rules leave
+    /// the statement to it. A statement whose resources are all of some types (`"Resource":
+    /// "arn:aws:secretsmanager:*:*:secret:*"`) allows only the actions that apply to them,
+    /// and the message says so.
+    ///
     /// Covers iam-policy-validator: `wildcard_action`, `full_wildcard`; cloudsplaining:
     /// `ServiceWildcard` (for `*`); Access Analyzer and parliament have no such check.
     ///
@@ -37,13 +47,6 @@ declare_rule! {
     pub WildcardAction { code: "S001", name: "wildcard-action", category: Security, severity: Warning }
 }
 
-/// Whether an `Action` entry matches every action (`*`, `*:*`, `**`).
-pub(crate) fn is_full_wildcard(text: &str) -> bool {
-    !text.is_empty()
-        && text.bytes().all(|b| b == b'*' || b == b':')
-        && text.matches(':').count() <= 1
-}
-
 impl Rule for WildcardAction {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
         if !is_grant(statement, ctx.kind()) || !has_positive_action(statement) {
@@ -56,10 +59,18 @@ impl Rule for WildcardAction {
         else {
             return;
         };
+        let resources = statement
+            .resource
+            .as_ref()
+            .filter(|r| !r.negated)
+            .map(|r| r.items.iter().map(|i| i.node.as_str()));
+        let typed = resources.is_some_and(|r| !Applicability::new(r).is_unlimited());
         let scope = if star_resource(statement).is_some() {
-            " on every resource"
+            "every action of every service on every resource"
+        } else if typed {
+            "every action that applies to the statement's resources"
         } else {
-            ""
+            "every action of every service"
         };
         let pin = resource_pin(statement);
         let narrowed = pin.map_or(String::new(), |kv| {
@@ -68,14 +79,17 @@ impl Rule for WildcardAction {
                 kv.key.node
             )
         });
+        let leads = consequences(statement, &ctx.facts(statement), ctx.kind());
+        let story = if leads.is_empty() {
+            String::new()
+        } else {
+            format!("; it grants {}", leads.join(", "))
+        };
         let finding = ctx
             .report(
                 Self::META,
                 item.span,
-                format!(
-                    "`{}` allows every action of every service{scope}{narrowed}",
-                    item.node
-                ),
+                format!("`{}` allows {scope}{narrowed}{story}", item.node),
             )
             .help("list the actions the principal needs; keep `*` only for administrators");
         if let Some(kv) = pin {

@@ -699,8 +699,7 @@ pub(crate) struct Reach {
 
 /// A hash map for the rules' small caches of short strings and pointers, with the lint's
 /// fast hasher (no protection against chosen keys, which these caches do not need).
-pub(crate) type FastMap<K, V> =
-    std::collections::HashMap<K, V, crate::rules::security::common::FxBuild>;
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, crate::support::matching::FxBuild>;
 
 impl Reach {
     /// The bit of a hash in a set of 64.

@@ -1,0 +1,166 @@
+//! Matching action names: the IAM glob, `Action` entries against actions, and lists of
+//! actions resolved once against the catalog of [`crate::facts`].
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+use policy_core::service_ref::{Action, ServiceRef};
+
+use crate::facts::{catalog, Facts};
+
+/// Case-insensitive IAM glob (`*`, `?`).
+pub(crate) fn glob_ci(pattern: &str, text: &str) -> bool {
+    policy_core::text::glob_matches(pattern, text, true)
+}
+
+/// Whether an `Action` entry matches the action `service:name`.
+pub(crate) fn action_pattern_matches(pattern: &str, service: &str, name: &str) -> bool {
+    match pattern.split_once(':') {
+        Some((sp, np)) => glob_ci(sp, service) && glob_ci(np, name),
+        // Without a colon the pattern is matched against the whole name (`*`).
+        None => {
+            let full = format!("{service}:{name}");
+            glob_ci(pattern, &full)
+        }
+    }
+}
+
+/// A fast, non-cryptographic hasher (the Fx hash of rustc) for the catalog's small keys.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in chunks.by_ref() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builds [`FxHasher`]s.
+pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// A list of actions resolved against the reference once and marked in a table by catalog
+/// number, so that a statement is checked against it in one lookup per `Action` name.
+#[derive(Debug)]
+pub(crate) struct ActionList {
+    entries: Vec<ListedAction>,
+    /// Catalog number → entry index + 1 (0: not listed).
+    slots: Vec<u32>,
+}
+
+/// One action of an [`ActionList`].
+#[derive(Debug)]
+pub(crate) struct ListedAction {
+    /// Lower-case service prefix.
+    pub service: String,
+    /// Action name, lower case.
+    pub name: String,
+    /// `service:Name` in the reference's casing.
+    pub display: String,
+    /// Its catalog number.
+    pub id: u32,
+}
+
+impl ActionList {
+    /// Resolves `names` (`iam:PassRole`, any case); names the reference does not know are
+    /// left out.
+    pub(crate) fn new(names: &[&str]) -> Self {
+        let data = ServiceRef::get();
+        Self::from_actions(names.iter().filter_map(|n| data.action(n)))
+    }
+
+    /// A list of the given actions.
+    pub(crate) fn from_actions(actions: impl IntoIterator<Item = Action<'static>>) -> Self {
+        let catalog = catalog();
+        let mut entries: Vec<ListedAction> = Vec::new();
+        let mut slots = vec![0u32; catalog.actions.len()];
+        for action in actions {
+            let display = action.full_name();
+            let Some((id, slot)) = catalog
+                .id(&display)
+                .and_then(|id| Some((id, slots.get_mut(usize::try_from(id).ok()?)?)))
+            else {
+                continue;
+            };
+            if *slot != 0 {
+                continue;
+            }
+            entries.push(ListedAction {
+                service: action.service().prefix().to_ascii_lowercase(),
+                name: action.name().to_ascii_lowercase(),
+                display,
+                id,
+            });
+            *slot = u32::try_from(entries.len()).unwrap_or(0);
+        }
+        ActionList { entries, slots }
+    }
+
+    /// The entry at `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<&ListedAction> {
+        self.entries.get(i)
+    }
+
+    /// Every entry.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &ListedAction> {
+        self.entries.iter()
+    }
+
+    /// The index of an action of the list, by name (any case).
+    pub(crate) fn position(&self, full_name: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.display.eq_ignore_ascii_case(full_name))
+    }
+
+    /// The entries a statement with these facts covers, `negated` for `NotAction`.
+    pub(crate) fn covered(&self, facts: &Facts, negated: bool) -> Vec<usize> {
+        let mut hits: Vec<usize> = Vec::new();
+        for &id in facts.ids.iter() {
+            let slot = usize::try_from(id)
+                .ok()
+                .and_then(|i| self.slots.get(i))
+                .copied()
+                .unwrap_or(0);
+            if let Some(entry) = usize::try_from(slot).ok().and_then(|s| s.checked_sub(1)) {
+                hits.push(entry);
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        if !negated {
+            return hits;
+        }
+        let mut hit = hits.into_iter().peekable();
+        (0..self.entries.len())
+            .filter(|i| {
+                if hit.peek() == Some(i) {
+                    hit.next();
+                    false
+                } else {
+                    true
+                }
+            })
+            .collect()
+    }
+}
