@@ -15,6 +15,14 @@ pub fn has_wildcard(text: &str) -> bool {
     text.contains(['*', '?'])
 }
 
+/// Whether a resource is API Gateway's short form for resources of the API a resource policy
+/// is attached to (`execute-api:/*`, `execute-api:/stage/GET/pets`), which API Gateway
+/// expands to the API's full ARN when it saves the policy (API Gateway Developer Guide, "API
+/// Gateway resource policy examples").
+pub fn is_api_gateway_short_form(text: &str) -> bool {
+    text.starts_with("execute-api:/")
+}
+
 /// Splits an ARN on `:` into at most `n` parts, never inside a policy variable
 /// (`${aws:PrincipalAccount}` stays whole).
 pub fn split_arn(text: &str, n: usize) -> Vec<&str> {

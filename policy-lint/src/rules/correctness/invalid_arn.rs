@@ -3,13 +3,13 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use policy_core::ast::Statement;
+use policy_core::ast::{PolicyKind, Statement};
 use policy_core::service_ref::ServiceRef;
 
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
-use crate::rules::util::{has_variable, has_wildcard, split_arn};
+use crate::rules::util::{has_variable, has_wildcard, is_api_gateway_short_form, split_arn};
 
 declare_rule! {
     /// ## What it does
@@ -18,7 +18,8 @@ declare_rule! {
     /// six parts, an unknown partition, a service part in capitals, with a wildcard or not
     /// used by any AWS resource type, a malformed region, an account that is not 12 digits,
     /// or an empty resource part. Parts with policy variables or wildcards are accepted where
-    /// AWS accepts them.
+    /// AWS accepts them, and so is API Gateway's short form `execute-api:/stage/VERB/path` in a
+    /// resource policy, which API Gateway expands to the API's ARN.
     ///
     /// ## Why is this bad?
     /// A malformed ARN matches no resource, so an `Allow` grants nothing and a `Deny`
@@ -149,7 +150,12 @@ pub(crate) fn arn_problem(text: &str) -> Option<(String, Option<String>)> {
 
 impl Rule for InvalidArn {
     fn check_statement(&self, statement: &Statement, ctx: &mut LintContext<'_>) {
+        // Only an API's resource policy may use API Gateway's short form.
+        let short_form_ok = ctx.kind() == PolicyKind::Resource;
         for resource in statement.resources() {
+            if short_form_ok && is_api_gateway_short_form(&resource.node) {
+                continue;
+            }
             if let Some((problem, help)) = arn_problem(&resource.node) {
                 ctx.report(
                     Self::META,
