@@ -96,7 +96,7 @@ pub fn lint_file(
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "tf" => lint_template(&template::read_terraform(text), Vec::new(), false, settings),
+        "tf" => lint_template(&template::read_terraform(text), Vec::new(), None, settings),
         "yaml" | "yml" => lint_yaml(text, settings),
         "template" if !looks_like_json(text) => lint_yaml(text, settings),
         "json" | "template" => lint_json(text, kind, settings),
@@ -109,7 +109,7 @@ pub fn lint_file(
                 Some(v) if template::is_cloudformation(&v) => lint_template(
                     &template::read_cloudformation(&v, text),
                     Vec::new(),
-                    false,
+                    None,
                     settings,
                 ),
                 _ => lint_json(text, kind, settings),
@@ -152,7 +152,7 @@ fn lint_json(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileR
                     )
                 })
                 .collect();
-            return lint_template(&template, syntax, true, settings);
+            return lint_template(&template, syntax, Some(text), settings);
         }
         // Valid JSON that is no policy (a `package.json` met while walking a tree) is not
         // linted as one, unless `--kind` says it is a policy; if it looks policy-related,
@@ -175,6 +175,7 @@ fn lint_json(text: &str, kind: Option<PolicyKind>, settings: &Settings) -> FileR
         &policy_core::parse::parse_policy_json(parsed, kind),
         settings,
     );
+    crate::fix::gate_unsafe_fixes(text, 0, kind, settings, &mut findings);
     if let Some(hint) = hint {
         findings.push(hint);
         crate::sort_findings(&mut findings);
@@ -357,7 +358,7 @@ fn lint_yaml(text: &str, settings: &Settings) -> FileReport {
         Some(v) if template::is_cloudformation(&v) => lint_template(
             &template::read_cloudformation(&v, text),
             Vec::new(),
-            false,
+            None,
             settings,
         ),
         _ => FileReport {
@@ -389,7 +390,7 @@ fn syntax_finding(message: String, span: Span, settings: &Settings) -> Option<Fi
 fn lint_template(
     template: &Template,
     mut findings: Vec<Finding>,
-    json_file: bool,
+    json_text: Option<&str>,
     settings: &Settings,
 ) -> FileReport {
     let format = match template.format {
@@ -407,9 +408,23 @@ fn lint_template(
         let (kind, mut policy_findings) = lint_embedded(policy, settings);
         // Fixes are JSON edits: they fit a policy written as JSON objects in a JSON file only.
         // A policy in YAML, HCL or an escaped string gets its findings without them.
-        if !json_file || policy.from_text {
-            for f in &mut policy_findings {
-                f.fix = None;
+        match json_text {
+            Some(text) if !policy.from_text => {
+                let own = text.get(policy.span.start as usize..policy.span.end as usize);
+                if let Some(own) = own {
+                    crate::fix::gate_unsafe_fixes(
+                        own,
+                        policy.span.start,
+                        Some(kind),
+                        settings,
+                        &mut policy_findings,
+                    );
+                }
+            }
+            _ => {
+                for f in &mut policy_findings {
+                    f.fix = None;
+                }
             }
         }
         located.push(PolicyLocation {
