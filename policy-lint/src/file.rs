@@ -96,7 +96,13 @@ pub fn lint_file(
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "tf" => lint_template(&template::read_terraform(text), Vec::new(), text, false, settings),
+        "tf" => lint_template(
+            &template::read_terraform(text),
+            Vec::new(),
+            text,
+            false,
+            settings,
+        ),
         "yaml" | "yml" => lint_yaml(text, settings),
         "template" if !looks_like_json(text) => lint_yaml(text, settings),
         "json" | "template" => lint_json(text, kind, settings),
@@ -434,9 +440,8 @@ fn lint_template(
             for f in &mut policy_findings {
                 if let Some(fix) = &mut f.fix {
                     let verbatim = fix.applicability == Applicability::Safe
-                        && container.is_some_and(|c| {
-                            fix.edits.iter().all(|e| c.holds_verbatim(text, e))
-                        });
+                        && container
+                            .is_some_and(|c| fix.edits.iter().all(|e| c.holds_verbatim(text, e)));
                     if !verbatim {
                         show_only(fix);
                     }
@@ -481,9 +486,7 @@ impl Verbatim {
             Verbatim::Heredoc => [old, new]
                 .iter()
                 .all(|s| !s.contains("${") && !s.contains("%{") && !s.contains('\n')),
-            Verbatim::SingleQuoted => [old, new]
-                .iter()
-                .all(|s| !s.contains(['\'', '\n', '\r'])),
+            Verbatim::SingleQuoted => [old, new].iter().all(|s| !s.contains(['\'', '\n', '\r'])),
         }
     }
 }

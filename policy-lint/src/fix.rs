@@ -21,12 +21,7 @@ pub struct Fixed {
 /// Applies the edits of the findings' fixes at or above `min` applicability, skipping a fix
 /// that overlaps one already taken (it is retried in the next round).
 pub fn apply_edits(text: &str, findings: &[Finding], min: Applicability) -> Fixed {
-    apply_fixes(
-        text,
-        findings.iter().filter_map(|f| f.fix.as_ref()),
-        min,
-        0,
-    )
+    apply_fixes(text, findings.iter().filter_map(|f| f.fix.as_ref()), min, 0)
 }
 
 /// [`apply_edits`] on fixes whose spans start `offset` bytes before `text` does.

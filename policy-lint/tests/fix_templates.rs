@@ -87,7 +87,10 @@ fn yaml_single_quoted_policy_is_fixed_and_mappings_are_not() {
     assert_eq!(fixable(&before), 2, "{:?}", codes(&before));
     let (fixed, after) = fix("t.yaml", &text);
     assert!(fixed.contains(r#"PolicyDocument: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource""#), "{fixed}");
-    assert!(fixed.contains("Action: [s3:GetObject, s3:GetObject]"), "{fixed}");
+    assert!(
+        fixed.contains("Action: [s3:GetObject, s3:GetObject]"),
+        "{fixed}"
+    );
     assert_eq!(after.policies, 2);
     assert_eq!(fixable(&after), 0);
     assert!(!codes(&after).contains(&"C001"));

@@ -300,12 +300,10 @@ fn policy(resource_policy: bool) -> impl Strategy<Value = String> {
 /// `IAMPOL_FIX_CASES` (`IAMPOL_FIX_CASES=10000 cargo test --release -p policy-lint --test
 /// safe_fix_decisions` for a long run).
 fn cases() -> u32 {
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "a test's case count, read from the environment as proptest's own is"
-    )]
-    let set = std::env::var("IAMPOL_FIX_CASES").ok();
-    set.and_then(|n| n.parse().ok()).unwrap_or(64)
+    std::env::var("IAMPOL_FIX_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64)
 }
 
 proptest! {

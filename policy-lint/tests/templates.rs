@@ -477,7 +477,7 @@ fn ecr_repository_policies_need_no_resource_terraform_plan() {
 }
 
 /// An unresolved Terraform expression is never a provider host or a condition key name. The
-/// IAM User Guide ("Create a role for OpenID Connect federation") has the trust policy of an
+/// IAM User Guide ("Create a role for `OpenID` Connect federation") has the trust policy of an
 /// OIDC provider test `<provider host>:aud` and `<provider host>:sub`; in Terraform the host is
 /// usually a variable or the provider resource's `url`, so the key is `"${...}:sub"`, and the
 /// Federated principal a reference. Neither is a host to compare, nor a key to look up.

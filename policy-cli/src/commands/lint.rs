@@ -11,8 +11,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use policy_core::service_ref::ServiceRef;
 use policy_core::{PolicyKind, SourceFile};
-use policy_lint::fix::apply_edits;
 use policy_lint::file::FileFormat;
+use policy_lint::fix::apply_edits;
 use policy_lint::{lint_file, Applicability, Finding, RuleMeta, Settings, Severity};
 use serde::Serialize;
 

@@ -813,10 +813,19 @@ mod tests {
     #[test]
     fn under_indented_quoted_continuations_are_read() {
         for (text, value) in [
-            ("P:\n  Doc: '{\n    \"a\": 1\n  }'\n  Next: x\n", "{ \"a\": 1 }"),
-            ("P:\n  Doc: \"{\n    \\\"a\\\": 1\n  }\"\n  Next: x\n", "{ \"a\": 1 }"),
+            (
+                "P:\n  Doc: '{\n    \"a\": 1\n  }'\n  Next: x\n",
+                "{ \"a\": 1 }",
+            ),
+            (
+                "P:\n  Doc: \"{\n    \\\"a\\\": 1\n  }\"\n  Next: x\n",
+                "{ \"a\": 1 }",
+            ),
             ("P:\r\n  Doc: '{\r\n  }'\r\n  Next: x\r\n", "{ }"),
-            ("P:\n  Doc: 'one\ntwo\n three'\n  Next: x\n", "one two three"),
+            (
+                "P:\n  Doc: 'one\ntwo\n three'\n  Next: x\n",
+                "one two three",
+            ),
             ("- 'one\ntwo'\n- Next: x\n", "one two"),
         ] {
             let v = read(text);
