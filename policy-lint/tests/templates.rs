@@ -298,8 +298,28 @@ resource "aws_iam_policy" "p" {
         .map(|f| &tf[f.span.range()])
         .collect();
     assert_eq!(unknown, ["\"s3:GetObjekt\"", "\\\"s3:PutObjekt\\\""]);
-    // Fixes are JSON edits: none is offered inside HCL.
-    assert!(report.findings.iter().all(|f| f.fix.is_none()));
+    // Fixes are JSON edits: the escaped string's are shown only (no edits); the heredoc's,
+    // which holds the JSON verbatim, apply and leave a file that still reads.
+    let escaped_from = tf.find("resource \"aws_iam_policy\"").unwrap();
+    for f in &report.findings {
+        if let Some(fix) = &f.fix {
+            if f.span.start as usize > escaped_from {
+                assert!(fix.edits.is_empty(), "{}", fix.message);
+            }
+        }
+    }
+    let fixed = policy_lint::fix::apply_edits(
+        tf,
+        &report.findings,
+        policy_lint::Applicability::DisplayOnly,
+    )
+    .text;
+    let again = lint("main.tf", &fixed);
+    assert_eq!(again.policies, 2, "{fixed}");
+    assert!(
+        again.findings.iter().all(|f| f.rule.code != "C001"),
+        "{fixed}"
+    );
 }
 
 #[test]
