@@ -233,8 +233,10 @@ fn expand_execute_api(value: &mut Value, depth: usize) {
     }
 }
 
-/// Every span of unresolved values in a tree (intrinsics, interpolations): findings inside
-/// them are about text only known at deploy time.
+/// Every span of unresolved values in a tree (intrinsics, interpolations), and of keys that
+/// interpolate one (Terraform's `"${var.oidc_host}:sub" = ...` or `variable = local.key`):
+/// findings inside them are about text only known at deploy time. (IAM policy variables go
+/// in values, not keys: `${` in a key of a template is the template's.)
 pub fn unresolved_spans(value: &Value) -> Vec<Span> {
     let mut out = Vec::new();
     let mut work = vec![value];
@@ -242,7 +244,15 @@ pub fn unresolved_spans(value: &Value) -> Vec<Span> {
         match &v.kind {
             ValueKind::Unresolved(_) => out.push(v.span),
             ValueKind::Array(items) => work.extend(items.iter()),
-            ValueKind::Object(members) => work.extend(members.iter().map(|m| &m.value)),
+            ValueKind::Object(members) => {
+                out.extend(
+                    members
+                        .iter()
+                        .filter(|m| m.key.contains("${"))
+                        .map(|m| m.key_span),
+                );
+                work.extend(members.iter().map(|m| &m.value));
+            }
             _ => {}
         }
     }

@@ -32,7 +32,7 @@ use policy_core::syntax::{json, yaml, Value, ValueKind};
 use policy_core::template::{self, EmbeddedPolicy, SkippedPolicy, Template};
 use policy_core::{PolicyKind, Span};
 
-use crate::finding::Finding;
+use crate::finding::{Applicability, Finding};
 use crate::rule::{Category, RuleMeta};
 use crate::settings::Settings;
 
@@ -96,7 +96,13 @@ pub fn lint_file(
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match extension.as_str() {
-        "tf" => lint_template(&template::read_terraform(text), Vec::new(), false, settings),
+        "tf" => lint_template(
+            &template::read_terraform(text),
+            Vec::new(),
+            text,
+            false,
+            settings,
+        ),
         "yaml" | "yml" => lint_yaml(text, settings),
         "template" if !looks_like_json(text) => lint_yaml(text, settings),
         "json" | "template" => lint_json(path, text, kind, settings),
@@ -109,6 +115,7 @@ pub fn lint_file(
                 Some(v) if template::is_cloudformation(&v) => lint_template(
                     &template::read_cloudformation(&v, text),
                     Vec::new(),
+                    text,
                     false,
                     settings,
                 ),
@@ -158,7 +165,7 @@ fn lint_json(path: &str, text: &str, kind: Option<PolicyKind>, settings: &Settin
                     )
                 })
                 .collect();
-            return lint_template(&template, syntax, true, settings);
+            return lint_template(&template, syntax, text, true, settings);
         }
         // Valid JSON that is no policy (a `package.json` met while walking a tree) is not
         // linted as one, unless `--kind` says it is a policy; if it looks policy-related,
@@ -181,6 +188,7 @@ fn lint_json(path: &str, text: &str, kind: Option<PolicyKind>, settings: &Settin
         &policy_core::parse::parse_policy_json(parsed, kind),
         settings,
     );
+    crate::fix::gate_unsafe_fixes(text, 0, kind, settings, &mut findings);
     if let Some(hint) = hint {
         findings.push(hint);
         crate::sort_findings(&mut findings);
@@ -392,6 +400,7 @@ fn lint_yaml(text: &str, settings: &Settings) -> FileReport {
         Some(v) if template::is_cloudformation(&v) => lint_template(
             &template::read_cloudformation(&v, text),
             Vec::new(),
+            text,
             false,
             settings,
         ),
@@ -424,6 +433,7 @@ fn syntax_finding(message: String, span: Span, settings: &Settings) -> Option<Fi
 fn lint_template(
     template: &Template,
     mut findings: Vec<Finding>,
+    text: &str,
     json_file: bool,
     settings: &Settings,
 ) -> FileReport {
@@ -442,9 +452,35 @@ fn lint_template(
         let (kind, mut policy_findings) = lint_embedded(policy, settings);
         // Fixes are JSON edits: they fit a policy written as JSON objects in a JSON file only.
         // A policy in YAML, HCL or an escaped string gets its findings without them.
-        if !json_file || policy.from_text {
+        // Fixes are JSON edits. They fit a policy written as JSON objects in a JSON file, and
+        // a JSON policy held verbatim in a Terraform heredoc or a single-line single-quoted
+        // YAML string (where the text at a span is the JSON itself). Elsewhere (YAML
+        // mappings, HCL objects, escaped strings) a fix is shown only.
+        if json_file && !policy.from_text {
+            let own = text.get(policy.span.start as usize..policy.span.end as usize);
+            if let Some(own) = own {
+                crate::fix::gate_unsafe_fixes(
+                    own,
+                    policy.span.start,
+                    Some(kind),
+                    settings,
+                    &mut policy_findings,
+                );
+            }
+        } else {
+            let container = policy
+                .from_text
+                .then(|| verbatim_container(text, policy, format == FileFormat::Terraform))
+                .flatten();
             for f in &mut policy_findings {
-                f.fix = None;
+                if let Some(fix) = &mut f.fix {
+                    let verbatim = fix.applicability == Applicability::Safe
+                        && container
+                            .is_some_and(|c| fix.edits.iter().all(|e| c.holds_verbatim(text, e)));
+                    if !verbatim {
+                        show_only(fix);
+                    }
+                }
             }
         }
         located.push(PolicyLocation {
@@ -462,6 +498,56 @@ fn lint_template(
         located,
         skipped: template.skipped.clone(),
     }
+}
+
+/// A string that holds a JSON policy character for character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verbatim {
+    /// A Terraform heredoc (`<<EOF` ... `EOF`): only `${` and `%{` are not literal.
+    Heredoc,
+    /// A YAML single-quoted string on one line: only `'` is not literal.
+    SingleQuoted,
+}
+
+impl Verbatim {
+    /// Whether replacing the edit's span by its content keeps the string holding the JSON
+    /// verbatim.
+    fn holds_verbatim(self, text: &str, edit: &crate::finding::Edit) -> bool {
+        let Some(old) = text.get(edit.span.start as usize..edit.span.end as usize) else {
+            return false;
+        };
+        let new = edit.content.as_str();
+        match self {
+            Verbatim::Heredoc => [old, new]
+                .iter()
+                .all(|s| !s.contains("${") && !s.contains("%{") && !s.contains('\n')),
+            Verbatim::SingleQuoted => [old, new].iter().all(|s| !s.contains(['\'', '\n', '\r'])),
+        }
+    }
+}
+
+/// The kind of verbatim string a policy held as text is in, if its spans are exact. In a
+/// Terraform file the policy's span is a quoted string's (from its quote) or a heredoc's body.
+fn verbatim_container(text: &str, policy: &EmbeddedPolicy, terraform: bool) -> Option<Verbatim> {
+    if !policy.exact_spans {
+        return None;
+    }
+    let whole = text.get(policy.span.start as usize..policy.span.end as usize)?;
+    if terraform {
+        (!whole.starts_with('"')).then_some(Verbatim::Heredoc)
+    } else if whole.starts_with('\'') && !whole.contains(['\n', '\r']) {
+        Some(Verbatim::SingleQuoted)
+    } else {
+        None
+    }
+}
+
+/// Makes a fix a suggestion: display-only, without edits (they are JSON text, which the
+/// YAML or HCL around the policy does not hold as it is).
+fn show_only(fix: &mut crate::finding::Fix) {
+    fix.applicability = Applicability::DisplayOnly;
+    fix.edits.clear();
+    fix.message.push_str(" (shown only: iampol applies fixes to JSON text, not to the YAML or HCL around this policy)");
 }
 
 /// Lints one embedded policy; returns the kind it was checked as and its findings.

@@ -59,6 +59,7 @@ pub fn lint_source(text: &str, kind: Option<PolicyKind>, settings: &Settings) ->
         .filter(|v| !file::looks_like_policy(v))
         .and_then(|v| file::not_a_policy(v, settings));
     let mut findings = lint_parsed(&parse_policy_json(json, kind), settings);
+    fix::gate_unsafe_fixes(text, 0, kind, settings, &mut findings);
     if let Some(hint) = hint {
         findings.push(hint);
         sort_findings(&mut findings);

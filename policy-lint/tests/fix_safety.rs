@@ -206,6 +206,73 @@ fn fixes_of_the_fixtures_are_safe() {
     assert!(checked >= 8, "only {checked} fixes checked");
 }
 
+/// The characters of a policy without white space, as IAM counts a managed policy against its
+/// quota (UG "IAM and AWS STS quotas": "Managed policy size: 6,144 characters"; "IAM doesn't
+/// count white space when calculating the size of a policy"). The names here hold no white
+/// space, so every white-space character goes.
+fn managed_policy_size(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// "An unsafe rewrite is offered only if its result fits the size quota and lints clean, else
+/// it is display-only": listing the read actions of five whole services does not fit the
+/// 6,144 characters of a managed policy, so some of the rewrites are display-only, and
+/// `--unsafe-fixes` (every unsafe fix, until stable) leaves a policy that fits and has no new
+/// error.
+#[test]
+fn unsafe_rewrite_that_does_not_fit_the_quota_is_display_only() {
+    let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:*", "iam:*", "s3:*", "rds:*", "lambda:*"], "Resource": "*"}]}"#;
+    let kind = Some(PolicyKind::Identity);
+    let settings = Settings::default();
+    let findings = lint_source(text, kind, &settings);
+    let errors = |f: &[policy_lint::Finding]| {
+        f.iter()
+            .filter(|f| f.severity == policy_lint::Severity::Error)
+            .count()
+    };
+    let rewrites: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule.code == "S002")
+        .filter_map(|f| f.fix.as_ref())
+        .collect();
+    assert_eq!(rewrites.len(), 5, "one rewrite per service wildcard");
+    for fix in &rewrites {
+        // Each rewrite on its own: if its result does not fit, it is not offered as unsafe.
+        let alone = apply_edits(
+            text,
+            &[policy_lint::Finding {
+                fix: Some((*fix).clone()),
+                ..findings[0].clone()
+            }],
+            Applicability::DisplayOnly,
+        )
+        .text;
+        if managed_policy_size(&alone) > 6_144 {
+            assert_eq!(
+                fix.applicability,
+                Applicability::DisplayOnly,
+                "a rewrite to {} characters is offered: {}",
+                managed_policy_size(&alone),
+                fix.message
+            );
+        }
+    }
+    assert!(rewrites
+        .iter()
+        .any(|f| f.applicability == Applicability::DisplayOnly));
+    assert!(rewrites
+        .iter()
+        .any(|f| f.applicability == Applicability::Unsafe));
+    let fixed = fix_until_stable(text, kind, &settings, Applicability::Unsafe).text;
+    assert_ne!(fixed, text);
+    assert!(
+        managed_policy_size(&fixed) <= 6_144,
+        "--unsafe-fixes wrote {} characters:\n{fixed}",
+        managed_policy_size(&fixed)
+    );
+    assert!(errors(&lint_source(&fixed, kind, &settings)) <= errors(&findings));
+}
+
 #[test]
 fn public_fix_is_valid_json_in_every_layout() {
     let cases = [

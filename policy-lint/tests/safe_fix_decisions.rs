@@ -1,6 +1,7 @@
 //! "A fix labelled safe never changes a decision": for every rule, applying the fixes marked
 //! [`Applicability::Safe`] (until stable) leaves the evaluator's decision (allowed, explicit
-//! deny, implicit deny) of every sampled request unchanged. Checked on every rule fixture of
+//! deny, implicit deny) of every sampled request unchanged; and applying the unsafe ones too
+//! never allows a request that was not allowed. Checked on every rule fixture of
 //! `corpus/lint` and on small generated policies that use the shapes where a rewrite is
 //! tempting but wrong: `NotPrincipal` with an account, a role and its session, retired
 //! condition keys, duplicate values, the default KMS key statement.
@@ -98,7 +99,15 @@ fn requests(policies: &[&Policy], texts: &[&str]) -> Vec<Request> {
 /// Applies the safe fixes of every rule; an error names the first request whose decision
 /// changed. `Ok(false)` when no safe fix changed the text.
 fn check(text: &str, kind: Option<PolicyKind>) -> Result<bool, String> {
-    let fixed = fix_until_stable(text, kind, &settings(), Applicability::Safe).text;
+    check_at(text, kind, Applicability::Safe)
+}
+
+/// Applies the fixes of every rule at `min` or above until stable, and decides every sampled
+/// request before and after: with safe fixes only, no decision may change; with unsafe fixes
+/// too, no request that was not allowed may be allowed. `Ok(false)` when no fix changed the
+/// text.
+fn check_at(text: &str, kind: Option<PolicyKind>, min: Applicability) -> Result<bool, String> {
+    let fixed = fix_until_stable(text, kind, &settings(), min).text;
     if fixed == text {
         return Ok(false);
     }
@@ -114,9 +123,19 @@ fn check(text: &str, kind: Option<PolicyKind>) -> Result<bool, String> {
         // policy of the account allow the request.
         let was: Decision = before.evaluate(&request).decision;
         let is: Decision = after.evaluate(&request).decision;
-        if was != is {
+        let wrong = if min == Applicability::Safe {
+            was != is
+        } else {
+            is == Decision::Allowed && was != Decision::Allowed
+        };
+        if wrong {
+            let what = if min == Applicability::Safe {
+                "a safe fix changed the decision"
+            } else {
+                "an unsafe fix allows more"
+            };
             return Err(format!(
-                "a safe fix changed the decision ({} before, {} after): {} {} on {} with {:?}\n--- before\n{text}\n--- after\n{fixed}",
+                "{what} ({} before, {} after): {} {} on {} with {:?}\n--- before\n{text}\n--- after\n{fixed}",
                 was.as_str(),
                 is.as_str(),
                 request.principal,
@@ -130,7 +149,7 @@ fn check(text: &str, kind: Option<PolicyKind>) -> Result<bool, String> {
 }
 
 #[test]
-fn safe_fixes_of_the_fixtures_keep_every_decision() {
+fn fixes_of_the_fixtures_keep_or_narrow_every_decision() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/lint");
     let mut problems = Vec::new();
     let mut checked = 0;
@@ -153,17 +172,19 @@ fn safe_fixes_of_the_fixtures_keep_every_decision() {
         if parse_policy(&text, kind).policy.is_none() {
             continue;
         }
-        match check(&text, kind) {
-            Ok(true) => checked += 1,
-            Ok(false) => {}
-            Err(e) => problems.push(format!(
-                "{}/{name}: {e}",
-                file.parent()
-                    .unwrap()
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-            )),
+        for min in [Applicability::Safe, Applicability::Unsafe] {
+            match check_at(&text, kind, min) {
+                Ok(true) => checked += 1,
+                Ok(false) => {}
+                Err(e) => problems.push(format!(
+                    "{}/{name}: {e}",
+                    file.parent()
+                        .unwrap()
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                )),
+            }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
@@ -275,8 +296,18 @@ fn policy(resource_policy: bool) -> impl Strategy<Value = String> {
         })
 }
 
+/// How many policies each generated test tries: 64 by default (a few seconds), or
+/// `IAMPOL_FIX_CASES` (`IAMPOL_FIX_CASES=10000 cargo test --release -p policy-lint --test
+/// safe_fix_decisions` for a long run).
+fn cases() -> u32 {
+    std::env::var("IAMPOL_FIX_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
 
     #[test]
     fn safe_fixes_of_generated_identity_policies_keep_every_decision(text in policy(false)) {
@@ -288,6 +319,20 @@ proptest! {
     #[test]
     fn safe_fixes_of_generated_resource_policies_keep_every_decision(text in policy(true)) {
         if let Err(e) = check(&text, Some(PolicyKind::Resource)) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    #[test]
+    fn unsafe_fixes_of_generated_identity_policies_never_allow_more(text in policy(false)) {
+        if let Err(e) = check_at(&text, Some(PolicyKind::Identity), Applicability::Unsafe) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    #[test]
+    fn unsafe_fixes_of_generated_resource_policies_never_allow_more(text in policy(true)) {
+        if let Err(e) = check_at(&text, Some(PolicyKind::Resource), Applicability::Unsafe) {
             prop_assert!(false, "{}", e);
         }
     }

@@ -298,8 +298,28 @@ resource "aws_iam_policy" "p" {
         .map(|f| &tf[f.span.range()])
         .collect();
     assert_eq!(unknown, ["\"s3:GetObjekt\"", "\\\"s3:PutObjekt\\\""]);
-    // Fixes are JSON edits: none is offered inside HCL.
-    assert!(report.findings.iter().all(|f| f.fix.is_none()));
+    // Fixes are JSON edits: the escaped string's are shown only (no edits); the heredoc's,
+    // which holds the JSON verbatim, apply and leave a file that still reads.
+    let escaped_from = tf.find("resource \"aws_iam_policy\"").unwrap();
+    for f in &report.findings {
+        if let Some(fix) = &f.fix {
+            if f.span.start as usize > escaped_from {
+                assert!(fix.edits.is_empty(), "{}", fix.message);
+            }
+        }
+    }
+    let fixed = policy_lint::fix::apply_edits(
+        tf,
+        &report.findings,
+        policy_lint::Applicability::DisplayOnly,
+    )
+    .text;
+    let again = lint("main.tf", &fixed);
+    assert_eq!(again.policies, 2, "{fixed}");
+    assert!(
+        again.findings.iter().all(|f| f.rule.code != "C001"),
+        "{fixed}"
+    );
 }
 
 #[test]
@@ -474,4 +494,92 @@ fn ecr_repository_policies_need_no_resource_terraform_plan() {
         .map(|(line, _)| line)
         .collect();
     assert_eq!(lines, [3]);
+}
+
+/// An unresolved Terraform expression is never a provider host or a condition key name. The
+/// IAM User Guide ("Create a role for `OpenID` Connect federation") has the trust policy of an
+/// OIDC provider test `<provider host>:aud` and `<provider host>:sub`; in Terraform the host is
+/// usually a variable or the provider resource's `url`, so the key is `"${...}:sub"`, and the
+/// Federated principal a reference. Neither is a host to compare, nor a key to look up.
+#[test]
+fn terraform_expressions_are_no_hosts_or_keys() {
+    let text = r#"
+data "aws_iam_policy_document" "irsa" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::111122223333:oidc-provider/${var.oidc_host}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${replace(aws_iam_openid_connect_provider.eks.url, "https://", "")}:sub"
+      values   = ["system:serviceaccount:default:app"]
+    }
+  }
+}
+
+resource "aws_iam_role" "irsa" {
+  assume_role_policy = data.aws_iam_policy_document.irsa.json
+}
+
+resource "aws_iam_role" "encoded" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = aws_iam_openid_connect_provider.eks.arn }
+      Condition = { StringEquals = { "${local.oidc_issuer}:aud" = "sts.amazonaws.com" } }
+    }]
+  })
+}
+
+resource "aws_iam_role" "open" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = aws_iam_openid_connect_provider.eks.arn }
+    }]
+  })
+}
+
+data "aws_iam_policy_document" "tagged" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::reports/*"]
+    condition {
+      test     = "StringEquals"
+      variable = local.tag_key
+      values   = ["x"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "tagged" {
+  policy = data.aws_iam_policy_document.tagged.json
+}
+"#;
+    let settings = Settings {
+        select: vec!["ALL".to_string()],
+        ..Settings::default()
+    };
+    let report = lint_file("main.tf", text, None, &settings);
+    for f in &report.findings {
+        assert!(
+            !f.message.contains("${") && !f.message.contains("aws_iam_openid_connect_provider"),
+            "an expression used as a name: {} {}",
+            f.rule.code,
+            f.message
+        );
+    }
+    // The role with no claim condition at all is still reported, at its principal (line 40).
+    let s024: Vec<_> = positions(text, &report)
+        .into_iter()
+        .filter(|(code, ..)| *code == "S024")
+        .collect();
+    assert_eq!(s024, [("S024", 40, 33)]);
 }

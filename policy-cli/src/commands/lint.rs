@@ -11,6 +11,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use policy_core::service_ref::ServiceRef;
 use policy_core::{PolicyKind, SourceFile};
+use policy_lint::file::FileFormat;
 use policy_lint::fix::apply_edits;
 use policy_lint::{lint_file, Applicability, Finding, RuleMeta, Settings, Severity};
 use serde::Serialize;
@@ -668,12 +669,19 @@ fn process(
 ) -> Outcome {
     let name = file.name().to_string();
     let original = file.text();
-    let mut findings = lint_file(&name, original, kind, settings).findings;
+    let report = lint_file(&name, original, kind, settings);
+    let format = report.format;
+    let mut findings = report.findings;
     let mut outcome = Outcome::new(file.clone(), Vec::new(), settings);
     let Some(min) = mode.min() else {
         outcome.findings = findings;
         return outcome;
     };
+    let template_text = matches!(format, FileFormat::CloudFormation | FileFormat::Terraform)
+        && !original
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with(['{', '[']);
     let stdin = path.is_none_or(|(p, _)| p.as_os_str() == "-");
     let parse_errors = |f: &[Finding]| f.iter().filter(|f| f.rule.from_parser).count();
     let mut current = original.to_string();
@@ -693,6 +701,20 @@ fn process(
         outcome.fixed += round.applied;
         current = round.text;
         findings = next;
+    }
+    // Fixes shown but not applicable: a policy written as YAML or HCL (see `file.rs`).
+    let shown = findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .filter(|x| x.applicability == Applicability::DisplayOnly && x.edits.is_empty())
+        .count();
+    if template_text && shown > 0 {
+        outcome.warnings.push(format!(
+            "{name}: {shown} fix{} shown but not applied: in a YAML or Terraform file iampol \
+             applies fixes only to a JSON policy held verbatim (a heredoc, a one-line \
+             single-quoted string)",
+            if shown == 1 { " is" } else { "es are" }
+        ));
     }
     let changed = current != original;
     match mode {

@@ -7,7 +7,8 @@
 //! errors with an offset. What this module adds is the bridge to the [`Value`] tree:
 //! [`expr_value`] turns an HCL expression (the object of `jsonencode({...})`, a list of
 //! actions) into a value whose spans point at the HCL, with references, function calls and
-//! interpolated strings as [`ValueKind::Unresolved`] (their source text).
+//! interpolated strings as [`ValueKind::Unresolved`] (their source text, a reference or call
+//! wrapped as `${...}`).
 
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::Body;
@@ -107,7 +108,11 @@ pub fn expr_value(expr: &Expression, text: &str) -> Value {
                 .collect(),
         ),
         Expression::Parenthesis(inner) => return expr_value(inner.inner(), text),
-        _ => ValueKind::Unresolved(source()),
+        // A reference or call (`var.host`, `aws_iam_openid_connect_provider.eks.arn`) is
+        // kept in its interpolation form, `${var.host}`, the same expression as HCL reads it:
+        // like a CloudFormation `!Ref` read as `${Name}`, its text is then plainly a value
+        // known only at deploy time, never a host, key or action name.
+        _ => ValueKind::Unresolved(format!("${{{}}}", source()).into()),
     };
     Value { kind, span }
 }
@@ -190,7 +195,7 @@ mod tests {
         assert!(matches!(&r.kind, ValueKind::Unresolved(s) if &**s == "${aws_s3_bucket.b.arn}/*"));
         assert!(matches!(&st[0].get("N").unwrap().kind, ValueKind::Number(n) if &**n == "5"));
         assert!(
-            matches!(&st[0].get("R").unwrap().kind, ValueKind::Unresolved(s) if &**s == "var.r")
+            matches!(&st[0].get("R").unwrap().kind, ValueKind::Unresolved(s) if &**s == "${var.r}")
         );
         assert_eq!(
             &text[st[0].get("Effect").unwrap().span.range()],

@@ -79,17 +79,74 @@ pub struct Parsed {
     pub errors: Vec<SyntaxError>,
 }
 
+/// Most under-indented continuation lines of quoted scalars [`parse`] reads past in one text.
+pub const MAX_CONTINUATION_REPAIRS: usize = 256;
+
 /// Reads a single-document YAML text, lowering CloudFormation short-form tags.
+///
+/// A continuation line of a multi-line quoted scalar indented no deeper than its parent
+/// (`Policy: '{` ... a closing `}'` at the key's column) breaks YAML 1.2's rule
+/// (§7.3, `s-flow-line-prefix(n)`: continuation lines are indented at least `n` spaces, one
+/// more than the parent block) but PyYAML, `SnakeYAML` and CloudFormation read it: AWS's own
+/// samples deploy such templates. It is read too: the line break before such a line becomes
+/// a space (same length, so every span stays exact) and the text is read again. The scalar's
+/// value then differs from a spec reader's only in white space (the folded break is one
+/// space there, the break and indentation here), which no JSON policy reads.
 pub fn parse(text: &str) -> Parsed {
+    let (mut parsed, mut under_indented) = parse_once(text);
+    let mut repaired: Option<String> = None;
+    for _ in 0..MAX_CONTINUATION_REPAIRS {
+        let Some(at) = under_indented else {
+            break;
+        };
+        let buffer = repaired.get_or_insert_with(|| text.to_string());
+        if !join_continuation(buffer, at) {
+            break;
+        }
+        (parsed, under_indented) = parse_once(buffer);
+    }
+    parsed
+}
+
+/// Replaces the line break before the continuation line at `at` by white space of the same
+/// length, if only spaces stand between them; whether it did.
+fn join_continuation(text: &mut String, at: usize) -> bool {
+    let Some(before) = text.get(..at) else {
+        return false;
+    };
+    let Some(newline) = before.rfind('\n') else {
+        return false;
+    };
+    if !before
+        .get(newline + 1..)
+        .is_some_and(|indent| indent.bytes().all(|b| b == b' '))
+    {
+        return false;
+    }
+    let start = if newline > 0 && before.as_bytes().get(newline - 1) == Some(&b'\r') {
+        newline - 1
+    } else {
+        newline
+    };
+    let width = newline + 1 - start;
+    text.replace_range(start..=newline, &" ".repeat(width));
+    true
+}
+
+/// [`parse`] without the repair: the outcome, and the offset of the continuation line when
+/// the error is an under-indented one.
+fn parse_once(text: &str) -> (Parsed, Option<usize>) {
     if u32::try_from(text.len()).is_err() {
-        return Parsed {
+        let parsed = Parsed {
             value: None,
             errors: vec![SyntaxError {
                 kind: SyntaxErrorKind::TooLarge,
                 span: Span::default(),
             }],
         };
+        return (parsed, None);
     }
+    let mut under_indented = None;
     let mut options = Options::default();
     options.emit_comments = false;
     // The parser's own limits sit above ours, so that ours (with its message) fires first.
@@ -112,6 +169,9 @@ pub fn parse(text: &str) -> Parsed {
                     .byte_offset()
                     .unwrap_or(text.len())
                     .min(text.len());
+                if *e.kind() == granit_parser::ErrorKind::InvalidQuotedScalarIndent {
+                    under_indented = Some(at);
+                }
                 let mut message = e.info();
                 if let Some(line) = message.lines().next() {
                     message = line.to_string();
@@ -123,16 +183,18 @@ pub fn parse(text: &str) -> Parsed {
             }
         };
         if let Err(error) = step {
-            return Parsed {
+            let parsed = Parsed {
                 value: None,
                 errors: vec![error],
             };
+            return (parsed, under_indented);
         }
     }
-    Parsed {
+    let parsed = Parsed {
         value: builder.root,
         errors: Vec::new(),
-    }
+    };
+    (parsed, None)
 }
 
 /// The span of the character at `at` (empty at the end of the text).
@@ -739,6 +801,49 @@ mod tests {
         assert!(
             matches!(&v.get("a").unwrap().kind, ValueKind::Unresolved(s) if &**s == "!include other.yaml")
         );
+    }
+
+    /// YAML 1.2 §7.3 wants continuation lines of a quoted scalar indented past the parent
+    /// block (`s-flow-line-prefix(n)`); CloudFormation reads lines at the parent's column,
+    /// as in AWS's serverless-patterns `ActiveMQAndClientEC2.yaml` (a policy in `'{ ... }'`
+    /// whose closing line sits at the key's column). Both quote styles, LF and CRLF, lines at
+    /// the parent's column and below it: the value is the text with its line breaks folded
+    /// (§6.5: a line break between two lines becomes white space), and the spans after the
+    /// scalar are still the bytes of the original text.
+    #[test]
+    fn under_indented_quoted_continuations_are_read() {
+        for (text, value) in [
+            (
+                "P:\n  Doc: '{\n    \"a\": 1\n  }'\n  Next: x\n",
+                "{ \"a\": 1 }",
+            ),
+            (
+                "P:\n  Doc: \"{\n    \\\"a\\\": 1\n  }\"\n  Next: x\n",
+                "{ \"a\": 1 }",
+            ),
+            ("P:\r\n  Doc: '{\r\n  }'\r\n  Next: x\r\n", "{ }"),
+            (
+                "P:\n  Doc: 'one\ntwo\n three'\n  Next: x\n",
+                "one two three",
+            ),
+            ("- 'one\ntwo'\n- Next: x\n", "one two"),
+        ] {
+            let v = read(text);
+            let (doc, next) = match &v.kind {
+                ValueKind::Array(items) => (&items[0], items[1].get("Next").unwrap()),
+                _ => {
+                    let p = v.get("P").unwrap();
+                    (p.get("Doc").unwrap(), p.get("Next").unwrap())
+                }
+            };
+            let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(words(doc.as_str().unwrap()), value, "{text:?}");
+            assert_eq!(slice(text, next.span), "x", "{text:?}");
+            assert!(slice(text, doc.span).starts_with(['\'', '"']), "{text:?}");
+        }
+        // Still an error: a tab in the indentation, and a key that is not one.
+        assert!(!parse("P:\n  Doc: 'one\n\ttwo'\n").errors.is_empty());
+        assert!(!parse("P:\n  Doc: 'one\n  two\n").errors.is_empty());
     }
 
     #[test]

@@ -732,7 +732,7 @@ data "aws_iam_policy_document" "trust" {
         let ValueKind::Array(values) = &cond.get("aws:SourceAccount").unwrap().kind else {
             panic!()
         };
-        assert!(matches!(&values[0].kind, ValueKind::Unresolved(s) if &**s == "var.account"));
+        assert!(matches!(&values[0].kind, ValueKind::Unresolved(s) if &**s == "${var.account}"));
         let bucket = t.policies[1].value.as_ref().unwrap();
         let ValueKind::Array(st) = &bucket.get("Statement").unwrap().kind else {
             panic!()

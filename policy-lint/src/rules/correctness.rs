@@ -126,7 +126,7 @@ mod mismatched_action_for_principal;
 mod missing_tag_key_in_condition;
 mod multiple_bool_values;
 mod policy_character_set;
-mod policy_size_quota;
+pub(crate) mod policy_size_quota;
 pub(crate) mod rcp_allow_statement;
 mod rcp_principal_not_wildcard;
 mod rcp_unsupported_action;

@@ -286,6 +286,18 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// The policy's size as its quota counts it, its quota, and whether white space counts;
+/// `None` when no quota applies. (For the fixes' size check: `fix::gate_unsafe_fixes`.)
+pub(crate) fn measure(policy: &Policy) -> Option<(usize, usize, bool)> {
+    let quota = quota(policy)?;
+    let size = if quota.counts_white_space {
+        policy.span.len()
+    } else {
+        compact_size(policy)
+    };
+    Some((size, quota.limit, quota.counts_white_space))
+}
+
 impl Rule for PolicySizeQuota {
     fn check_policy(&self, policy: &Policy, ctx: &mut LintContext<'_>) {
         // The document's length in bytes bounds every count below: most policies stop here.

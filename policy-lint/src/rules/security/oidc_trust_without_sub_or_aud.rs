@@ -6,6 +6,7 @@ use super::common::{coverage, is_allow, pinning_condition, principals, Fixed};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
+use crate::rules::util::has_variable;
 
 declare_rule! {
     /// ## What it does
@@ -23,7 +24,9 @@ declare_rule! {
     ///
     /// The condition counts when its operator is positive (not negated, not `…IfExists`, not
     /// `ForAllValues:`) and its values are not `*`; how narrow a GitHub subject is, is left
-    /// to `github-oidc-sub-wildcard`.
+    /// to `github-oidc-sub-wildcard`. A provider host known only at deploy time (a template's
+    /// `${var.oidc_host}` or `${OidcHost}`) is never compared with key names: a claim key of
+    /// any host counts, and a key whose host is unresolved counts for any provider.
     ///
     /// Covers Access Analyzer: `MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL`,
     /// `MISSING_GITHUB_REPO_CONDITION_KEY`; iam-policy-validator: `trust_policy_validation`
@@ -77,7 +80,10 @@ impl Rule for OidcTrustWithoutSubOrAud {
             let Some(host) = oidc_host(p.value) else {
                 continue;
             };
-            let github = host.eq_ignore_ascii_case(GITHUB);
+            // A host known only at deploy time (`${var.oidc_host}`, `${OidcHost}`) is no
+            // host: a claim key of any provider may be its, and the finding names none.
+            let unresolved = has_variable(host);
+            let github = !unresolved && host.eq_ignore_ascii_case(GITHUB);
             let lower = host.to_ascii_lowercase();
             let claims: &[&str] = if github {
                 &["sub"]
@@ -85,11 +91,21 @@ impl Rule for OidcTrustWithoutSubOrAud {
                 &["aud", "sub", "oaud", "azp", "app_id"]
             };
             let pinned = pinning_condition(statement, Fixed::Narrow, |k| {
-                k.strip_prefix(lower.as_str())
-                    .and_then(|rest| rest.strip_prefix(':'))
-                    .is_some_and(|claim| claims.contains(&claim))
+                k.rsplit_once(':').is_some_and(|(prefix, claim)| {
+                    claims.contains(&claim)
+                        && (unresolved || prefix == lower || has_variable(prefix))
+                })
             });
             if pinned.is_some() {
+                continue;
+            }
+            if unresolved {
+                ctx.report(
+                    Self::META,
+                    p.span,
+                    "any identity of this OIDC provider (its host is known only at deploy time) can assume this role: no condition on an `aud` or `sub` claim",
+                )
+                .help("add a `StringEquals` condition on `<provider host>:aud` with your application's client id (and on `<provider host>:sub` to name the identities)");
                 continue;
             }
             let message = if github {

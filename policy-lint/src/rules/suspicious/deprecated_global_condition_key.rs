@@ -34,7 +34,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Unsafe: `aws:ARN` is not in the request context, so the original condition never
+    /// Display-only (not applied even with `--unsafe-fixes`, which applies only fixes that
+    /// never allow more): `aws:ARN` is not in the request context, so the original condition never
     /// matches with a positive operator and always matches with a negated one, while
     /// `aws:PrincipalArn` is present on every request. The rewrite can therefore grant what
     /// the original did not: in the example, the `Deny` applied to everyone before and
@@ -63,7 +64,7 @@ impl Rule for DeprecatedGlobalConditionKey {
                     .any(|k| k.key.node.eq_ignore_ascii_case(new));
                 let fix = (!clash).then(|| {
                     Fix::replace(
-                        Applicability::Unsafe,
+                        Applicability::DisplayOnly,
                         format!("use `{new}`"),
                         kv.key.span,
                         json_string(new),
