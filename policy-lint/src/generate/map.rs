@@ -37,6 +37,8 @@ pub struct SdkMap {
     permissionless: HashSet<String>,
     /// IAM prefix → SDK service names (lower-cased).
     sdk_services: HashMap<String, Vec<String>>,
+    /// SDK service name, lower-cased without spaces, hyphens or underscores → IAM prefix.
+    client_prefixes: HashMap<String, String>,
 }
 
 /// A method's entries: their JSON text in the decoded map, and the entries once read.
@@ -142,6 +144,15 @@ pub struct Scope<'a> {
     pub account: Option<&'a str>,
 }
 
+/// An SDK client name as the SDK → prefix table is looked up: lower-cased, without spaces,
+/// hyphens or underscores (`SageMaker Runtime`, `sagemaker-runtime` → `sagemakerruntime`).
+fn client_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// At most this many values come out of one template (lists multiply).
 const MAX_VALUES: usize = 64;
 
@@ -182,7 +193,9 @@ impl SdkMap {
         }
         // Also every SDK name that maps to a prefix (some prefixes have several SDKs).
         let mut reverse: BTreeMap<String, String> = BTreeMap::new();
+        let mut client_prefixes: HashMap<String, String> = HashMap::new();
         for (sdk, prefix) in raw.sdk_service_mappings {
+            client_prefixes.insert(client_key(&sdk), prefix.to_ascii_lowercase());
             reverse.insert(sdk.replace(' ', "").to_ascii_lowercase(), prefix);
         }
         for (sdk, prefix) in reverse {
@@ -210,6 +223,7 @@ impl SdkMap {
                 .map(|s| s.to_ascii_lowercase())
                 .collect(),
             sdk_services,
+            client_prefixes,
         })
     }
 
@@ -253,6 +267,25 @@ impl SdkMap {
             }
         }
         out
+    }
+
+    /// The IAM prefix whose actions authorize the calls of an SDK client, for a client name
+    /// written where an IAM prefix belongs (`sagemaker-runtime`, `s3control`,
+    /// `dynamodb-streams`): the map's SDK → prefix table, read ignoring case, spaces, hyphens
+    /// and underscores. A `…-runtime` client the table does not list (it predates the
+    /// client, as `bedrock-runtime`) falls back to the table's rule for every runtime client
+    /// it lists (Lex, SageMaker, Personalize, Augmented AI): the base service's prefix, when
+    /// that is one. `None` when the name is no SDK client the map knows or is the prefix
+    /// itself.
+    pub fn client_prefix(&self, name: &str) -> Option<String> {
+        let key = client_key(name);
+        if let Some(prefix) = self.client_prefixes.get(&key) {
+            return (!prefix.eq_ignore_ascii_case(name)).then(|| prefix.clone());
+        }
+        let base = key.strip_suffix("runtime").filter(|b| !b.is_empty())?;
+        policy_core::service_ref::ServiceRef::get()
+            .service(base)
+            .map(|s| s.prefix().to_string())
     }
 
     /// Whether `<sdk>.<method>` (lower-cased) needs no permission.

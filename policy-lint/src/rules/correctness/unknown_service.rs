@@ -1,16 +1,21 @@
 //! `C101` `unknown-service`.
 
 use policy_core::ast::Statement;
+use policy_core::service_ref::ServiceRef;
 
 use crate::context::LintContext;
 use crate::declare_rule;
+use crate::generate::map::SdkMap;
 use crate::rule::Rule;
 use crate::rules::util::has_wildcard;
 
 declare_rule! {
     /// ## What it does
     /// Flags an action whose service prefix is not a service in the IAM reference data
-    /// (for example `s4:GetObject`), with the closest known prefix.
+    /// (for example `s4:GetObject`), with the closest known prefix. The name of an SDK client
+    /// written as a prefix (`bedrock-runtime:InvokeModel`, `stepfunctions:StartExecution`,
+    /// `s3control:*`) gets the prefix whose actions authorize that client's calls, from the
+    /// SDK → IAM map (`bedrock:InvokeModel`, `states:StartExecution`, `s3:*`).
     ///
     /// ## Why is this bad?
     /// An action of an unknown service matches nothing, so the statement does not grant (or
@@ -52,13 +57,48 @@ impl Rule for UnknownService {
             if known {
                 continue;
             }
-            let suggestion = data.suggest_service(prefix).map(|s| s.prefix());
+            let help = client_help(prefix, text).or_else(|| {
+                data.suggest_service(prefix)
+                    .map(|s| format!("did you mean `{}`?", s.prefix()))
+            });
             ctx.report(
                 Self::META,
                 action.span,
                 format!("unknown service `{prefix}` in action `{text}`"),
             )
-            .help_opt(suggestion.map(|s| format!("did you mean `{s}`?")));
+            .help_opt(help);
         }
     }
+}
+
+/// Advice for an SDK client name written as a service prefix (`bedrock-runtime:InvokeModel`):
+/// the prefix whose actions authorize its calls, from the SDK map, with the action when the
+/// reference has it under that prefix (same name, or the actions the map gives the call).
+fn client_help(prefix: &str, text: &str) -> Option<String> {
+    let map = SdkMap::get();
+    let service = ServiceRef::get().service(&map.client_prefix(prefix)?)?;
+    let iam = service.prefix();
+    let name = text.split_once(':').map_or("", |(_, n)| n);
+    let suggestion = if name.is_empty() {
+        format!("`{iam}:…`")
+    } else if has_wildcard(name) || service.action(name).is_some() {
+        let name = service
+            .action(name)
+            .map_or(name.to_string(), |a| a.name().to_string());
+        format!("`{iam}:{name}`")
+    } else {
+        let actions = map.call_actions(iam, name);
+        if actions.is_empty() {
+            format!("an action of `{iam}`")
+        } else {
+            actions
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    Some(format!(
+        "`{prefix}` is the name of an SDK client, not an IAM service prefix; its calls are authorized by `{iam}` actions: did you mean {suggestion}?"
+    ))
 }
