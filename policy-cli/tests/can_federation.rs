@@ -228,3 +228,31 @@ fn a_chained_role_needs_set_source_identity_in_its_own_policy_too() {
     assert_eq!(code(&out), Some(1), "{}", stderr(&out));
     assert!(Path::new(&trust).exists());
 }
+
+/// `--explain` says that SCPs, identity policies, boundaries and session policies do not apply
+/// to a web identity caller (Organizations User Guide, "Service control policies": SCPs limit
+/// the IAM users and roles of member accounts; IAM User Guide, `id_roles_create_for-idp_oidc`:
+/// the role's trust policy decides who may assume it), instead of calling them "not given".
+#[test]
+fn explain_says_which_layers_never_apply_to_a_web_identity_caller() {
+    let dir = Scratch::new("can-github-explain");
+    let trust = github_trust(&dir, r#""sts:AssumeRoleWithWebIdentity""#);
+    let sub = "token.actions.githubusercontent.com:sub=repo:octo-org/octo-repo:ref:refs/heads/dev";
+    let mut args = github_request(&trust, "sts:AssumeRoleWithWebIdentity", sub);
+    args.extend(["--explain", "--format", "json"]);
+    let out = iampol(&args);
+    assert_eq!(code(&out), Some(1), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let layers = json["layers"].as_array().unwrap();
+    let verdict = |layer: &str| {
+        layers
+            .iter()
+            .find(|l| l["policyType"] == layer)
+            .map(|l| l["verdict"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    for layer in ["scp", "identity", "boundary", "session"] {
+        assert_eq!(verdict(layer), "notApplicable", "{layer}: {json}");
+    }
+    assert_eq!(verdict("resource"), "implicitDeny", "{json}");
+}

@@ -385,14 +385,7 @@ impl PolicySet {
         };
         Applies {
             scps: !self.scps.is_empty()
-                && matches!(
-                    principal.kind,
-                    PrincipalKind::Root
-                        | PrincipalKind::User
-                        | PrincipalKind::Role
-                        | PrincipalKind::RoleSession
-                        | PrincipalKind::FederatedUser
-                )
+                && scp_kind(principal.kind)
                 && !principal.service_linked
                 && !in_management(principal.account.as_ref()),
             rcps: !self.rcps.is_empty()
@@ -568,7 +561,21 @@ impl PolicySet {
                 .filter(|w| w.at.layer == layer && Some(w.at.slot) == slot && w.holds())
                 .collect();
             let statements: Vec<Reason> = hits.iter().map(|w| w.reason.clone()).collect();
-            let (verdict, note) = if !given {
+            // A layer that never applies to this kind of caller (an SCP or identity policy
+            // for a web identity caller, a session policy for an IAM user) is not applicable
+            // whether or not one was given.
+            let excluded_by_kind = match layer {
+                PolicyType::Scp => !scp_kind(principal.kind),
+                PolicyType::Identity | PolicyType::Boundary => !applies.identity,
+                PolicyType::Session => !applies.session,
+                PolicyType::Rcp | PolicyType::Resource | PolicyType::Endpoint => false,
+            };
+            let (verdict, note) = if excluded_by_kind {
+                (
+                    Verdict::NotApplicable,
+                    Some(not_applicable_note(layer, self, request)),
+                )
+            } else if !given {
                 (Verdict::NotGiven, not_given_note(layer, request))
             } else if !applicable {
                 (
@@ -729,6 +736,19 @@ fn account_of(layer: PolicyType, request: &Request) -> Option<String> {
     }
 }
 
+/// Whether SCPs limit this kind of caller: the IAM users and roles of member accounts and
+/// their sessions, and the root user (Organizations User Guide, "Service control policies").
+fn scp_kind(kind: PrincipalKind) -> bool {
+    matches!(
+        kind,
+        PrincipalKind::Root
+            | PrincipalKind::User
+            | PrincipalKind::Role
+            | PrincipalKind::RoleSession
+            | PrincipalKind::FederatedUser
+    )
+}
+
 fn not_given_note(layer: PolicyType, request: &Request) -> Option<String> {
     let note = match layer {
         PolicyType::Resource if is_trust_or_key_policy(request) => {
@@ -753,6 +773,16 @@ fn not_applicable_note(layer: PolicyType, set: &PolicySet, request: &Request) ->
         set.management_account.is_some() && account == set.management_account.as_ref()
     };
     let note = match layer {
+        // Web identity and SAML callers have no identity side and are neither IAM users nor
+        // roles of a member account: the role's trust policy (and RCPs) decide alone.
+        PolicyType::Scp | PolicyType::Identity | PolicyType::Boundary | PolicyType::Session
+            if principal.kind.is_federation() =>
+        {
+            format!(
+                "{} policies do not apply to a web identity or SAML caller: the role's trust policy decides",
+                layer.as_str()
+            )
+        }
         PolicyType::Scp if principal.service_linked => {
             "SCPs do not apply to service-linked roles".to_string()
         }
