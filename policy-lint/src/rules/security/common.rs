@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use policy_core::ast::{
-    ConditionKeyValues, Effect, Node, OperatorBase, OperatorFamily, PolicyKind, Principal,
+    ConditionKeyValues, Effect, Node, OperatorBase, OperatorFamily, Policy, PolicyKind, Principal,
     PrincipalKind, SetQualifier, Statement,
 };
 use policy_core::service_ref::AccessLevel;
@@ -749,6 +749,113 @@ pub(crate) fn principal_account(value: &str) -> Option<&str> {
 /// Whether an `AWS` principal value names a whole account (`111122223333` or `…:root`).
 pub(crate) fn is_account_principal(value: &str) -> bool {
     !value.starts_with("arn:") || value.ends_with(":root")
+}
+
+/// Whether the statement requires `"Bool": {"aws:PrincipalIsAWSService": "true"}` (no
+/// `IfExists`, no set qualifier): only AWS service principals then match.
+pub(crate) fn is_service_caller_pin(statement: &Statement) -> bool {
+    requires_bool_true(statement, "aws:PrincipalIsAWSService")
+}
+
+/// Whether the statement requires the Boolean `key` to be `true`: a `Bool` entry with no
+/// `IfExists` and no set qualifier whose every value is `true`.
+pub(crate) fn requires_bool_true(statement: &Statement, key: &str) -> bool {
+    statement.conditions().iter().any(|entry| {
+        let op = entry.operator.node;
+        op.base == OperatorBase::Bool
+            && op.qualifier.is_none()
+            && !op.if_exists
+            && entry.keys.iter().any(|kv| {
+                kv.key.node.eq_ignore_ascii_case(key)
+                    && !kv.values.is_empty()
+                    && kv
+                        .values
+                        .iter()
+                        .all(|v| v.node.as_text().eq_ignore_ascii_case("true"))
+            })
+    })
+}
+
+/// A `Deny` of `policy` that refuses, for every action and resource `allow` grants, each
+/// caller not pinned by an account, organization or network key (see the rule's doc).
+pub(crate) fn confining_deny<'p>(policy: &'p Policy, allow: &Statement) -> Option<&'p Statement> {
+    let allow_actions = allow.action.as_ref().filter(|a| !a.negated)?;
+    let allow_resources: Vec<&str> = match &allow.resource {
+        Some(r) if r.negated => return None,
+        Some(r) => r.items.iter().map(|i| i.node.as_str()).collect(),
+        // A trust policy's statements have no `Resource`: the role itself.
+        None => Vec::new(),
+    };
+    policy.statements.iter().find(|deny| {
+        deny.effect() == Some(Effect::Deny)
+            && deny.principal.as_ref().is_some_and(|p| !p.negated)
+            && wildcard_principal(deny).is_some()
+            && deny.action.as_ref().is_some_and(|a| {
+                !a.negated
+                    && allow_actions
+                        .items
+                        .iter()
+                        .all(|want| a.items.iter().any(|have| covers(&have.node, &want.node)))
+            })
+            && match &deny.resource {
+                Some(r) => {
+                    !r.negated
+                        && allow_resources
+                            .iter()
+                            .all(|want| r.items.iter().any(|have| covers(&have.node, want)))
+                }
+                None => allow.resource.is_none(),
+            }
+            && denies_unpinned_callers(deny)
+    })
+}
+
+/// Whether every value the pattern `want` matches is matched by the pattern `have` (IAM
+/// wildcards, case-insensitive as action names are). Sound when `have` has no `?`: each `*`
+/// of `want` is then matched by a `*` of `have`, which matches whatever it stands for.
+fn covers(have: &str, want: &str) -> bool {
+    if have == "*" {
+        return true;
+    }
+    if want.contains(['*', '?']) && have.contains('?') {
+        return false;
+    }
+    glob_ci(have, want)
+}
+
+/// Whether a `Deny`'s conditions hold for every caller the pinning keys do not name: at
+/// least one entry, each a negated operator with no set qualifier, each key a pinning key
+/// with pinning values.
+fn denies_unpinned_callers(deny: &Statement) -> bool {
+    let entries = deny.conditions();
+    !entries.is_empty()
+        && entries.iter().all(|entry| {
+            let op = entry.operator.node;
+            op.is_negated()
+                && op.qualifier.is_none()
+                && !entry.keys.is_empty()
+                && entry.keys.iter().all(|kv| {
+                    let key = kv.key.node.to_ascii_lowercase();
+                    is_public_pinning_key(&key)
+                        && !kv.values.is_empty()
+                        && kv.values.iter().all(|v| {
+                            value_pins(&key, positive(op.base), &v.node.as_text(), Fixed::Strict)
+                        })
+                })
+        })
+}
+
+/// The positive operator of a negated one, for reading its values' wildcards.
+fn positive(base: OperatorBase) -> OperatorBase {
+    match base {
+        OperatorBase::StringNotEquals => OperatorBase::StringEquals,
+        OperatorBase::StringNotEqualsIgnoreCase => OperatorBase::StringEqualsIgnoreCase,
+        OperatorBase::StringNotLike => OperatorBase::StringLike,
+        OperatorBase::NotIpAddress => OperatorBase::IpAddress,
+        OperatorBase::ArnNotEquals => OperatorBase::ArnEquals,
+        OperatorBase::ArnNotLike => OperatorBase::ArnLike,
+        other => other,
+    }
 }
 
 #[cfg(test)]

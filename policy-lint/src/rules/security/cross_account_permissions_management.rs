@@ -2,12 +2,12 @@
 
 use std::sync::OnceLock;
 
-use policy_core::ast::{OperatorBase, Policy, PolicyKind, PrincipalKind, Statement};
+use policy_core::ast::{Policy, PolicyKind, PrincipalKind, Statement};
 use policy_core::service_ref::{AccessLevel, ServiceRef};
 
 use super::common::{
     is_allow, list_names, names_of, pinning_condition, principal_account, principals,
-    wildcard_principal, ActionList, Fixed,
+    requires_bool_true, wildcard_principal, ActionList, Fixed,
 };
 use crate::context::LintContext;
 use crate::declare_rule;
@@ -220,20 +220,5 @@ fn foreign_principals(statement: &Statement, ours: &[String]) -> Vec<(policy_cor
 
 /// Whether the statement requires `kms:GrantIsForAWSResource` to be true.
 fn grants_for_aws_resources(statement: &Statement) -> bool {
-    statement.conditions().iter().any(|entry| {
-        let op = entry.operator.node;
-        op.base == OperatorBase::Bool
-            && op.qualifier.is_none()
-            && !op.if_exists
-            && entry.keys.iter().any(|kv| {
-                kv.key
-                    .node
-                    .eq_ignore_ascii_case("kms:GrantIsForAWSResource")
-                    && !kv.values.is_empty()
-                    && kv
-                        .values
-                        .iter()
-                        .all(|v| v.node.as_text().eq_ignore_ascii_case("true"))
-            })
-    })
+    requires_bool_true(statement, "kms:GrantIsForAWSResource")
 }

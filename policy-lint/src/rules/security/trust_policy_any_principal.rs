@@ -2,8 +2,8 @@
 
 use policy_core::ast::{PolicyKind, Statement};
 
+use super::common::{confining_deny, is_service_caller_pin};
 use super::common::{is_allow, list_names, public_pin, wildcard_principal};
-use super::resource_policy_public::{confining_deny, is_service_caller_pin};
 use crate::context::LintContext;
 use crate::declare_rule;
 use crate::rule::Rule;
