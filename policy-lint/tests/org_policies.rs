@@ -1,7 +1,7 @@
-//! AWS's own SCP, RCP and data-perimeter examples (`corpus/org-policies`, placeholders filled
-//! by `scripts/fill-placeholders.py`) lint with no error and no warning under the default
-//! settings (notes are fine): the linter must not flag the forms AWS recommends. The few
-//! upstream files that are wrong are listed in `UPSTREAM_DEFECTS` with the documented reason,
+//! AWS's own SCP, RCP and data-perimeter examples (`corpus/org-policies`, with the values a
+//! user supplies, such as the organization ID, filled in by `scripts/fill-example-values.py`)
+//! lint with no error and no warning under the default settings (notes are fine): the linter
+//! must not flag the forms AWS recommends. The few upstream files that are wrong are listed in `UPSTREAM_DEFECTS` with the documented reason,
 //! and must report exactly the codes listed, so a new finding in them still fails.
 
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@ replaces before use. This script copies a tree of such files and replaces each
 placeholder with a plausible value of its kind, so the result is what a user
 would deploy and `iampol lint --isolated` can be held to "no error, no warning".
 
-usage: fill-placeholders.py SRC_DIR DST_DIR
+usage: fill-example-values.py SRC_DIR DST_DIR
 """
 import pathlib
 import re
