@@ -22,6 +22,11 @@ use crate::support::action_format::{format_problem, plain_shape};
 use crate::support::matching::{glob_ci, FxBuild};
 use crate::support::resources::{is_broad_resource, is_every_role};
 
+/// The high half of a name hash, kept in the catalog's table beside the action number.
+fn tag(hash: u64) -> u32 {
+    u32::try_from(hash >> 32).unwrap_or(0)
+}
+
 /// A hash of `service:name` that ignores ASCII case (the key of the catalog's table).
 fn name_hash(service: &str, name: &str) -> u64 {
     policy_core::text::name_hash(&[service, name])
@@ -36,9 +41,10 @@ pub(crate) struct Catalog {
     services: Vec<(&'static str, usize, usize)>,
     /// Each action's name hash, by number.
     hashes: Vec<u64>,
-    /// Action number + 1 (0: empty), at its hash modulo the (power of two) length, probed
-    /// linearly.
-    table: Vec<u32>,
+    /// Action number + 1 (0: empty) with the high half of its hash (compared before the
+    /// name, without touching the action), at its hash modulo the (power of two) length,
+    /// probed linearly.
+    table: Vec<(u32, u32)>,
 }
 
 pub(crate) fn catalog() -> &'static Catalog {
@@ -56,7 +62,7 @@ pub(crate) fn catalog() -> &'static Catalog {
             .map(|a| name_hash(a.service().prefix(), a.name()))
             .collect();
         let size = (actions.len() * 2).next_power_of_two().max(2);
-        let mut table = vec![0u32; size];
+        let mut table = vec![(0u32, 0u32); size];
         let mask = size - 1;
         for (id, h) in (1u32..).zip(&hashes) {
             #[expect(
@@ -65,8 +71,8 @@ pub(crate) fn catalog() -> &'static Catalog {
             )]
             let mut i = (*h as usize) & mask;
             while let Some(slot) = table.get_mut(i) {
-                if *slot == 0 {
-                    *slot = id;
+                if slot.0 == 0 {
+                    *slot = (id, tag(*h));
                     break;
                 }
                 i = (i + 1) & mask;
@@ -107,11 +113,12 @@ impl Catalog {
             reason = "masked to the table's size"
         )]
         let mut i = (hash as usize) & mask;
+        let wanted = tag(hash);
         loop {
-            let id = self.table.get(i).copied()?.checked_sub(1)?;
-            let index = usize::try_from(id).ok()?;
-            if self.hashes.get(index) == Some(&hash) {
-                let a = self.actions.get(index)?;
+            let (slot, slot_tag) = self.table.get(i).copied()?;
+            let id = slot.checked_sub(1)?;
+            if slot_tag == wanted && self.hashes.get(usize::try_from(id).ok()?) == Some(&hash) {
+                let a = self.actions.get(usize::try_from(id).ok()?)?;
                 if a.name().eq_ignore_ascii_case(name)
                     && a.service().prefix().eq_ignore_ascii_case(service)
                 {

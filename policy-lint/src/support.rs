@@ -6,5 +6,6 @@ pub(crate) mod matching;
 pub(crate) mod privesc;
 pub(crate) mod resource_types;
 pub(crate) mod resources;
+pub(crate) mod sdk_index;
 pub(crate) mod sensitive;
 pub(crate) mod story;

@@ -146,7 +146,7 @@ pub struct Scope<'a> {
 
 /// An SDK client name as the SDK → prefix table is looked up: lower-cased, without spaces,
 /// hyphens or underscores (`SageMaker Runtime`, `sagemaker-runtime` → `sagemakerruntime`).
-fn client_key(name: &str) -> String {
+pub fn client_key(name: &str) -> String {
     name.chars()
         .filter(|c| !matches!(c, ' ' | '-' | '_'))
         .map(|c| c.to_ascii_lowercase())
@@ -194,9 +194,25 @@ impl SdkMap {
         // Also every SDK name that maps to a prefix (some prefixes have several SDKs).
         let mut reverse: BTreeMap<String, String> = BTreeMap::new();
         let mut client_prefixes: HashMap<String, String> = HashMap::new();
-        for (sdk, prefix) in raw.sdk_service_mappings {
-            client_prefixes.insert(client_key(&sdk), prefix.to_ascii_lowercase());
-            reverse.insert(sdk.replace(' ', "").to_ascii_lowercase(), prefix);
+        // Two names of one client can disagree (`IoTWireless` → `iotwireless`, `IoT Wireless`
+        // → `iot`): the prefix named like the client wins (the Service Authorization Reference
+        // gives AWS IoT Wireless the prefix `iotwireless`), else the first name in order, so
+        // that the table never depends on the order of a hash map.
+        let mut named: Vec<(&String, &String)> = raw.sdk_service_mappings.iter().collect();
+        named.sort_unstable();
+        for (sdk, prefix) in named {
+            let key = client_key(sdk);
+            let lower = prefix.to_ascii_lowercase();
+            let keep = |have: Option<&String>| {
+                have.is_some_and(|h| h.eq_ignore_ascii_case(&key) || lower != key)
+            };
+            if !keep(client_prefixes.get(&key)) {
+                client_prefixes.insert(key.clone(), lower.clone());
+            }
+            let name = sdk.replace(' ', "").to_ascii_lowercase();
+            if !keep(reverse.get(&name)) {
+                reverse.insert(name, prefix.clone());
+            }
         }
         for (sdk, prefix) in reverse {
             let list = sdk_services.entry(prefix.to_ascii_lowercase()).or_default();
@@ -269,23 +285,23 @@ impl SdkMap {
         out
     }
 
-    /// The IAM prefix whose actions authorize the calls of an SDK client, for a client name
-    /// written where an IAM prefix belongs (`sagemaker-runtime`, `s3control`,
-    /// `dynamodb-streams`): the map's SDK → prefix table, read ignoring case, spaces, hyphens
-    /// and underscores. A `…-runtime` client the table does not list (it predates the
-    /// client, as `bedrock-runtime`) falls back to the table's rule for every runtime client
-    /// it lists (Lex, SageMaker, Personalize, Augmented AI): the base service's prefix, when
-    /// that is one. `None` when the name is no SDK client the map knows or is the prefix
-    /// itself.
-    pub fn client_prefix(&self, name: &str) -> Option<String> {
-        let key = client_key(name);
-        if let Some(prefix) = self.client_prefixes.get(&key) {
-            return (!prefix.eq_ignore_ascii_case(name)).then(|| prefix.clone());
-        }
-        let base = key.strip_suffix("runtime").filter(|b| !b.is_empty())?;
-        policy_core::service_ref::ServiceRef::get()
-            .service(base)
-            .map(|s| s.prefix().to_string())
+    /// The IAM prefixes (lower-cased) the map names SDK services for, in no order.
+    pub fn prefixes(&self) -> impl Iterator<Item = &str> {
+        self.sdk_services.keys().map(String::as_str)
+    }
+
+    /// Every `<sdk>.<method>` of the map (lower-cased), in no order.
+    pub fn method_keys(&self) -> impl Iterator<Item = &str> {
+        self.methods.keys().map(String::as_str)
+    }
+
+    /// The map's SDK client → IAM prefix table: each client name lower-cased without
+    /// spaces, hyphens or underscores (`sagemakerruntime`), with its prefix (lower-cased),
+    /// in no order.
+    pub fn client_table(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.client_prefixes
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Whether `<sdk>.<method>` (lower-cased) needs no permission.

@@ -5,9 +5,9 @@ use policy_core::service_ref::{AccessLevel, ServiceRef};
 
 use crate::context::LintContext;
 use crate::declare_rule;
-use crate::generate::map::SdkMap;
 use crate::rule::Rule;
 use crate::rules::util::has_wildcard;
+use crate::support::sdk_index;
 
 declare_rule! {
     /// ## What it does
@@ -87,8 +87,7 @@ impl Rule for UnknownAction {
 
 /// The help for an API call written as an action: the actions the map says it needs.
 fn call_help(data: &ServiceRef, prefix: &str, name: &str) -> Option<String> {
-    let known: Vec<(String, AccessLevel)> = SdkMap::get()
-        .call_actions(prefix, name)
+    let known: Vec<(String, AccessLevel)> = sdk_index::call_actions(prefix, name)
         .into_iter()
         .filter_map(|a| data.action(a).map(|x| (x.full_name(), x.access_level())))
         .collect();

@@ -5,9 +5,9 @@ use policy_core::service_ref::ServiceRef;
 
 use crate::context::LintContext;
 use crate::declare_rule;
-use crate::generate::map::SdkMap;
 use crate::rule::Rule;
 use crate::rules::util::has_wildcard;
+use crate::support::sdk_index;
 
 declare_rule! {
     /// ## What it does
@@ -75,8 +75,7 @@ impl Rule for UnknownService {
 /// the prefix whose actions authorize its calls, from the SDK map, with the action when the
 /// reference has it under that prefix (same name, or the actions the map gives the call).
 fn client_help(prefix: &str, text: &str) -> Option<String> {
-    let map = SdkMap::get();
-    let service = ServiceRef::get().service(&map.client_prefix(prefix)?)?;
+    let service = ServiceRef::get().service(&sdk_index::client_prefix(prefix)?)?;
     let iam = service.prefix();
     let name = text.split_once(':').map_or("", |(_, n)| n);
     let suggestion = if name.is_empty() {
@@ -87,7 +86,7 @@ fn client_help(prefix: &str, text: &str) -> Option<String> {
             .map_or(name.to_string(), |a| a.name().to_string());
         format!("`{iam}:{name}`")
     } else {
-        let actions = map.call_actions(iam, name);
+        let actions = sdk_index::call_actions(iam, name);
         if actions.is_empty() {
             format!("an action of `{iam}`")
         } else {
