@@ -9,7 +9,7 @@
 mod compile;
 mod condition;
 mod explain;
-mod pattern;
+pub(crate) mod pattern;
 
 use std::collections::BTreeSet;
 use std::fmt;
