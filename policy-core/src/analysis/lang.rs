@@ -573,6 +573,27 @@ mod tests {
         assert_eq!(found(find(&[&long], &[], BUDGET)), "a".repeat(200));
     }
 
+    // UG "IAM JSON policy elements: Resource": `?` is any single character, so it also reads
+    // characters no pattern names; one stands for all of them (here `c`, the first free letter).
+    #[test]
+    fn unnamed_characters_are_one_class() {
+        let one = Glob::plain(&toks("?"), false);
+        let a = Glob::plain(&toks("a"), false);
+        let b = Glob::plain(&toks("b"), false);
+        let colon = Glob::plain(&toks(":"), false);
+        assert_eq!(found(find(&[&one], &[&a, &b, &colon], BUDGET)), "c");
+        // Ignoring case, `A` and `B` are named too, and still not `c`.
+        let a = Glob::plain(&toks("a"), true);
+        assert_eq!(found(find(&[&one], &[&a, &b, &colon], BUDGET)), "B");
+        // In an ARN's first five parts `?` reads anything but `:`.
+        let account = resource("::::?:");
+        assert_eq!(found(find(&[&account], &[], BUDGET)), "::::a:");
+        assert_eq!(
+            find(&[&account, &Glob::literal(":::::::", false)], &[], BUDGET),
+            Search::Empty
+        );
+    }
+
     /// A generated pattern and how the evaluator reads it.
     #[derive(Debug, Clone)]
     struct Spec {
