@@ -622,23 +622,50 @@ mod tests {
     }
 
     fn spec() -> impl Strategy<Value = Spec> {
-        let tok = prop_oneof![
-            3 => Just(Tok::Ch('a')),
-            2 => Just(Tok::Ch('b')),
-            4 => Just(Tok::Ch(':')),
-            2 => Just(Tok::Star),
-            1 => Just(Tok::One),
-        ];
-        (
+        let tok = || {
+            prop_oneof![
+                3 => Just(Tok::Ch('a')),
+                2 => Just(Tok::Ch('b')),
+                4 => Just(Tok::Ch(':')),
+                2 => Just(Tok::Star),
+                1 => Just(Tok::One),
+            ]
+        };
+        let free = (
             any::<bool>(),
             any::<bool>(),
-            proptest::collection::vec(tok, 0..=10),
+            proptest::collection::vec(tok(), 0..=10),
         )
             .prop_map(|(arn, ignore_case, tokens)| Spec {
                 arn,
                 ignore_case,
                 tokens,
-            })
+            });
+        // ARN-shaped: five short colon-free parts, then a resource part that may hold `:`.
+        let segment = prop_oneof![
+            Just(Tok::Ch('a')),
+            Just(Tok::Ch('b')),
+            Just(Tok::Star),
+            Just(Tok::One),
+        ];
+        let shaped = (
+            proptest::collection::vec(proptest::collection::vec(segment, 0..=1), 5),
+            proptest::collection::vec(tok(), 0..=3),
+        )
+            .prop_map(|(parts, last)| {
+                let mut tokens = Vec::new();
+                for part in parts {
+                    tokens.extend(part);
+                    tokens.push(Tok::Ch(':'));
+                }
+                tokens.extend(last);
+                Spec {
+                    arn: true,
+                    ignore_case: false,
+                    tokens,
+                }
+            });
+        prop_oneof![3 => free, 1 => shaped]
     }
 
     const BRUTE: [char; 5] = ['a', 'b', ':', 'A', 'x'];
