@@ -277,7 +277,10 @@ enum Verdict {
 
 /// Some string that every glob of `must` accepts and no glob of `must_not` accepts: a shortest
 /// one, alphabetically first among those. Exact: [`Search::Empty`] means no string at all.
-/// `budget` bounds the product states explored; past it the answer is [`Search::GaveUp`].
+/// `budget` bounds the product states explored (the start state and every live state found,
+/// not counting dead ones, where a `must` glob can no longer match or a `must_not` glob matches
+/// every continuation); past it the answer is [`Search::GaveUp`]. With no `must` glob the
+/// requirement is only the `must_not` ones (the empty intersection is every string).
 pub(crate) fn find(must: &[&Glob], must_not: &[&Glob], budget: usize) -> Search {
     let globs: Vec<&Glob> = must.iter().chain(must_not).copied().collect();
     let mut layout = Vec::with_capacity(globs.len());
