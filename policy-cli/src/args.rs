@@ -24,6 +24,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Decide one request: can PRINCIPAL do ACTION on RESOURCE?
     Can(Box<CanArgs>),
+    /// Exact answers about every request: does a changed policy allow anything new?
+    Check(CheckArgs),
     /// Write identity policies from recorded activity (`CloudTrail` files).
     Generate(crate::commands::generate::GenerateArgs),
     /// Cut an identity policy down to what a principal was recorded doing (`CloudTrail` files).
@@ -199,6 +201,43 @@ pub enum EvalFormat {
     Human,
     /// One JSON object per scenario per line.
     Json,
+}
+
+/// `iampol check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The question.
+    #[command(subcommand)]
+    pub command: CheckCommand,
+}
+
+/// The questions `iampol check` decides.
+#[derive(Debug, clap::Subcommand)]
+pub enum CheckCommand {
+    /// Does NEW allow any request that EXISTING does not? Exit 0: no (PASS); 1: yes, with a
+    /// request that shows it (FAIL); 2: could not read the files or not decided (UNKNOWN, with
+    /// the reason).
+    NoNewAccess(NoNewAccessArgs),
+}
+
+/// `iampol check no-new-access`.
+#[derive(Debug, clap::Args)]
+pub struct NoNewAccessArgs {
+    /// The policy as it is.
+    #[arg(long)]
+    pub existing: PathBuf,
+    /// The policy as changed.
+    #[arg(long)]
+    pub new: PathBuf,
+    /// The kind of both policies: identity, boundary, session or scp.
+    #[arg(long, value_parser = parse_kind, default_value = "identity")]
+    pub kind: PolicyKind,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+    /// The size limit of each policy file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// `iampol expand`.

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Eval(args) => commands::eval::run(&args),
         Command::Can(args) => commands::can::run(&args),
+        Command::Check(args) => commands::check::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Tighten(args) => commands::tighten::run(&args),
         Command::Expand(args) => commands::expand::run(&args),

@@ -7,7 +7,7 @@
 //! compiled once ([`PolicySet`]) and evaluated many times ([`PolicySet::evaluate`]).
 
 mod compile;
-mod condition;
+pub(crate) mod condition;
 mod explain;
 pub(crate) mod pattern;
 
@@ -218,7 +218,7 @@ impl Hit<'_> {
 /// `GetCallerIdentity`: "No permissions are required to perform this operation"; UG
 /// `id_credentials_temp_control-access_getsessiontoken`: including `GetSessionToken` in a
 /// policy "does not affect the user's ability" to call it).
-const PERMISSIONLESS: [&str; 2] = ["sts:getcalleridentity", "sts:getsessiontoken"];
+pub(crate) const PERMISSIONLESS: [&str; 2] = ["sts:getcalleridentity", "sts:getsessiontoken"];
 
 impl PolicySet {
     /// Decides a request.

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use policy_cli::render::escape::escape_line;
-use policy_core::ast::PolicyKind;
+use policy_core::ast::{Policy, PolicyKind};
 use policy_core::eval::{AssumptionKind, CompiledPolicy, Decision, Level, PolicySet};
 use policy_core::parse::parse_policy;
 use policy_core::request::{is_trust_policy_request, Context, Request, RequestPrincipal};
@@ -18,15 +18,40 @@ use crate::io::read_input;
 use crate::report::explain::{json_explanation, warning_line, write_human};
 use crate::report::render_error;
 
-struct Loader {
-    files: Vec<SourceFile>,
-    failed: bool,
+/// Reads policy files, reporting every error on standard error with its position.
+pub(crate) struct Loader {
+    /// The files read, numbered in order (the `source` of their compiled policies).
+    pub(crate) files: Vec<SourceFile>,
+    /// Whether some file could not be read or parsed.
+    pub(crate) failed: bool,
     color: bool,
     limit: crate::io::MaxFileSize,
 }
 
 impl Loader {
+    /// A loader of files up to `limit` bytes.
+    pub(crate) fn new(limit: crate::io::MaxFileSize) -> Self {
+        Loader {
+            files: Vec::new(),
+            failed: false,
+            color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            limit,
+        }
+    }
+
     fn load(&mut self, path: &Path, kind: PolicyKind) -> Option<CompiledPolicy> {
+        let index = self.files.len();
+        let name = path.file_name().map_or_else(
+            || path.to_string_lossy().into_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        self.parse(path, kind)
+            .map(|p| CompiledPolicy::new(&p, &name, index))
+    }
+
+    /// Reads and parses one policy file as `kind`; `None` (with the errors reported) when it
+    /// cannot be read or has errors.
+    pub(crate) fn parse(&mut self, path: &Path, kind: PolicyKind) -> Option<Policy> {
         let mut stderr = std::io::stderr().lock();
         let input = match read_input(path, self.limit) {
             Ok(i) => i,
@@ -61,14 +86,8 @@ impl Loader {
             self.failed = true;
             return None;
         }
-        let index = self.files.len();
-        let name = path.file_name().map_or_else(
-            || file.name().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let compiled = parsed.policy.map(|p| CompiledPolicy::new(&p, &name, index));
         self.files.push(file);
-        compiled
+        parsed.policy
     }
 
     fn load_all(&mut self, paths: &[PathBuf], kind: PolicyKind) -> Vec<CompiledPolicy> {
@@ -118,12 +137,7 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         context.insert(key, values);
     }
 
-    let mut loader = Loader {
-        files: Vec::new(),
-        failed: false,
-        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        limit: args.read.limit(),
-    };
+    let mut loader = Loader::new(args.read.limit());
     let resource_kind = if is_trust_policy_request(&args.action, &args.resource) {
         PolicyKind::Trust
     } else {

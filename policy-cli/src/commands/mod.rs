@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod can;
+pub mod check;
 pub mod completions;
 pub mod eval;
 pub mod expand;

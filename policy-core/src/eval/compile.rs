@@ -283,6 +283,43 @@ impl CompiledStatement {
         out
     }
 
+    /// The `Resource` (`false`) or `NotResource` (`true`) patterns, for analyses; `None` for
+    /// a statement without either (a trust policy's).
+    pub(crate) fn resource_patterns(&self) -> Option<(bool, &[Pattern])> {
+        self.resources.as_ref().map(|(n, ps)| (*n, ps.as_slice()))
+    }
+
+    /// For analyses: whether some `Action`/`NotAction` pattern can match an action of the
+    /// service with this (lower-cased) prefix, and whether the element is `NotAction`. When
+    /// none can, the statement covers every action of the service if `NotAction`, else none:
+    /// an action has one `:`, so a pattern's text before its first `:` matches the prefix.
+    pub(crate) fn may_match_service(&self, prefix: &str) -> (bool, bool) {
+        let Some((negated, patterns)) = &self.actions else {
+            return (false, false);
+        };
+        let may = patterns.iter().any(|p| match p {
+            ActionPattern::Any => true,
+            ActionPattern::Exact(name) => name.split_once(':').is_none_or(|(s, _)| s == prefix),
+            ActionPattern::Glob(tokens) => match tokens.iter().position(|t| *t == Tok::Ch(':')) {
+                Some(colon) => tokens
+                    .get(..colon)
+                    .is_some_and(|service| super::pattern::glob(service, prefix, true)),
+                None => true,
+            },
+        });
+        (may, *negated)
+    }
+
+    /// Whether the statement has a `Principal` or `NotPrincipal`, for analyses.
+    pub(crate) fn has_principal(&self) -> bool {
+        self.principals.is_some()
+    }
+
+    /// Its index in the policy and its `Sid`, for analyses' reasons.
+    pub(crate) fn position(&self) -> (usize, Option<&str>) {
+        (self.index, self.sid.as_deref())
+    }
+
     /// The condition operators, for explanations.
     pub fn condition_operators(&self) -> impl Iterator<Item = String> + '_ {
         self.conditions.iter().map(|c| c.operator().to_string())

@@ -238,6 +238,53 @@ fn arn_matches(pattern: &Pattern, request: &str, ctx: &Request, buf: &mut Vec<To
     super::arn_glob(buf, request)
 }
 
+/// How a condition compares a request string with a text policy value, for analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextMatch {
+    /// `pattern::glob`, case-sensitively or ignoring case.
+    Glob { ignore_case: bool },
+    /// `arn_glob` (`ArnEquals`, `ArnLike`).
+    Arn,
+}
+
+impl Condition {
+    /// The base operator without its negation (`StringNotLike` → `StringLike`).
+    pub(crate) fn positive(&self) -> OperatorBase {
+        self.positive
+    }
+
+    /// For `Null`: per policy value, whether it asks for the key to be absent.
+    pub(crate) fn null_wants_absent(&self) -> &[bool] {
+        &self.null_wants_absent
+    }
+
+    /// The policy values of a String, Bool, Binary or Arn condition as the token lists
+    /// [`Condition::holds`] matches a request string against, with how it matches them.
+    /// `None` for the other families and when a value has a policy variable (its language
+    /// depends on the request).
+    pub(crate) fn text_values(&self) -> Option<(TextMatch, Vec<&[Tok]>)> {
+        use OperatorBase as O;
+        let how = match self.positive.family() {
+            OperatorFamily::String => TextMatch::Glob {
+                ignore_case: self.positive == O::StringEqualsIgnoreCase,
+            },
+            OperatorFamily::Bool => TextMatch::Glob { ignore_case: true },
+            OperatorFamily::Binary => TextMatch::Glob { ignore_case: false },
+            OperatorFamily::Arn => TextMatch::Arn,
+            _ => return None,
+        };
+        let tokens = self
+            .values
+            .iter()
+            .map(|v| match v {
+                Value::Text(p) if !p.has_vars() => p.tokens(),
+                _ => None,
+            })
+            .collect::<Option<Vec<&[Tok]>>>()?;
+        Some((how, tokens))
+    }
+}
+
 impl Condition {
     /// The key as written.
     pub(crate) fn key_text(&self) -> &str {
