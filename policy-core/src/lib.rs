@@ -25,6 +25,7 @@
     )
 )]
 
+pub(crate) mod analysis;
 pub mod ast;
 pub mod eval;
 pub mod parse;
