@@ -339,6 +339,75 @@ fn all_and_empty() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The grids have no holes
+
+/// A fixed pseudo-random sequence (xorshift), for spreading probes over a grid.
+fn spread(n: usize) -> impl Iterator<Item = u64> {
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    std::iter::repeat_with(move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    })
+    .take(n)
+}
+
+/// Every number key is the value of some request string, which `decimal` writes: so a set
+/// with a range is never empty of request strings, and `is_empty` is exact.
+#[test]
+fn every_number_key_is_a_request_value() {
+    let ends = [
+        0,
+        1,
+        super::NUMBER_ZERO - 1,
+        super::NUMBER_ZERO,
+        super::NUMBER_ZERO + 1,
+        super::NUMBER_MAX - 1,
+        super::NUMBER_MAX,
+    ];
+    let keys = ends
+        .into_iter()
+        .chain(spread(5000).map(|r| r % (super::NUMBER_MAX + 1)));
+    for k in keys {
+        let text = super::decimal(super::number_of(k));
+        let back = crate::value::parse_number(&text).and_then(super::number_key);
+        assert_eq!(back, Some(k), "{text}");
+    }
+}
+
+/// Every date key is an instant `parse_date` reads from `%Y-%m-%dT%H:%M:%S%.fZ`, leap
+/// seconds and signed years beyond 0000-9999 included: no holes, so `is_empty` is exact.
+#[test]
+fn every_date_key_is_a_request_value() {
+    let (min, max) = super::date_bounds();
+    let width = u128::try_from(max - min + 1).unwrap();
+    let random = spread(5000).map(|r| {
+        let r = u128::from(r) << 64 | u128::from(r.rotate_left(17));
+        min + i128::try_from(r % width).unwrap()
+    });
+    // Keys in the leap second of random minutes.
+    let leap = spread(500).map(|r| {
+        let minutes = (max - min) / super::PER_MINUTE;
+        let minute = min.div_euclid(super::PER_MINUTE) + i128::from(r) % minutes;
+        minute * super::PER_MINUTE + 60 * super::NANOS + i128::from(r % 1_000_000_000)
+    });
+    let keys = [min, min + 1, max - 1, max]
+        .into_iter()
+        .chain(random)
+        .chain(leap);
+    for k in keys {
+        let d = super::date_of(k).unwrap_or_else(|| panic!("no instant for key {k}"));
+        assert_eq!(super::date_key(d), k, "{d:?}");
+        let text = d.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string();
+        assert_eq!(crate::value::parse_date(&text), Some(d), "{text}");
+    }
+    // Nothing beyond the ends.
+    assert_eq!(super::date_of(min - 1), None);
+    assert_eq!(super::date_of(max + 1), None);
+}
+
+// ---------------------------------------------------------------------------------------------
 // `NumericEquals` at its edges
 
 /// A number `steps` floats away from `x` (toward +inf when positive).
