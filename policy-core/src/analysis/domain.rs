@@ -183,9 +183,10 @@ fn numeric_equals(r: f64, p: f64) -> bool {
 
 /// The keys of the request numbers `NumericEquals p` accepts.
 ///
-/// The test is an interval around `p`: `|fl(r - p)|` only grows, and faster than the
-/// tolerance, as `r` moves away from `p` (the tolerance grows by `EPSILON` for each unit of
-/// `|r|`, the difference by one), so each side is found by bisection. An infinite `p` (a
+/// The accepted numbers are one interval around `p`: as `r` moves away from `p`, `|r - p|`
+/// grows by one for each unit and the tolerance by at most `EPSILON`, so on each side the
+/// test holds up to one edge and no further, and each edge is found by bisection (the tests
+/// probe both edges of many policy numbers against the evaluator). An infinite `p` (a
 /// policy value of 309 digits) matches nothing: `inf - inf` is NaN and `r - inf` is never
 /// below a finite tolerance; an infinite request matches nothing either.
 fn equals_keys(p: f64) -> Ranges<u64> {
