@@ -24,8 +24,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
+use super::domain::{DateSet, IpSet, NumberSet};
 use super::lang::{self, Glob};
-use crate::ast::{Effect, OperatorBase, Policy};
+use crate::ast::{Effect, OperatorBase, OperatorFamily, Policy};
 use crate::eval::condition::{Condition, TextMatch};
 use crate::eval::{
     compile, CompiledPolicy, CompiledStatement, Decision, PolicySet, PERMISSIONLESS,
@@ -50,6 +51,13 @@ pub enum Verdict {
     Fail(Box<Counterexample>),
     /// Not decided, and why.
     Unknown(String),
+}
+
+impl Verdict {
+    /// Whether the answer is PASS.
+    pub fn is_pass(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
 }
 
 /// A request that NEW allows and EXISTING does not, checked with the evaluator.
@@ -239,10 +247,13 @@ fn unsupported(policy: &CompiledPolicy) -> Option<String> {
             if op.qualifier.is_some() {
                 return at(&format!("the set operator `{op}`"));
             }
-            if c.positive() != OperatorBase::Null && c.text_values().is_none() {
-                return at(&format!(
-                    "`{op}` (Numeric, Date and IP operators, and policy variables in condition values)"
-                ));
+            let family = c.positive().family();
+            let typed = matches!(
+                family,
+                OperatorFamily::Numeric | OperatorFamily::Date | OperatorFamily::Ip
+            );
+            if family != OperatorFamily::Null && !typed && c.text_values().is_none() {
+                return at(&format!("`{op}` with a policy variable in its values"));
             }
         }
     }
@@ -489,6 +500,35 @@ fn key_witness(holds: &[&Condition], fails: &[&Condition]) -> Result<Option<KeyS
     if !null_ok {
         return Ok(None);
     }
+    let valued: Vec<(&Condition, bool)> = holds
+        .iter()
+        .map(|c| (*c, true))
+        .chain(fails.iter().map(|c| (*c, false)))
+        .filter(|(c, _)| c.positive() != OperatorBase::Null)
+        .collect();
+    let families: Vec<OperatorFamily> = valued.iter().map(|(c, _)| c.positive().family()).collect();
+    let typed = |f: OperatorFamily| {
+        matches!(
+            f,
+            OperatorFamily::Numeric | OperatorFamily::Date | OperatorFamily::Ip
+        )
+    };
+    if let Some(&first) = families.first() {
+        if typed(first) {
+            if families.iter().any(|&f| f != first) {
+                return Err(format!(
+                    "a key tested by {first:?} and other operators is not decided yet"
+                ));
+            }
+            return Ok(typed_witness(first, &valued).map(|v| KeyState::Values(vec![v])));
+        }
+        if families.iter().any(|&f| typed(f)) {
+            return Err(
+                "a key tested by string and Numeric, Date or IP operators is not decided yet"
+                    .into(),
+            );
+        }
+    }
     let mut must_any: Vec<Vec<Glob>> = Vec::new();
     let mut must_not: Vec<Glob> = Vec::new();
     for (c, wanted) in holds
@@ -517,6 +557,30 @@ fn key_witness(holds: &[&Condition], fails: &[&Condition]) -> Result<Option<KeyS
         }
     }
     Ok(resource_witness(&must_any, &must_not)?.map(|v| KeyState::Values(vec![v])))
+}
+
+/// One request value that every condition of `valued` (one Numeric, Date or IP family, each
+/// with whether it must hold) decides as wanted, if there is one: the intersection of each
+/// condition's set (its complement for a negated operator that must hold, or a positive one
+/// that must fail).
+fn typed_witness(family: OperatorFamily, valued: &[(&Condition, bool)]) -> Option<String> {
+    macro_rules! solve {
+        ($set:ty) => {{
+            let mut set = <$set>::all();
+            for (c, wanted) in valued {
+                let values = <$set>::for_values(c.positive(), c.written_values())?;
+                let inside = *wanted != c.operator().is_negated();
+                set = set.intersect(&if inside { values } else { values.complement() });
+            }
+            set.witness()
+        }};
+    }
+    match family {
+        OperatorFamily::Numeric => solve!(NumberSet),
+        OperatorFamily::Date => solve!(DateSet),
+        OperatorFamily::Ip => solve!(IpSet),
+        _ => None,
+    }
 }
 
 /// Checks a counterexample with the evaluator: NEW allows it and EXISTING does not.
@@ -678,11 +742,52 @@ mod tests {
 
     #[test]
     fn undecided_features_are_unknown_never_pass() {
-        let numeric = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
-            "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}}"#;
-        assert!(matches!(verdict(GET_OBJECT, numeric), Verdict::Unknown(_)));
+        let set = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}}}"#;
+        assert!(matches!(verdict(GET_OBJECT, set), Verdict::Unknown(_)));
         let variable = r#"{"Effect": "Allow", "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::home/${aws:username}/*"}"#;
         assert!(matches!(verdict(GET_OBJECT, variable), Verdict::Unknown(_)));
+    }
+
+    // IAM UG "Condition operators", numeric: `aws:MultiFactorAuthAge` NumericLessThan 3600
+    // allows sessions authenticated less than an hour ago; raising it to 7200 adds the
+    // sessions between one and two hours old.
+    #[test]
+    fn numeric_conditions_are_intervals() {
+        let hour = r#"{"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*",
+            "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}}"#;
+        let two_hours = r#"{"Effect": "Allow", "Action": "iam:CreateUser", "Resource": "*",
+            "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "7200"}}}"#;
+        let c = fail(hour, two_hours);
+        let (_, age) = c
+            .context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("aws:MultiFactorAuthAge"))
+            .expect("the age is given");
+        let age: f64 = age[0].parse().expect("a number");
+        assert!((3600.0..7200.0).contains(&age), "{c:?}");
+        assert_eq!(verdict(two_hours, hour), Verdict::Pass);
+    }
+
+    // IAM UG "Condition operators", IP address: `203.0.113.0/24` is within `203.0.113.0/16`'s
+    // network `203.0.0.0/16`; NotIpAddress allows everything outside.
+    #[test]
+    fn ip_conditions_are_ranges() {
+        let narrow = r#"{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+            "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}"#;
+        let wide = r#"{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+            "Condition": {"IpAddress": {"aws:SourceIp": "203.0.0.0/16"}}}"#;
+        let c = fail(narrow, wide);
+        let ip = &c.context.first().expect("the address is given").1[0];
+        assert!(
+            ip.starts_with("203.0.") && !ip.starts_with("203.0.113."),
+            "{c:?}"
+        );
+        assert_eq!(verdict(wide, narrow), Verdict::Pass);
+        let outside = r#"{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+            "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}"#;
+        // Everything outside the /24 is more than the /16 allowed.
+        assert!(!verdict(wide, &format!("{narrow}, {outside}")).is_pass());
     }
 }

@@ -253,6 +253,11 @@ impl Condition {
         self.positive
     }
 
+    /// The policy values as written, for analyses.
+    pub(crate) fn written_values(&self) -> &[Box<str>] {
+        &self.written.values
+    }
+
     /// For `Null`: per policy value, whether it asks for the key to be absent.
     pub(crate) fn null_wants_absent(&self) -> &[bool] {
         &self.null_wants_absent
