@@ -102,11 +102,16 @@ fn main() {
         };
         let start = Instant::now();
         let verdict = no_new_access(&old, &new);
-        times.push(start.elapsed());
+        let took = start.elapsed();
+        times.push(took);
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if took > Duration::from_millis(50) {
+            let edit = if widen { "widened" } else { "narrowed" };
+            println!("slow: {name} ({edit}) {took:?}");
+        }
         match &verdict {
             Verdict::Pass => *counts.entry("PASS").or_default() += 1,
             Verdict::Fail(_) => {

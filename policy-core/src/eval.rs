@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::Arc;
 
+pub(crate) use compile::ActionMatcher;
 pub use compile::{CompiledPolicy, CompiledStatement};
 pub use explain::{
     Assumption, AssumptionKind, ConditionCheck, Explanation, LayerVerdict, MissingKey, NearMiss,

@@ -3,7 +3,7 @@
 //! sampled request (one that the new policy allows and the existing one does not), and a
 //! counterexample is allowed by the new policy and not by the existing one when evaluated
 //! here. `Unknown` is allowed (the procedure says why), a wrong `Pass` never. Each case
-//! samples 60 of the 1,500 combinations of context values, each with 100 actions × resources.
+//! samples 60 of the 10,500 combinations of context values, each with 100 actions × resources.
 //!
 //! `PROPTEST_CASES` sets the number of cases (default 64).
 
@@ -67,7 +67,7 @@ const RESOURCES: [&str; 10] = [
     "arn:aws:ec2:us-east-1:111122223333:instance:x/i-1",
 ];
 /// Keys and the values a sampled request gives them (`None`: absent; two values: several).
-const KEYS: [(&str, &[&[&str]]); 5] = [
+const KEYS: [(&str, &[&[&str]]); 6] = [
     (
         "aws:RequestedRegion",
         &[
@@ -93,6 +93,18 @@ const KEYS: [(&str, &[&[&str]]); 5] = [
     (
         "aws:MultiFactorAuthAge",
         &[&[], &["100"], &["3600"], &["5000.5"], &["abc"]],
+    ),
+    (
+        "aws:TagKeys",
+        &[
+            &[],
+            &["team"],
+            &["team", "env"],
+            &["env"],
+            &[""],
+            &["", ""],
+            &["", "team"],
+        ],
     ),
     (
         "aws:SourceIp",
@@ -125,8 +137,17 @@ fn condition() -> impl Strategy<Value = Value> {
         Just(json!({"NumericNotEquals": {"aws:MultiFactorAuthAge": ["100", "5000.5"]}})),
         Just(json!({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/32"]}})),
         Just(json!({"NotIpAddress": {"aws:SourceIp": "203.0.0.0/16"}})),
+        Just(json!({"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}})),
+        Just(json!({"ForAllValues:StringLike": {"aws:TagKeys": "t*"}})),
+        Just(json!({"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}})),
+        Just(json!({"ForAnyValue:StringNotEquals": {"aws:TagKeys": "team"}})),
+        Just(json!({"ForAllValues:StringNotLikeIfExists": {"aws:TagKeys": "e*"}})),
+        Just(json!({"StringEquals": {"aws:TagKeys": "team"}})),
+        Just(json!({"Null": {"aws:TagKeys": "false"}})),
         // Not decided yet: the answer must then be Unknown, never a wrong Pass.
         Just(json!({"ForAnyValue:StringEquals": {"aws:RequestedRegion": "eu-west-1"}})),
+        Just(json!({"ForAnyValue:NumericLessThan": {"aws:MultiFactorAuthAge": "1"}})),
+        Just(json!({"StringEquals": {"aws:RequestedRegion": "${aws:username}"}})),
     ]
 }
 

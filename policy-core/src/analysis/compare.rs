@@ -26,10 +26,10 @@ use std::sync::{Arc, OnceLock};
 
 use super::domain::{DateSet, IpSet, NumberSet};
 use super::lang::{self, Glob};
-use crate::ast::{Effect, OperatorBase, OperatorFamily, Policy};
+use crate::ast::{Effect, OperatorBase, OperatorFamily, Policy, SetQualifier};
 use crate::eval::condition::{Condition, TextMatch};
 use crate::eval::{
-    compile, CompiledPolicy, CompiledStatement, Decision, PolicySet, PERMISSIONLESS,
+    compile, ActionMatcher, CompiledPolicy, CompiledStatement, Decision, PolicySet, PERMISSIONLESS,
 };
 use crate::request::{Context, Request, RequestPrincipal};
 use crate::service_ref::ServiceRef;
@@ -37,7 +37,7 @@ use crate::service_ref::ServiceRef;
 /// How many product states one language question may explore.
 const LANG_BUDGET: usize = 200_000;
 /// How many choices the search may try for one action class before giving up.
-const CHOICE_BUDGET: usize = 100_000;
+const CHOICE_BUDGET: usize = 20_000;
 /// The caller of a counterexample: an IAM user of an example account (the policies are
 /// identity-based; conditions on principal keys are context values the counterexample gives).
 const CALLER: &str = "arn:aws:iam::111122223333:user/iampol-check";
@@ -92,14 +92,14 @@ pub fn no_new_access(existing: &Policy, new: &Policy) -> Verdict {
     let mut classes: BTreeMap<(Vec<bool>, bool), String> = BTreeMap::new();
     for service in reference_actions() {
         // Statements none of whose patterns can name the service decide all its actions
-        // alike, without matching each one.
-        let relevance: Vec<(bool, bool)> = statements
+        // alike, without matching each one; the others test only their patterns that can.
+        let matchers: Vec<_> = statements
             .iter()
-            .map(|s| s.may_match_service(&service.prefix))
+            .map(|s| s.action_matcher(&service.prefix))
             .collect();
-        if relevance.iter().all(|(may, _)| !may) {
+        if matchers.iter().all(ActionMatcher::is_void) {
             // Every action of the service has the same signature: one class per resource kind.
-            let signature: Vec<bool> = relevance.iter().map(|&(_, negated)| negated).collect();
+            let signature: Vec<bool> = matchers.iter().map(ActionMatcher::negated).collect();
             for wildcard_only in [false, true] {
                 if let Some(action) = service
                     .actions
@@ -114,14 +114,13 @@ pub fn no_new_access(existing: &Policy, new: &Policy) -> Verdict {
             continue;
         }
         for action in &service.actions {
-            let signature: Vec<bool> = statements
+            let signature: Vec<bool> = matchers
                 .iter()
-                .zip(&relevance)
-                .map(|(s, &(may, negated))| {
-                    if may {
-                        s.matches_action(&action.lower)
+                .map(|m| {
+                    if m.is_void() {
+                        m.negated()
                     } else {
-                        negated
+                        m.matches(&action.lower)
                     }
                 })
                 .collect();
@@ -244,14 +243,14 @@ fn unsupported(policy: &CompiledPolicy) -> Option<String> {
         }
         for c in s.conditions() {
             let op = c.operator();
-            if op.qualifier.is_some() {
-                return at(&format!("the set operator `{op}`"));
-            }
             let family = c.positive().family();
             let typed = matches!(
                 family,
                 OperatorFamily::Numeric | OperatorFamily::Date | OperatorFamily::Ip
             );
+            if op.qualifier.is_some() && (typed || family == OperatorFamily::Null) {
+                return at(&format!("the set operator `{op}` on a non-string operator"));
+            }
             if family != OperatorFamily::Null && !typed && c.text_values().is_none() {
                 return at(&format!("`{op}` with a policy variable in its values"));
             }
@@ -280,6 +279,8 @@ enum Breaker<'s> {
     Resource,
     /// This condition is false.
     Condition(&'s Condition),
+    /// It cannot match together with the rest: nothing to add.
+    Skip,
 }
 
 /// A request that every statement of `positive` matches (action aside) and no statement of
@@ -315,12 +316,20 @@ impl<'s> Search<'_, 's> {
             return Outcome::GaveUp(format!("more than {CHOICE_BUDGET} cases"));
         }
         // Check the choices so far: a dead end is cut here.
-        let partial = self.check(choice);
+        let partial = self.check(choice, None);
         let Some(next) = negative.get(choice.len()) else {
             return partial;
         };
         if !matches!(partial, Outcome::Found(_)) {
             return partial;
+        }
+        // A statement that cannot match together with what is chosen so far needs no breaker:
+        // one branch instead of one per resource and condition.
+        if matches!(self.check(choice, Some(next)), Outcome::Empty) {
+            choice.push(Breaker::Skip);
+            let found = self.run(choice, tried);
+            choice.pop();
+            return found;
         }
         let mut gave_up: Option<String> = None;
         let breakers = std::iter::once(Breaker::Resource)
@@ -341,15 +350,17 @@ impl<'s> Search<'_, 's> {
         gave_up.map_or(Outcome::Empty, Outcome::GaveUp)
     }
 
-    /// Whether the positive statements and the breakers chosen for the first negative ones can
-    /// hold together, with a witness.
-    fn check(&self, choice: &[Breaker<'_>]) -> Outcome {
-        let (positive, negative) = (self.positive, self.negative);
+    /// Whether the positive statements (and `extra`, when given) and the breakers chosen for
+    /// the first negative ones can hold together, with a witness.
+    fn check(&self, choice: &[Breaker<'_>], extra: Option<&CompiledStatement>) -> Outcome {
+        let negative = self.negative;
+        let positive: Vec<&CompiledStatement> =
+            self.positive.iter().copied().chain(extra).collect();
         // Resource: inside one pattern of each positive `Resource` (outside every pattern of a
         // `NotResource`), and outside the patterns of each statement broken by its resource.
         let mut must_any: Vec<Vec<Glob>> = Vec::new();
         let mut must_not: Vec<Glob> = Vec::new();
-        for s in positive {
+        for s in &positive {
             if let Some((negated, patterns)) = s.resource_patterns() {
                 let globs = patterns.iter().filter_map(|p| p.tokens().map(Glob::arn));
                 if negated {
@@ -375,6 +386,7 @@ impl<'s> Search<'_, 's> {
                     }
                 }
                 Breaker::Condition(c) => fails.push(c),
+                Breaker::Skip => {}
             }
         }
         if self.wildcard_only {
@@ -465,46 +477,27 @@ enum KeyState {
 }
 
 /// A state of one key in which every condition of `holds` holds and every one of `fails`
-/// fails (no set operators: see [`unsupported`]); `Ok(None)` when there is none.
+/// fails; `Ok(None)` when there is none. The states tried, in order (each decides the
+/// conditions as [`Condition::holds`] does): absent; the one value `""`; one other value; the
+/// values `["", ""]`; several values, not all empty.
 fn key_witness(holds: &[&Condition], fails: &[&Condition]) -> Result<Option<KeyState>, String> {
-    // Absent: a condition holds by the evaluator's rule for a missing key.
-    let absent_holds = |c: &Condition| {
-        if c.positive() == OperatorBase::Null {
-            c.null_wants_absent().contains(&true)
-        } else {
-            c.operator().if_exists || c.operator().is_negated()
-        }
-    };
-    if holds.iter().all(|c| absent_holds(c)) && fails.iter().all(|c| !absent_holds(c)) {
-        return Ok(Some(KeyState::Absent));
-    }
-    // Several values: without a set operator, every condition but `Null` is false; `Null`
-    // holds when it asks for the key to be present.
-    let many_holds = |c: &Condition| {
-        c.positive() == OperatorBase::Null && c.null_wants_absent().contains(&false)
-    };
-    if holds.iter().all(|c| many_holds(c)) && fails.iter().all(|c| !many_holds(c)) {
-        // Two values no condition reads (the conditions that must hold are all `Null`).
-        return Ok(Some(KeyState::Values(vec!["a".into(), "b".into()])));
-    }
-    // One value: `Null` asks only about presence; each other condition puts the value
-    // inside (or outside) the union of its values' languages.
-    let null_ok = holds
-        .iter()
-        .filter(|c| c.positive() == OperatorBase::Null)
-        .all(|c| c.null_wants_absent().contains(&false))
-        && fails
-            .iter()
-            .filter(|c| c.positive() == OperatorBase::Null)
-            .all(|c| !c.null_wants_absent().contains(&false));
-    if !null_ok {
-        return Ok(None);
-    }
-    let valued: Vec<(&Condition, bool)> = holds
+    let literals: Vec<(&Condition, bool)> = holds
         .iter()
         .map(|c| (*c, true))
         .chain(fails.iter().map(|c| (*c, false)))
-        .filter(|(c, _)| c.positive() != OperatorBase::Null)
+        .collect();
+    let all =
+        |truth: &dyn Fn(&Condition) -> bool| literals.iter().all(|(c, want)| truth(c) == *want);
+    let is_null = |c: &Condition| c.positive() == OperatorBase::Null;
+    // Null holds for a present key when it asks for presence.
+    let null_present = |c: &Condition| c.null_wants_absent().contains(&false);
+    if all(&absent_holds) {
+        return Ok(Some(KeyState::Absent));
+    }
+    let valued: Vec<(&Condition, bool)> = literals
+        .iter()
+        .copied()
+        .filter(|(c, _)| !is_null(c))
         .collect();
     let families: Vec<OperatorFamily> = valued.iter().map(|(c, _)| c.positive().family()).collect();
     let typed = |f: OperatorFamily| {
@@ -520,7 +513,17 @@ fn key_witness(holds: &[&Condition], fails: &[&Condition]) -> Result<Option<KeyS
                     "a key tested by {first:?} and other operators is not decided yet"
                 ));
             }
-            return Ok(typed_witness(first, &valued).map(|v| KeyState::Values(vec![v])));
+            // One value (no set operators on these families: see `unsupported`); several
+            // values make every one of them false.
+            if literals
+                .iter()
+                .all(|(c, want)| !is_null(c) || null_present(c) == *want)
+            {
+                if let Some(v) = typed_witness(first, &valued) {
+                    return Ok(Some(KeyState::Values(vec![v])));
+                }
+            }
+            return Ok(several_values(&literals, &[]).map(KeyState::Values));
         }
         if families.iter().any(|&f| typed(f)) {
             return Err(
@@ -529,34 +532,196 @@ fn key_witness(holds: &[&Condition], fails: &[&Condition]) -> Result<Option<KeyS
             );
         }
     }
-    let mut must_any: Vec<Vec<Glob>> = Vec::new();
-    let mut must_not: Vec<Glob> = Vec::new();
-    for (c, wanted) in holds
-        .iter()
-        .map(|c| (c, true))
-        .chain(fails.iter().map(|c| (c, false)))
-    {
-        if c.positive() == OperatorBase::Null {
-            continue;
-        }
-        let Some((how, values)) = c.text_values() else {
+    let mut texts: Vec<(&Condition, TextLanguage)> = Vec::with_capacity(valued.len());
+    for (c, _) in &valued {
+        let Some(language) = TextLanguage::of(c) else {
             return Err(format!("`{}` is not decided yet", c.operator()));
         };
-        let globs: Vec<Glob> = values
+        texts.push((c, language));
+    }
+    let language = |c: &Condition| {
+        texts
             .iter()
-            .map(|t| match how {
-                TextMatch::Glob { ignore_case } => Glob::plain(t, ignore_case),
-                TextMatch::Arn => Glob::arn(t),
-            })
-            .collect();
-        // The value is in the union when the positive operator must hold.
-        if wanted == c.operator().is_negated() {
-            must_not.extend(globs);
+            .find(|(t, _)| std::ptr::eq(*t, c))
+            .map(|(_, l)| l)
+    };
+    let element = |c: &Condition, v: &str| {
+        language(c).is_some_and(|l| l.accepts(v) != c.operator().is_negated())
+    };
+    let qualified = |c: &Condition| c.operator().qualifier.is_some();
+    // The one value `""`: a null data set for set operators, a value for the others.
+    let empty_one = |c: &Condition| {
+        if is_null(c) {
+            null_present(c)
+        } else if qualified(c) {
+            absent_holds(c)
         } else {
-            must_any.push(globs);
+            element(c, "")
+        }
+    };
+    if all(&empty_one) {
+        return Ok(Some(KeyState::Values(vec![String::new()])));
+    }
+    // One other value: every condition tests it.
+    if literals
+        .iter()
+        .all(|(c, want)| !is_null(c) || null_present(c) == *want)
+    {
+        let mut wanted = Wanted::default();
+        for (c, want) in &valued {
+            if let Some(l) = language(c) {
+                wanted.add(l, *want != c.operator().is_negated());
+            }
+        }
+        wanted.must_not.push(Glob::literal("", false));
+        if let Some(v) = wanted.find()? {
+            return Ok(Some(KeyState::Values(vec![v])));
         }
     }
-    Ok(resource_witness(&must_any, &must_not)?.map(|v| KeyState::Values(vec![v])))
+    // `["", ""]`: a null data set for set operators; the other operators are false.
+    let empty_two = |c: &Condition| {
+        if is_null(c) {
+            null_present(c)
+        } else if qualified(c) {
+            absent_holds(c)
+        } else {
+            false
+        }
+    };
+    if all(&empty_two) {
+        return Ok(Some(KeyState::Values(vec![String::new(), String::new()])));
+    }
+    Ok(several_values(&literals, &texts).map(KeyState::Values))
+}
+
+/// The truth of a condition for a request without the key (or with a null data set under its
+/// set operator), as [`Condition::holds`] decides it.
+fn absent_holds(c: &Condition) -> bool {
+    if c.positive() == OperatorBase::Null {
+        return c.null_wants_absent().contains(&true);
+    }
+    let op = c.operator();
+    op.if_exists
+        || match op.qualifier {
+            Some(SetQualifier::ForAllValues) => true,
+            Some(SetQualifier::ForAnyValue) => false,
+            None => op.is_negated(),
+        }
+}
+
+/// Several values, not all empty, that decide every literal as wanted, if there are such.
+/// Without a set operator a condition is false for several values (`Null` asks only about
+/// presence); `ForAllValues` holds when every value satisfies the operator, `ForAnyValue`
+/// when one does. So each literal asks every value, or some value, to be in a language.
+fn several_values(
+    literals: &[(&Condition, bool)],
+    texts: &[(&Condition, TextLanguage)],
+) -> Option<Vec<String>> {
+    let mut every = Wanted::default();
+    let mut some: Vec<Wanted> = Vec::new();
+    for (c, want) in literals {
+        let op = c.operator();
+        if c.positive() == OperatorBase::Null {
+            if c.null_wants_absent().contains(&false) != *want {
+                return None;
+            }
+            continue;
+        }
+        let Some(qualifier) = op.qualifier else {
+            if *want {
+                return None;
+            }
+            continue;
+        };
+        let language = texts.iter().find(|(t, _)| std::ptr::eq(*t, *c))?.1.clone();
+        // Per value: inside the language when the element must satisfy the operator.
+        let satisfy = |inside_wanted: bool| inside_wanted != op.is_negated();
+        match (qualifier, *want) {
+            (SetQualifier::ForAllValues, true) => every.add(&language, satisfy(true)),
+            (SetQualifier::ForAnyValue, false) => every.add(&language, satisfy(false)),
+            (SetQualifier::ForAnyValue, true) => {
+                let mut w = Wanted::default();
+                w.add(&language, satisfy(true));
+                some.push(w);
+            }
+            (SetQualifier::ForAllValues, false) => {
+                let mut w = Wanted::default();
+                w.add(&language, satisfy(false));
+                some.push(w);
+            }
+        }
+    }
+    let mut values: Vec<String> = Vec::new();
+    for w in some {
+        let mut both = every.clone();
+        both.must_any.extend(w.must_any);
+        both.must_not.extend(w.must_not);
+        values.push(both.find().ok()??);
+    }
+    // At least one value that is not empty, and at least two values.
+    if values.iter().all(String::is_empty) {
+        let mut other = every.clone();
+        other.must_not.push(Glob::literal("", false));
+        values.push(other.find().ok()??);
+    }
+    if values.len() < 2 {
+        let mut other = every.clone();
+        other
+            .must_not
+            .extend(values.iter().map(|v| Glob::literal(v, false)));
+        let extra = other.find().ok().flatten();
+        let first = values.first()?.clone();
+        values.push(extra.unwrap_or(first));
+    }
+    Some(values)
+}
+
+/// The language of a text condition's values: a request value satisfies the positive
+/// operator when one of the globs accepts it.
+#[derive(Clone)]
+struct TextLanguage {
+    globs: Vec<Glob>,
+}
+
+impl TextLanguage {
+    fn of(c: &Condition) -> Option<Self> {
+        let (how, values) = c.text_values()?;
+        Some(TextLanguage {
+            globs: values
+                .iter()
+                .map(|t| match how {
+                    TextMatch::Glob { ignore_case } => Glob::plain(t, ignore_case),
+                    TextMatch::Arn => Glob::arn(t),
+                })
+                .collect(),
+        })
+    }
+
+    fn accepts(&self, text: &str) -> bool {
+        self.globs.iter().any(|g| g.accepts(text))
+    }
+}
+
+/// Languages one value must be in (one glob of each group) and globs it must not match.
+#[derive(Clone, Default)]
+struct Wanted {
+    must_any: Vec<Vec<Glob>>,
+    must_not: Vec<Glob>,
+}
+
+impl Wanted {
+    /// The value inside (or outside) a language.
+    fn add(&mut self, language: &TextLanguage, inside: bool) {
+        if inside {
+            self.must_any.push(language.globs.clone());
+        } else {
+            self.must_not.extend(language.globs.iter().cloned());
+        }
+    }
+
+    fn find(&self) -> Result<Option<String>, String> {
+        resource_witness(&self.must_any, &self.must_not)
+    }
 }
 
 /// One request value that every condition of `valued` (one Numeric, Date or IP family, each
@@ -742,12 +907,46 @@ mod tests {
 
     #[test]
     fn undecided_features_are_unknown_never_pass() {
-        let set = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
-            "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}}}"#;
-        assert!(matches!(verdict(GET_OBJECT, set), Verdict::Unknown(_)));
         let variable = r#"{"Effect": "Allow", "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::home/${aws:username}/*"}"#;
         assert!(matches!(verdict(GET_OBJECT, variable), Verdict::Unknown(_)));
+        let set_on_numbers = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+            "Condition": {"ForAnyValue:NumericLessThan": {"aws:MultiFactorAuthAge": "1"}}}"#;
+        assert!(matches!(
+            verdict(GET_OBJECT, set_on_numbers),
+            Verdict::Unknown(_)
+        ));
+    }
+
+    // IAM UG "Set operators for multivalued context keys": ForAllValues returns true when the
+    // request has no value for the key (a null data set); ForAnyValue then returns false. So
+    // ForAllValues allows a request without tags, which ForAnyValue does not; and ForAnyValue
+    // allows a request whose tags include another key besides `team`, which ForAllValues does
+    // not.
+    #[test]
+    fn set_operators_over_several_values() {
+        let any = r#"{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+            "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}}}"#;
+        let every = r#"{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+            "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": "team"}}}"#;
+        let c = fail(any, every);
+        assert!(
+            c.context
+                .iter()
+                .all(|(k, v)| !k.eq_ignore_ascii_case("aws:TagKeys")
+                    || v.iter().all(String::is_empty)),
+            "no tag key (or only empty ones): {c:?}"
+        );
+        let c = fail(every, any);
+        let (_, keys) = c
+            .context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("aws:TagKeys"))
+            .expect("tag keys are given");
+        assert!(keys.iter().any(|k| k == "team"), "{c:?}");
+        assert!(keys.iter().any(|k| k != "team"), "{c:?}");
+        assert_eq!(verdict(any, any), Verdict::Pass);
+        assert_eq!(verdict(every, every), Verdict::Pass);
     }
 
     // IAM UG "Condition operators", numeric: `aws:MultiFactorAuthAge` NumericLessThan 3600

@@ -289,25 +289,36 @@ impl CompiledStatement {
         self.resources.as_ref().map(|(n, ps)| (*n, ps.as_slice()))
     }
 
-    /// For analyses: whether some `Action`/`NotAction` pattern can match an action of the
-    /// service with this (lower-cased) prefix, and whether the element is `NotAction`. When
-    /// none can, the statement covers every action of the service if `NotAction`, else none:
-    /// an action has one `:`, so a pattern's text before its first `:` matches the prefix.
-    pub(crate) fn may_match_service(&self, prefix: &str) -> (bool, bool) {
+    /// For analyses: the statement's `Action`/`NotAction` patterns that can match an action
+    /// of the service with this (lower-cased) prefix. An action has one `:`, so a pattern's
+    /// text before its first `:` must match the prefix; when none can, the statement covers
+    /// every action of the service if `NotAction`, else none.
+    pub(crate) fn action_matcher(&self, prefix: &str) -> ActionMatcher<'_> {
         let Some((negated, patterns)) = &self.actions else {
-            return (false, false);
+            return ActionMatcher {
+                negated: false,
+                patterns: Vec::new(),
+            };
         };
-        let may = patterns.iter().any(|p| match p {
-            ActionPattern::Any => true,
-            ActionPattern::Exact(name) => name.split_once(':').is_none_or(|(s, _)| s == prefix),
-            ActionPattern::Glob(tokens) => match tokens.iter().position(|t| *t == Tok::Ch(':')) {
-                Some(colon) => tokens
-                    .get(..colon)
-                    .is_some_and(|service| super::pattern::glob(service, prefix, true)),
-                None => true,
-            },
-        });
-        (may, *negated)
+        let patterns = patterns
+            .iter()
+            .filter(|p| match p {
+                ActionPattern::Any => true,
+                ActionPattern::Exact(name) => name.split_once(':').is_none_or(|(s, _)| s == prefix),
+                ActionPattern::Glob(tokens) => {
+                    match tokens.iter().position(|t| *t == Tok::Ch(':')) {
+                        Some(colon) => tokens
+                            .get(..colon)
+                            .is_some_and(|service| super::pattern::glob(service, prefix, true)),
+                        None => true,
+                    }
+                }
+            })
+            .collect();
+        ActionMatcher {
+            negated: *negated,
+            patterns,
+        }
     }
 
     /// Whether the statement has a `Principal` or `NotPrincipal`, for analyses.
@@ -323,6 +334,36 @@ impl CompiledStatement {
     /// The condition operators, for explanations.
     pub fn condition_operators(&self) -> impl Iterator<Item = String> + '_ {
         self.conditions.iter().map(|c| c.operator().to_string())
+    }
+}
+
+/// A statement's action patterns for one service (see [`CompiledStatement::action_matcher`]).
+pub(crate) struct ActionMatcher<'s> {
+    negated: bool,
+    patterns: Vec<&'s ActionPattern>,
+}
+
+impl ActionMatcher<'_> {
+    /// Whether no pattern can match an action of the service: then every action of it is
+    /// covered exactly when the element is `NotAction`.
+    pub(crate) fn is_void(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// Whether the element is `NotAction`.
+    pub(crate) fn negated(&self) -> bool {
+        self.negated
+    }
+
+    /// Whether the statement covers the (lower-cased) action of the service, as
+    /// [`CompiledStatement::matches_action`] decides.
+    pub(crate) fn matches(&self, action: &str) -> bool {
+        let hit = self.patterns.iter().any(|p| match p {
+            ActionPattern::Any => true,
+            ActionPattern::Exact(a) => **a == *action,
+            ActionPattern::Glob(g) => super::pattern::glob(g, action, false),
+        });
+        hit != self.negated
     }
 }
 
