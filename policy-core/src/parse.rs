@@ -43,7 +43,7 @@ pub fn parse_policy_json(json: json::Parsed, kind: Option<PolicyKind>) -> Parsed
         })
         .collect();
     let policy = json.value.and_then(|value| {
-        let lowered = lower_policy(&value, kind);
+        let lowered = lower_owned_policy(value, kind);
         errors.extend(lowered.errors);
         lowered.policy
     });
@@ -51,9 +51,16 @@ pub fn parse_policy_json(json: json::Parsed, kind: Option<PolicyKind>) -> Parsed
     Parsed { policy, errors }
 }
 
-/// Lowers a spanned value (from any reader) to a policy.
+/// Lowers a spanned value (from any reader) to a policy. The value is copied; a caller that
+/// is done with it saves that copy with [`lower_owned_policy`].
 pub fn lower_policy(value: &Value, kind: Option<PolicyKind>) -> Parsed {
-    let kind = kind.unwrap_or_else(|| infer_kind(value));
+    lower_owned_policy(value.clone(), kind)
+}
+
+/// Lowers a spanned value to a policy, moving its strings into the policy rather than copying
+/// them.
+pub fn lower_owned_policy(value: Value, kind: Option<PolicyKind>) -> Parsed {
+    let kind = kind.unwrap_or_else(|| infer_kind(&value));
     let mut cx = Lowering {
         kind,
         errors: Vec::new(),
@@ -63,6 +70,22 @@ pub fn lower_policy(value: &Value, kind: Option<PolicyKind>) -> Parsed {
         policy,
         errors: cx.errors,
     }
+}
+
+/// Lowers one statement of a policy of `kind`, at position `index` of its `Statement` list, as
+/// [`lower_owned_policy`] lowers each (for a caller that reads one statement of a policy again).
+/// The statement is absent when the value is not an object.
+pub fn lower_statement(
+    value: Value,
+    kind: PolicyKind,
+    index: usize,
+) -> (Option<Statement>, Vec<ParseError>) {
+    let mut cx = Lowering {
+        kind,
+        errors: Vec::new(),
+    };
+    let statement = cx.statement(value, index);
+    (statement, cx.errors)
 }
 
 /// Guesses the kind of a policy from its shape (see [`parse_policy`]).
@@ -150,31 +173,48 @@ impl Lowering {
 
     /// The members of an object with duplicate keys reported; the last of equal keys wins, as
     /// in AWS's JSON reader. Returns `None` (after reporting) when `value` is not an object.
-    fn members<'v>(&mut self, value: &'v Value, element: &str) -> Option<Vec<&'v Member>> {
-        let ValueKind::Object(members) = &value.kind else {
-            self.wrong_type(element, "an object", value);
+    fn members(&mut self, value: Value, element: &str) -> Option<Vec<Member>> {
+        let ValueKind::Object(members) = value.kind else {
+            self.wrong_type(element, "an object", &value);
             return None;
         };
-        let mut kept: Vec<&Member> = Vec::with_capacity(members.len());
-        for m in members {
-            if let Some(pos) = kept.iter().position(|k| k.key == m.key) {
+        // Indices of the members kept so far, in the order they were kept.
+        let mut kept: Vec<usize> = Vec::with_capacity(members.len());
+        let mut duplicates = false;
+        for (i, m) in members.iter().enumerate() {
+            let earlier = kept.iter().position(|&k| {
+                members
+                    .get(k)
+                    .is_some_and(|first: &Member| first.key == m.key)
+            });
+            if let Some(pos) = earlier {
+                duplicates = true;
                 let first = kept.remove(pos);
                 self.errors.push(ParseError {
                     kind: ParseErrorKind::DuplicateKey {
                         key: m.key.to_string(),
                     },
                     span: m.key_span,
-                    related: Some(first.key_span),
+                    related: members.get(first).map(|f| f.key_span),
                 });
             }
-            kept.push(m);
+            kept.push(i);
         }
+        let mut kept: Vec<Member> = if duplicates {
+            let mut slots: Vec<Option<Member>> = members.into_iter().map(Some).collect();
+            kept.iter()
+                .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+                .collect()
+        } else {
+            members
+        };
         // Keep document order of the surviving members.
         kept.sort_by_key(|m| m.key_span.start);
         Some(kept)
     }
 
-    fn policy(&mut self, value: &Value) -> Option<Policy> {
+    fn policy(&mut self, value: Value) -> Option<Policy> {
+        let span = value.span;
         let members = self.members(value, "policy document")?;
         let mut version = None;
         let mut version_key = None;
@@ -202,27 +242,28 @@ impl Lowering {
                         _ => self.wrong_type("Version", "a string", &m.value),
                     }
                 }
-                "Id" => match &m.value.kind {
+                "Id" => match m.value.kind {
                     ValueKind::String(s) | ValueKind::Unresolved(s) => {
-                        id = Some(Node::new(s.to_string(), m.value.span));
+                        id = Some(Node::new(String::from(s), m.value.span));
                     }
                     _ => self.wrong_type("Id", "a string", &m.value),
                 },
                 "Statement" => {
                     saw_statement = true;
-                    match &m.value.kind {
+                    match m.value.kind {
                         ValueKind::Array(items) => {
+                            let empty = items.is_empty();
                             for item in items {
                                 if let Some(s) = self.statement(item, statements.len()) {
                                     statements.push(s);
                                 }
                             }
-                            if items.is_empty() {
+                            if empty {
                                 self.error(ParseErrorKind::MissingStatement, m.value.span);
                             }
                         }
                         ValueKind::Object(_) => {
-                            if let Some(s) = self.statement(&m.value, 0) {
+                            if let Some(s) = self.statement(m.value, 0) {
                                 statements.push(s);
                             }
                         }
@@ -247,7 +288,7 @@ impl Lowering {
             }
         }
         if !saw_statement {
-            self.error(ParseErrorKind::MissingStatement, value.span);
+            self.error(ParseErrorKind::MissingStatement, span);
         }
         Some(Policy {
             kind: self.kind,
@@ -255,11 +296,12 @@ impl Lowering {
             version_key,
             id,
             statements,
-            span: value.span,
+            span,
         })
     }
 
-    fn statement(&mut self, value: &Value, index: usize) -> Option<Statement> {
+    fn statement(&mut self, value: Value, index: usize) -> Option<Statement> {
+        let span = value.span;
         let members = self.members(value, "Statement")?;
         let mut st = Statement {
             index,
@@ -269,15 +311,15 @@ impl Lowering {
             action: None,
             resource: None,
             condition: None,
-            span: value.span,
+            span,
         };
         let mut seen = Seen::default();
         for m in members {
             let key = &*m.key;
             match key {
-                "Sid" => match &m.value.kind {
+                "Sid" => match m.value.kind {
                     ValueKind::String(s) | ValueKind::Unresolved(s) => {
-                        st.sid = Some(Node::new(s.to_string(), m.value.span));
+                        st.sid = Some(Node::new(String::from(s), m.value.span));
                     }
                     _ => self.wrong_type("Sid", "a string", &m.value),
                 },
@@ -311,7 +353,7 @@ impl Lowering {
                 "Principal" | "NotPrincipal" => {
                     let negated = key == "NotPrincipal";
                     seen.principal = true;
-                    if let Some(p) = self.principal(m, negated) {
+                    if let Some(p) = self.principal(m.key_span, m.value, negated) {
                         if let Some(prev) = &st.principal {
                             let (first, second) =
                                 ordered(prev.negated, "NotPrincipal", "Principal");
@@ -327,7 +369,8 @@ impl Lowering {
                 "Action" | "NotAction" => {
                     let negated = key == "NotAction";
                     seen.action = true;
-                    if let Some(items) = self.string_list(&m.value, key) {
+                    let span = m.value.span;
+                    if let Some(items) = self.string_list(m.value, key) {
                         if let Some(prev) = &st.action {
                             let (first, second) = ordered(prev.negated, "NotAction", "Action");
                             self.error(
@@ -339,7 +382,7 @@ impl Lowering {
                                 negated,
                                 items,
                                 key_span: m.key_span,
-                                span: m.value.span,
+                                span,
                             });
                         }
                     }
@@ -347,7 +390,8 @@ impl Lowering {
                 "Resource" | "NotResource" => {
                     let negated = key == "NotResource";
                     seen.resource = true;
-                    if let Some(items) = self.string_list(&m.value, key) {
+                    let span = m.value.span;
+                    if let Some(items) = self.string_list(m.value, key) {
                         if let Some(prev) = &st.resource {
                             let (first, second) = ordered(prev.negated, "NotResource", "Resource");
                             self.error(
@@ -359,12 +403,12 @@ impl Lowering {
                                 negated,
                                 items,
                                 key_span: m.key_span,
-                                span: m.value.span,
+                                span,
                             });
                         }
                     }
                 }
-                "Condition" => st.condition = self.condition(&m.value),
+                "Condition" => st.condition = self.condition(m.value),
                 other => {
                     let suggestion = suggest_element(other, &STATEMENT_ELEMENTS);
                     self.error(
@@ -437,10 +481,10 @@ impl Lowering {
     }
 
     /// A string or a non-empty array of strings.
-    fn string_list(&mut self, value: &Value, element: &str) -> Option<Vec<Node<String>>> {
-        match &value.kind {
+    fn string_list(&mut self, value: Value, element: &str) -> Option<Vec<Node<String>>> {
+        match value.kind {
             ValueKind::String(s) | ValueKind::Unresolved(s) => {
-                Some(vec![Node::new(s.to_string(), value.span)])
+                Some(vec![Node::new(String::from(s), value.span)])
             }
             ValueKind::Array(items) => {
                 if items.is_empty() {
@@ -451,38 +495,41 @@ impl Lowering {
                 }
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
-                    match &item.kind {
+                    match item.kind {
                         ValueKind::String(s) | ValueKind::Unresolved(s) => {
-                            out.push(Node::new(s.to_string(), item.span));
+                            out.push(Node::new(String::from(s), item.span));
                         }
-                        _ => self.wrong_type(element, "a string or an array of strings", item),
+                        _ => self.wrong_type(element, "a string or an array of strings", &item),
                     }
                 }
                 Some(out)
             }
             _ => {
-                self.wrong_type(element, "a string or an array of strings", value);
+                self.wrong_type(element, "a string or an array of strings", &value);
                 None
             }
         }
     }
 
-    fn principal(&mut self, m: &Member, negated: bool) -> Option<PrincipalElement> {
+    fn principal(
+        &mut self,
+        key_span: Span,
+        value: Value,
+        negated: bool,
+    ) -> Option<PrincipalElement> {
         let element = if negated { "NotPrincipal" } else { "Principal" };
-        let value = match &m.value.kind {
+        let span = value.span;
+        let principal = match &value.kind {
             ValueKind::String(s) if &**s == "*" => Principal::Wildcard,
             ValueKind::String(_) => {
-                self.error(ParseErrorKind::InvalidPrincipalFormat, m.value.span);
+                self.error(ParseErrorKind::InvalidPrincipalFormat, span);
                 return None;
             }
             ValueKind::Unresolved(_) => Principal::Map(Vec::new()),
             ValueKind::Object(_) => {
-                let members = self.members(&m.value, element)?;
+                let members = self.members(value, element)?;
                 if members.is_empty() {
-                    self.error(
-                        ParseErrorKind::EmptyElement(element.to_string()),
-                        m.value.span,
-                    );
+                    self.error(ParseErrorKind::EmptyElement(element.to_string()), span);
                 }
                 let mut entries = Vec::with_capacity(members.len());
                 for pm in members {
@@ -504,7 +551,7 @@ impl Lowering {
                         continue;
                     };
                     let name = format!("{element}.{}", kind.as_str());
-                    if let Some(values) = self.string_list(&pm.value, &name) {
+                    if let Some(values) = self.string_list(pm.value, &name) {
                         entries.push(PrincipalEntry {
                             kind: Node::new(kind, pm.key_span),
                             values,
@@ -514,19 +561,20 @@ impl Lowering {
                 Principal::Map(entries)
             }
             _ => {
-                self.wrong_type(element, "`*` or an object", &m.value);
+                self.wrong_type(element, "`*` or an object", &value);
                 return None;
             }
         };
         Some(PrincipalElement {
             negated,
-            value,
-            key_span: m.key_span,
-            span: m.value.span,
+            value: principal,
+            key_span,
+            span,
         })
     }
 
-    fn condition(&mut self, value: &Value) -> Option<ConditionBlock> {
+    fn condition(&mut self, value: Value) -> Option<ConditionBlock> {
+        let span = value.span;
         let members = self.members(value, "Condition")?;
         let mut entries = Vec::with_capacity(members.len());
         for m in members {
@@ -549,26 +597,27 @@ impl Lowering {
                 }
             };
             let element = format!("Condition.{}", m.key);
-            let Some(key_members) = self.members(&m.value, &element) else {
+            let Some(key_members) = self.members(m.value, &element) else {
                 continue;
             };
             let mut keys = Vec::with_capacity(key_members.len());
             for km in key_members {
                 let element = format!("Condition.{}.{}", m.key, km.key);
-                let values = match &km.value.kind {
+                let values_span = km.value.span;
+                let values = match km.value.kind {
                     ValueKind::Array(items) => items
-                        .iter()
+                        .into_iter()
                         .filter_map(|v| self.condition_value(v, &element))
                         .collect(),
                     _ => self
-                        .condition_value(&km.value, &element)
+                        .condition_value(km.value, &element)
                         .into_iter()
                         .collect(),
                 };
                 keys.push(ConditionKeyValues {
-                    key: Node::new(km.key.to_string(), km.key_span),
+                    key: Node::new(String::from(km.key), km.key_span),
                     values,
-                    values_span: km.value.span,
+                    values_span,
                 });
             }
             entries.push(ConditionEntry {
@@ -576,24 +625,19 @@ impl Lowering {
                 keys,
             });
         }
-        Some(ConditionBlock {
-            entries,
-            span: value.span,
-        })
+        Some(ConditionBlock { entries, span })
     }
 
-    fn condition_value(&mut self, value: &Value, element: &str) -> Option<Node<ConditionValue>> {
-        let v = match &value.kind {
-            ValueKind::String(s) | ValueKind::Unresolved(s) => {
-                ConditionValue::String(s.to_string())
-            }
-            ValueKind::Bool(b) => ConditionValue::Bool(*b),
-            ValueKind::Number(n) => ConditionValue::Number(n.to_string()),
+    fn condition_value(&mut self, value: Value, element: &str) -> Option<Node<ConditionValue>> {
+        let v = match value.kind {
+            ValueKind::String(s) | ValueKind::Unresolved(s) => ConditionValue::String(s.into()),
+            ValueKind::Bool(b) => ConditionValue::Bool(b),
+            ValueKind::Number(n) => ConditionValue::Number(n.into()),
             _ => {
                 self.wrong_type(
                     element,
                     "a string, number or boolean (or an array of them)",
-                    value,
+                    &value,
                 );
                 return None;
             }

@@ -91,6 +91,11 @@ impl<'a> LintContext<'a> {
         FindingBuilder(self.findings.last_mut())
     }
 
+    /// The findings reported so far, in order.
+    pub(crate) fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
     /// The findings reported so far.
     pub fn into_findings(self) -> Vec<Finding> {
         self.findings

@@ -184,11 +184,10 @@ fn lint_json(path: &str, text: &str, kind: Option<PolicyKind>, settings: &Settin
         .as_ref()
         .filter(|v| !looks_like_policy(v))
         .and_then(|v| not_a_policy(v, settings));
-    let mut findings = crate::lint_parsed(
-        &policy_core::parse::parse_policy_json(parsed, kind),
-        settings,
-    );
-    crate::fix::gate_unsafe_fixes(text, 0, kind, settings, &mut findings);
+    let parsed = policy_core::parse::parse_policy_json(parsed, kind);
+    let mut local = crate::fix::LocalErrors::default();
+    let mut findings = crate::lint_parsed_with(&parsed, settings, Some(&mut local));
+    crate::fix::gate_unsafe_fixes_parsed(text, parsed, local, kind, settings, &mut findings);
     if let Some(hint) = hint {
         findings.push(hint);
         crate::sort_findings(&mut findings);

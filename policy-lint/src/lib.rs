@@ -58,8 +58,10 @@ pub fn lint_source(text: &str, kind: Option<PolicyKind>, settings: &Settings) ->
         .as_ref()
         .filter(|v| !file::looks_like_policy(v))
         .and_then(|v| file::not_a_policy(v, settings));
-    let mut findings = lint_parsed(&parse_policy_json(json, kind), settings);
-    fix::gate_unsafe_fixes(text, 0, kind, settings, &mut findings);
+    let parsed = parse_policy_json(json, kind);
+    let mut local = fix::LocalErrors::default();
+    let mut findings = lint_parsed_with(&parsed, settings, Some(&mut local));
+    fix::gate_unsafe_fixes_parsed(text, parsed, local, kind, settings, &mut findings);
     if let Some(hint) = hint {
         findings.push(hint);
         sort_findings(&mut findings);
@@ -69,13 +71,22 @@ pub fn lint_source(text: &str, kind: Option<PolicyKind>, settings: &Settings) ->
 
 /// Lints a policy already parsed (its parse errors become findings too).
 pub fn lint_parsed(parsed: &policy_core::parse::Parsed, settings: &Settings) -> Vec<Finding> {
+    lint_parsed_with(parsed, settings, None)
+}
+
+/// [`lint_parsed`], noting in `local` the error findings the unsafe-fix gate reuses.
+pub(crate) fn lint_parsed_with(
+    parsed: &policy_core::parse::Parsed,
+    settings: &Settings,
+    local: Option<&mut fix::LocalErrors>,
+) -> Vec<Finding> {
     let mut findings: Vec<Finding> = parsed
         .errors
         .iter()
         .filter_map(|e| parse_error_finding(e, settings))
         .collect();
     if let Some(policy) = &parsed.policy {
-        findings.extend(lint_policy(policy, settings));
+        findings.extend(lint_policy_with(policy, settings, local));
         suppress_findings(policy, settings, &mut findings);
     }
     sort_findings(&mut findings);
@@ -84,15 +95,43 @@ pub fn lint_parsed(parsed: &policy_core::parse::Parsed, settings: &Settings) -> 
 
 /// Runs every selected rule on a parsed policy.
 pub fn lint_policy(policy: &Policy, settings: &Settings) -> Vec<Finding> {
+    lint_policy_with(policy, settings, None)
+}
+
+/// [`lint_policy`], noting in `local` each statement's error findings from the rules that
+/// look at that statement alone (see [`fix::LocalErrors`]).
+fn lint_policy_with(
+    policy: &Policy,
+    settings: &Settings,
+    mut local: Option<&mut fix::LocalErrors>,
+) -> Vec<Finding> {
     let mut ctx = LintContext::new(policy, settings);
     for rule in registry::rules() {
         if !settings.is_enabled(rule.meta()) {
             continue;
         }
         rule.check_policy(policy, &mut ctx);
-        for statement in &policy.statements {
-            rule.check_statement(statement, &mut ctx);
+        let noted = match &mut local {
+            Some(noted) if fix::is_local_error_rule(rule.meta(), settings) => Some(&mut **noted),
+            _ => None,
+        };
+        if let Some(noted) = noted {
+            for statement in &policy.statements {
+                let from = ctx.findings().len();
+                rule.check_statement(statement, &mut ctx);
+                noted.note(
+                    statement.index,
+                    ctx.findings().get(from..).unwrap_or_default(),
+                );
+            }
+        } else {
+            for statement in &policy.statements {
+                rule.check_statement(statement, &mut ctx);
+            }
         }
+    }
+    if let Some(noted) = local {
+        noted.complete = true;
     }
     let mut findings = ctx.into_findings();
     suppress_findings(policy, settings, &mut findings);
