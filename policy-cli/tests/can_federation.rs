@@ -6,17 +6,11 @@
 //! SAML trust policy of `id_roles_create_for-idp_saml`, and `id_session-tags`, 'Permissions
 //! required to add session tags'.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn iampol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iampol"))
-        .args(args)
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::iampol;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 struct Scratch(PathBuf);
 

@@ -1,16 +1,8 @@
 //! `iampol eval` and `iampol can` end to end: the evaluation corpus, output, exit statuses.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn iampol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iampol"))
-        .args(args)
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::iampol;
 
 #[test]
 fn the_corpus_passes_through_the_cli() {

@@ -1,17 +1,9 @@
 //! `iampol can --explain` and `iampol eval --explain`, end to end, with snapshots of the
 //! output. The policies are in `corpus/explain/` (each names its doc source there).
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn iampol(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iampol"))
-        .args(args)
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use common::iampol;
 
 /// The Lambda Developer Guide's `ForAllValues:StringNotEquals` Deny on `lambda:SubnetIds`
 /// (configuration-vpc, "Using IAM condition keys for VPC settings"), asked with one listed
