@@ -36,6 +36,9 @@ use crate::service_ref::ServiceRef;
 
 /// How many product states one language question may explore.
 const LANG_BUDGET: usize = 200_000;
+/// How many statements may bear on one search (its depth): far more than any policy within
+/// AWS's size quotas has, and a bound on the recursion for any input.
+const MAX_NEGATIVE: usize = 1_000;
 /// How many choices the search may try for one action class before giving up.
 const CHOICE_BUDGET: usize = 20_000;
 /// The caller of a counterexample: an IAM user of an example account (the policies are
@@ -290,6 +293,11 @@ fn solve(
     negative: &[&CompiledStatement],
     wildcard_only: bool,
 ) -> Outcome {
+    if negative.len() > MAX_NEGATIVE {
+        return Outcome::GaveUp(format!(
+            "more than {MAX_NEGATIVE} statements bear on one action"
+        ));
+    }
     let mut choice: Vec<Breaker<'_>> = Vec::with_capacity(negative.len());
     let mut tried = 0usize;
     let search = Search {
@@ -903,6 +911,26 @@ mod tests {
             "the key is absent: {c:?}"
         );
         assert_eq!(verdict(lax, strict), Verdict::Pass);
+    }
+
+    // A policy far past AWS's size quotas is answered, not a deep recursion.
+    #[test]
+    fn many_statements_give_up_without_recursing_deeply() {
+        let deny = r#"{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}}"#;
+        let many = std::iter::once(GET_OBJECT)
+            .chain(std::iter::repeat_n(deny, 1_500))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let everything = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#;
+        assert!(matches!(
+            verdict(&many, everything),
+            Verdict::Fail(_) | Verdict::Unknown(_)
+        ));
+        assert!(matches!(
+            verdict(everything, &many),
+            Verdict::Unknown(_) | Verdict::Pass
+        ));
     }
 
     #[test]
