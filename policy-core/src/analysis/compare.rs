@@ -83,16 +83,63 @@ pub struct Counterexample {
 /// the same kind, evaluated alone (identity-based policies; SCPs and boundaries read the same
 /// way).
 pub fn no_new_access(existing: &Policy, new: &Policy) -> Verdict {
+    let mut unknown: Option<String> = None;
+    let mut found: Option<Verdict> = None;
+    decide(existing, new, &mut |class| match class.verdict {
+        Verdict::Pass => true,
+        Verdict::Unknown(why) => {
+            unknown.get_or_insert(why);
+            true
+        }
+        fail @ Verdict::Fail(_) => {
+            found = Some(fail);
+            false
+        }
+    });
+    found.unwrap_or_else(|| unknown.map_or(Verdict::Pass, Verdict::Unknown))
+}
+
+/// The access `new` allows and `existing` does not, one entry per class of actions that
+/// every statement of both policies treats alike, in a stable order; a class whose answer
+/// is `Pass` is left out. A policy the model cannot read gives one `Unknown` entry with no
+/// actions.
+pub fn new_access(existing: &Policy, new: &Policy) -> Vec<ClassVerdict> {
+    let mut out = Vec::new();
+    decide(existing, new, &mut |class| {
+        if !class.verdict.is_pass() {
+            out.push(class);
+        }
+        true
+    });
+    out
+}
+
+/// The answer for one class of actions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassVerdict {
+    /// The actions of the class (as the IAM reference spells them), in the reference's order.
+    pub actions: Vec<String>,
+    /// `Fail` with a request for the class's first action, or `Unknown`; never `Pass` in
+    /// [`new_access`]'s answer.
+    pub verdict: Verdict,
+}
+
+/// Decides each action class, handing each answer to `visit` until it returns `false`.
+fn decide(existing: &Policy, new: &Policy, visit: &mut dyn FnMut(ClassVerdict) -> bool) {
     let old = compile(existing, "existing", 0);
     let new = compile(new, "new", 1);
     if let Some(why) = unsupported(&old).or_else(|| unsupported(&new)) {
-        return Verdict::Unknown(why);
+        visit(ClassVerdict {
+            actions: Vec::new(),
+            verdict: Verdict::Unknown(why),
+        });
+        return;
     }
     // Action classes: the statements (of both policies) whose actions include the action, and
     // whether the action takes only `"Resource": "*"` (the evaluator then matches `*`).
     let statements: Vec<&CompiledStatement> =
         old.statements.iter().chain(new.statements.iter()).collect();
-    let mut classes: BTreeMap<(Vec<bool>, bool), String> = BTreeMap::new();
+    let mut classes: BTreeMap<(Vec<bool>, bool), Vec<&'static ReferenceAction>> = BTreeMap::new();
     for service in reference_actions() {
         // Statements none of whose patterns can name the service decide all its actions
         // alike, without matching each one; the others test only their patterns that can.
@@ -103,16 +150,15 @@ pub fn no_new_access(existing: &Policy, new: &Policy) -> Verdict {
         if matchers.iter().all(ActionMatcher::is_void) {
             // Every action of the service has the same signature: one class per resource kind.
             let signature: Vec<bool> = matchers.iter().map(ActionMatcher::negated).collect();
-            for wildcard_only in [false, true] {
-                if let Some(action) = service
-                    .actions
-                    .iter()
-                    .find(|a| a.wildcard_only == wildcard_only)
-                {
-                    classes
-                        .entry((signature.clone(), wildcard_only))
-                        .or_insert_with(|| action.name.clone());
-                }
+            if !signature.iter().any(|&m| m) {
+                // No statement names the service: nothing allows it.
+                continue;
+            }
+            for action in &service.actions {
+                classes
+                    .entry((signature.clone(), action.wildcard_only))
+                    .or_default()
+                    .push(action);
             }
             continue;
         }
@@ -129,13 +175,16 @@ pub fn no_new_access(existing: &Policy, new: &Policy) -> Verdict {
                 .collect();
             classes
                 .entry((signature, action.wildcard_only))
-                .or_insert_with(|| action.name.clone());
+                .or_default()
+                .push(action);
         }
     }
     let split = old.statements.len();
-    let mut unknown: Option<String> = None;
     // Deterministic: classes in the order of their signatures.
-    for ((signature, wildcard_only), action) in &classes {
+    for ((signature, wildcard_only), actions) in &classes {
+        let Some(action) = actions.first().map(|a| a.name.clone()) else {
+            continue;
+        };
         let of = |range: std::ops::Range<usize>, effect: Effect| -> Vec<&CompiledStatement> {
             range
                 .filter(|&i| signature.get(i).copied().unwrap_or(false))
@@ -150,37 +199,63 @@ pub fn no_new_access(existing: &Policy, new: &Policy) -> Verdict {
         let new_denies = of(split..statements.len(), Effect::Deny);
         let old_allows = of(0..split, Effect::Allow);
         let old_denies = of(0..split, Effect::Deny);
-        for allow in &new_allows {
-            // Either no Allow of EXISTING matches, or one of its Denies does.
-            let mut modes: Vec<(Vec<&CompiledStatement>, Vec<&CompiledStatement>)> = Vec::new();
-            let mut negative: Vec<&CompiledStatement> = new_denies.clone();
-            negative.extend(old_allows.iter().copied());
-            modes.push((vec![*allow], negative));
-            for deny in &old_denies {
-                modes.push((vec![*allow, *deny], new_denies.clone()));
-            }
-            for (positive, negative) in modes {
-                match solve(&positive, &negative, *wildcard_only) {
-                    Outcome::Found(witness) => {
-                        let example = Counterexample {
-                            action: action.clone(),
-                            resource: witness.resource,
-                            context: witness.context,
-                            principal: CALLER.to_string(),
-                            allowed_by: {
-                                let (i, sid) = allow.position();
-                                (i, sid.map(str::to_string))
-                            },
-                        };
-                        return match confirm(&old, &new, &example) {
-                            Ok(()) => Verdict::Fail(Box::new(example)),
-                            Err(why) => Verdict::Unknown(why),
-                        };
-                    }
-                    Outcome::Empty => {}
-                    Outcome::GaveUp(why) => {
-                        unknown.get_or_insert(format!("{action}: {why}"));
-                    }
+        let verdict = decide_class(
+            &action,
+            *wildcard_only,
+            (&new_allows, &new_denies),
+            (&old_allows, &old_denies),
+            (&old, &new),
+        );
+        let class = ClassVerdict {
+            actions: actions.iter().map(|a| a.name.clone()).collect(),
+            verdict,
+        };
+        if !visit(class) {
+            return;
+        }
+    }
+}
+
+/// The answer for one class of actions, `action` its example: the statements of NEW and
+/// EXISTING whose actions include the class, by effect.
+fn decide_class(
+    action: &str,
+    wildcard_only: bool,
+    (new_allows, new_denies): (&[&CompiledStatement], &[&CompiledStatement]),
+    (old_allows, old_denies): (&[&CompiledStatement], &[&CompiledStatement]),
+    (old, new): (&CompiledPolicy, &CompiledPolicy),
+) -> Verdict {
+    let mut unknown: Option<String> = None;
+    for allow in new_allows {
+        // Either no Allow of EXISTING matches, or one of its Denies does.
+        let mut modes: Vec<(Vec<&CompiledStatement>, Vec<&CompiledStatement>)> = Vec::new();
+        let mut negative: Vec<&CompiledStatement> = new_denies.to_vec();
+        negative.extend(old_allows.iter().copied());
+        modes.push((vec![*allow], negative));
+        for deny in old_denies {
+            modes.push((vec![*allow, *deny], new_denies.to_vec()));
+        }
+        for (positive, negative) in modes {
+            match solve(&positive, &negative, wildcard_only) {
+                Outcome::Found(witness) => {
+                    let example = Counterexample {
+                        action: action.to_string(),
+                        resource: witness.resource,
+                        context: witness.context,
+                        principal: CALLER.to_string(),
+                        allowed_by: {
+                            let (i, sid) = allow.position();
+                            (i, sid.map(str::to_string))
+                        },
+                    };
+                    return match confirm(old, new, &example) {
+                        Ok(()) => Verdict::Fail(Box::new(example)),
+                        Err(why) => Verdict::Unknown(why),
+                    };
+                }
+                Outcome::Empty => {}
+                Outcome::GaveUp(why) => {
+                    unknown.get_or_insert(format!("{action}: {why}"));
                 }
             }
         }
@@ -820,6 +895,31 @@ mod tests {
 
     const GET_OBJECT: &str =
         r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}"#;
+
+    // `new_access` lists every class of actions NEW adds, not only the first: `s3:Put*` adds
+    // each S3 action whose name starts with `Put` (IAM UG "IAM JSON policy elements: Action")
+    // and `s3:GetObject`, already allowed, is in none of them.
+    #[test]
+    fn new_access_lists_every_added_action() {
+        let puts = r#"{"Effect": "Allow", "Action": ["s3:GetObject", "s3:Put*"], "Resource": "arn:aws:s3:::reports/*"}"#;
+        let classes = new_access(&policy(GET_OBJECT), &policy(puts));
+        let actions: Vec<&str> = classes
+            .iter()
+            .flat_map(|c| c.actions.iter().map(String::as_str))
+            .collect();
+        assert!(actions.contains(&"s3:PutObject"), "{actions:?}");
+        assert!(actions.contains(&"s3:PutBucketPolicy"), "{actions:?}");
+        assert!(!actions.contains(&"s3:GetObject"), "{actions:?}");
+        assert!(
+            actions.iter().all(|a| a.starts_with("s3:Put")),
+            "{actions:?}"
+        );
+        assert!(classes
+            .iter()
+            .all(|c| matches!(c.verdict, Verdict::Fail(_))));
+        // Nothing new the other way round but `s3:GetObject` stays; and no entry for PASS.
+        assert!(new_access(&policy(puts), &policy(GET_OBJECT)).is_empty());
+    }
 
     // IAM UG "IAM JSON policy elements: Action": `s3:Get*` matches every S3 action starting
     // with `Get`, so it allows more than `s3:GetObject`.
