@@ -29,7 +29,8 @@ use super::lang::{self, Glob};
 use crate::ast::{Effect, OperatorBase, OperatorFamily, Policy, SetQualifier};
 use crate::eval::condition::{Condition, TextMatch};
 use crate::eval::{
-    compile, ActionMatcher, CompiledPolicy, CompiledStatement, Decision, PolicySet, PERMISSIONLESS,
+    compile, ActionMatcher, CompiledPolicy, CompiledStatement, PolicySet, PolicyType,
+    Verdict as LayerVerdict, PERMISSIONLESS,
 };
 use crate::request::{Context, Request, RequestPrincipal};
 use crate::service_ref::ServiceRef;
@@ -851,16 +852,22 @@ fn confirm(
         principal.account.clone(),
         context,
     );
+    // The policy alone: the verdict of its layer, not the whole decision, which for a KMS key
+    // or a role's trust needs the resource's own policy too (IAM UG, "Policy evaluation
+    // logic"; the evaluator answers implicit deny without one).
     let decide = |policy: &CompiledPolicy| {
         PolicySet {
             identity: vec![policy.clone()],
             ..PolicySet::default()
         }
-        .evaluate(&request)
-        .decision
+        .explain(&request)
+        .layers
+        .iter()
+        .find(|l| l.layer == PolicyType::Identity)
+        .map(|l| l.verdict)
     };
     let (by_new, by_old) = (decide(new), decide(old));
-    if by_new == Decision::Allowed && by_old != Decision::Allowed {
+    if by_new == Some(LayerVerdict::Allowed) && by_old != Some(LayerVerdict::Allowed) {
         Ok(())
     } else {
         Err(format!(
