@@ -279,7 +279,10 @@ mod tests {
         // `StringEquals` holds only for the value it names (UG, "Condition operators").
         assert_eq!(
             g.example.context,
-            [("aws:RequestedRegion".to_string(), vec!["eu-west-1".to_string()])]
+            [(
+                "aws:RequestedRegion".to_string(),
+                vec!["eu-west-1".to_string()]
+            )]
         );
     }
 
@@ -293,7 +296,10 @@ mod tests {
         assert!(d.added.is_empty(), "{d:?}");
         assert!(!d.adds_access());
         assert_eq!(actions_of(&d.removed), ["s3:PutObject"]);
-        assert_eq!(grants(&d.removed)[0].statement.sid.as_deref(), Some("Upload"));
+        assert_eq!(
+            grants(&d.removed)[0].statement.sid.as_deref(),
+            Some("Upload")
+        );
     }
 
     // Replacing read by upload both adds and removes.
