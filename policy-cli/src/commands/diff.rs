@@ -13,6 +13,7 @@
 )]
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -668,7 +669,9 @@ fn json_groups(groups: &[ActionGroup]) -> Vec<JsonGroup<'_>> {
         .iter()
         .map(|g| JsonGroup {
             service: &g.service,
-            access_level: g.access_level.map(|l| l.as_str()),
+            access_level: g
+                .access_level
+                .map(policy_core::service_ref::AccessLevel::as_str),
             actions: &g.actions,
         })
         .collect()
@@ -854,7 +857,7 @@ fn write_row(out: &mut impl Write, row: &Row<'_>) -> std::io::Result<()> {
 fn statement_text(s: &StatementSummary) -> String {
     let mut text = s.index.to_string();
     if let Some(sid) = &s.sid {
-        text.push_str(&format!(" (`{}`)", escape_line(sid)));
+        let _ = write!(text, " (`{}`)", escape_line(sid));
     }
     let element = if s.not_resource {
         "NotResource"
@@ -869,15 +872,16 @@ fn statement_text(s: &StatementSummary) -> String {
             .join(", ")
     };
     if !s.resources.is_empty() {
-        text.push_str(&format!(": {element} {}", quoted(&s.resources)));
+        let _ = write!(text, ": {element} {}", quoted(&s.resources));
     }
     for c in &s.conditions {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "; {} `{}`: {}",
             escape_line(&c.operator),
             escape_line(&c.key),
             quoted(&c.values)
-        ));
+        );
     }
     text
 }
@@ -941,10 +945,11 @@ fn summary(d: &Diff) -> String {
         plural(removed)
     );
     if unknown > 0 {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "; {unknown} class{} not decided: more access may be added or removed",
             if unknown == 1 { "" } else { "es" }
-        ));
+        );
     }
     text
 }
