@@ -169,6 +169,58 @@ fn resource_policy_is_not_compared() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+// The policies of a CloudFormation template are paired by their place in it; one whose
+// `Resource` is a `!Sub` is only known at deploy time and is not compared.
+#[test]
+fn template_policies_are_paired_by_place() {
+    let out = iampol(&[
+        "diff",
+        "corpus/diff/template.yaml",
+        "corpus/diff/template-upload.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = json_lines(&out);
+    let policies: Vec<&str> = lines
+        .iter()
+        .map(|l| l["policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        policies,
+        [
+            "Resources.AppPolicy.Properties.PolicyDocument",
+            "Resources.OtherPolicy.Properties.PolicyDocument"
+        ]
+    );
+    assert_eq!(
+        actions(&lines[0]["added"]),
+        [triple("s3", "Write", "s3:PutObject")]
+    );
+    assert_eq!(lines[1]["result"], "NONE");
+    assert_eq!(lines[1]["removed"], Value::Array(Vec::new()));
+
+    let out = iampol(&[
+        "diff",
+        "corpus/diff/template.yaml",
+        "corpus/diff/template-sub.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let lines = json_lines(&out);
+    let logs = lines
+        .iter()
+        .find(|l| l["policy"] == "Resources.LogsPolicy.Properties.PolicyDocument")
+        .unwrap();
+    assert_eq!(logs["result"], "UNKNOWN");
+    assert_eq!(logs["old"], Value::Null);
+    assert!(
+        logs["error"].as_str().unwrap().contains("deploy time"),
+        "{logs}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // git
 // ---------------------------------------------------------------------------------------------
