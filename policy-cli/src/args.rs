@@ -27,6 +27,10 @@ pub enum Command {
     /// Exact answers about every request: does a changed policy allow anything new?
     Check(CheckArgs),
     /// The access a changed policy adds and removes, by service and access level.
+    ///
+    /// Exit 0: nothing added (removing access alone is 0); 1: some access added, each with a
+    /// request that shows it; 2: a file could not be read or compared, some access was not
+    /// decided (UNKNOWN, with the reason), or `git` could not run or REV is not a commit.
     Diff(DiffArgs),
     /// Write identity policies from recorded activity (`CloudTrail` files).
     Generate(crate::commands::generate::GenerateArgs),
@@ -243,10 +247,6 @@ pub struct NoNewAccessArgs {
 }
 
 /// `iampol diff`.
-///
-/// Exit 0: nothing added (removals alone are 0); 1: some access added, each with a request
-/// that shows it; 2: a file could not be read, or some access was not decided (UNKNOWN, with
-/// the reason), or the command could not run (`git` missing, a bad REV).
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     /// OLD and NEW, two policy files (or templates); with `--git`, paths that limit the files
