@@ -393,3 +393,32 @@ fn git_outside_a_repository_exits_two() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// Both versions obey `--max-file-size`: a file over it is not compared (exit 2).
+#[test]
+fn git_versions_over_the_size_limit_are_not_compared() {
+    let dir = repository("limit", &[("app.json", OLD)], &[]);
+    // The new version is under the limit, the old one over it.
+    std::fs::write(
+        dir.join("app.json"),
+        r#"{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}"#,
+    )
+    .unwrap();
+    let out = iampol_in(
+        &dir,
+        &[
+            "diff",
+            "--git",
+            "HEAD",
+            "--max-file-size",
+            "100",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["result"], "UNKNOWN");
+    assert!(v["error"].as_str().unwrap().contains("old version"), "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -266,6 +266,17 @@ fn git_changes(
                 None
             } else {
                 let shown = git(&["show", &format!("{rev}:{path}")])?;
+                if u64::try_from(shown.len()).unwrap_or(u64::MAX) > limit.0 {
+                    compared.push(not_compared(
+                        &path,
+                        status,
+                        &format!(
+                            "the old version is larger than the limit of {} bytes (`--max-file-size`)",
+                            limit.0
+                        ),
+                    ));
+                    continue;
+                }
                 match String::from_utf8(shown) {
                     Ok(t) => Some(t),
                     Err(_) => {
