@@ -115,18 +115,18 @@ pub fn diff(old: &Policy, new: &Policy) -> Diff {
     Diff {
         added: new_access(old, new)
             .into_iter()
-            .map(|c| change(c, new))
+            .filter_map(|c| change(c, new))
             .collect(),
         removed: new_access(new, old)
             .into_iter()
-            .map(|c| change(c, old))
+            .filter_map(|c| change(c, old))
             .collect(),
     }
 }
 
 /// One class's answer, summarised; `allowing` is the policy whose statement allows the
-/// example.
-fn change(class: ClassVerdict, allowing: &Policy) -> Change {
+/// example. `None` for a class with no difference (`new_access` lists none).
+fn change(class: ClassVerdict, allowing: &Policy) -> Option<Change> {
     let actions = group_actions(&class.actions);
     match class.verdict {
         Verdict::Fail(example) => {
@@ -145,19 +145,14 @@ fn change(class: ClassVerdict, allowing: &Policy) -> Change {
                     },
                     summarise,
                 );
-            Change::Grants(Box::new(Grant {
+            Some(Change::Grants(Box::new(Grant {
                 actions,
                 statement,
                 example: *example,
-            }))
+            })))
         }
-        Verdict::Unknown(reason) => Change::Unknown { actions, reason },
-        // `new_access` leaves PASS classes out; were one given, it changes nothing, and it is
-        // said as not decided rather than dropped.
-        Verdict::Pass => Change::Unknown {
-            actions,
-            reason: "the class was answered with no difference".into(),
-        },
+        Verdict::Unknown(reason) => Some(Change::Unknown { actions, reason }),
+        Verdict::Pass => None,
     }
 }
 
