@@ -26,6 +26,12 @@ pub enum Command {
     Can(Box<CanArgs>),
     /// Exact answers about every request: does a changed policy allow anything new?
     Check(CheckArgs),
+    /// The access a changed policy adds and removes, by service and access level.
+    ///
+    /// Exit 0: nothing added (removing access alone is 0); 1: some access added, each with a
+    /// request that shows it; 2: a file could not be read or compared, some access was not
+    /// decided (UNKNOWN, with the reason), or `git` could not run or REV is not a commit.
+    Diff(DiffArgs),
     /// Write identity policies from recorded activity (`CloudTrail` files).
     Generate(crate::commands::generate::GenerateArgs),
     /// Cut an identity policy down to what a principal was recorded doing (`CloudTrail` files).
@@ -232,6 +238,30 @@ pub struct NoNewAccessArgs {
     /// The kind of both policies: identity, boundary, session or scp.
     #[arg(long, value_parser = parse_kind, default_value = "identity")]
     pub kind: PolicyKind,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+    /// The size limit of each policy file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
+}
+
+/// `iampol diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// OLD and NEW, two policy files (or templates); with `--git`, paths that limit the files
+    /// compared.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Compare every policy file changed since this git revision (the old version) with the
+    /// working tree (the new one): modified, added and deleted files, and files git does not
+    /// track and does not ignore.
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// The kind of the policies: identity, boundary, session or scp (default: inferred per
+    /// file from its content, as `lint` does).
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<PolicyKind>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
     pub format: EvalFormat,

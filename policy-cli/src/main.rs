@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(&args),
         Command::Can(args) => commands::can::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Tighten(args) => commands::tighten::run(&args),
         Command::Expand(args) => commands::expand::run(&args),

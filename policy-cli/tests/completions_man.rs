@@ -11,6 +11,7 @@ const SUBCOMMANDS: &[&str] = &[
     "eval",
     "can",
     "check",
+    "diff",
     "generate",
     "tighten",
     "expand",

@@ -2,11 +2,13 @@
 //!
 //! - [`compare`]: whether a policy allows some request another does not (`no_new_access`),
 //!   with a counterexample checked by the evaluator.
+//! - [`diff`]: the access one policy adds to another and takes away, summarised for people.
 //! - `lang`: the regular languages of IAM globs (`*`, `?`) and exact emptiness, inclusion and
 //!   witness search over them.
 //! - `domain`: the sets of request values of Numeric, Date and IP operators, with witnesses.
 
 pub mod compare;
+pub mod diff;
 // Not yet read by `compare` (Numeric, Date and IP conditions are its next step): its tests use
 // it now.
 #[cfg_attr(

@@ -3,6 +3,7 @@
 pub mod can;
 pub mod check;
 pub mod completions;
+pub mod diff;
 pub mod eval;
 pub mod expand;
 pub mod generate;
