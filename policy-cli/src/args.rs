@@ -108,6 +108,11 @@ pub struct LintArgs {
     /// Exit 0 even when there are findings (2 still means that something could not be read).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Also fail (exit 1) when a policy file changed since this git revision grants access its
+    /// version at REV did not (`iampol diff --git REV` over the same paths; the access added is
+    /// printed on standard error). A change that cannot be read or decided exits 2.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["example", "diff"])]
+    pub baseline: Option<String>,
     /// Print the number of findings per rule instead of the findings.
     #[arg(long, conflicts_with = "diff")]
     pub statistics: bool,

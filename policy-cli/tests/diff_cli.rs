@@ -422,3 +422,72 @@ fn git_versions_over_the_size_limit_are_not_compared() {
     assert!(v["error"].as_str().unwrap().contains("old version"), "{v}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// `lint --baseline REV`: the findings as usual, and a run that fails when a policy changed since
+// REV grants new access (`s3:PutObject` and `s3:PutBucketPolicy` are new in `UPLOAD_TEXT`),
+// and passes when the change only takes access away.
+const UPLOAD_TEXT: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "ReadReports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"},
+    {"Sid": "UploadReports", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::reports/*"},
+    {"Sid": "ManageBucketPolicy", "Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "arn:aws:s3:::reports"}
+  ]
+}"#;
+
+#[test]
+fn lint_baseline_fails_on_new_access_only() {
+    let dir = repository("baseline", &[("app.json", OLD)], &[]);
+    let lint = |dir: &Path| {
+        iampol_in(
+            dir,
+            &[
+                "lint",
+                "--isolated",
+                "--baseline",
+                "HEAD",
+                "--exit-zero",
+                "app.json",
+            ],
+        )
+    };
+    // Unchanged: nothing new.
+    let out = lint(&dir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        stderr.contains("no policy changed since HEAD grants new access"),
+        "{stderr}"
+    );
+    // Widened: `--exit-zero` keeps findings from failing the run, new access included; without
+    // it, exit 1 (the policy has no lint finding: only the new access fails it).
+    std::fs::write(dir.join("app.json"), UPLOAD_TEXT).unwrap();
+    let out = lint(&dir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let plain = iampol_in(&dir, &["lint", "--isolated", "app.json"]);
+    assert_eq!(plain.status.code(), Some(0), "{plain:?}");
+    let out = iampol_in(
+        &dir,
+        &["lint", "--isolated", "--baseline", "HEAD", "app.json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(stderr.contains("s3:PutObject"), "{stderr}");
+    assert!(stderr.contains("s3:PutBucketPolicy"), "{stderr}");
+    assert!(
+        stderr.contains("1 changed policy grants new access since HEAD"),
+        "{stderr}"
+    );
+    // Narrowed: only access taken away.
+    copy(&dir, "app.json", READ_ONLY);
+    let out = lint(&dir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A bad revision: exit 2 with git's message.
+    let out = iampol_in(
+        &dir,
+        &["lint", "--isolated", "--baseline", "nope", "app.json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--baseline nope"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -132,6 +132,61 @@ pub fn run(args: &DiffArgs) -> ExitStatus {
     status_of(&compared)
 }
 
+/// `lint --baseline REV`: compares every policy file under `paths` changed since `rev`, says
+/// on standard error each one that adds access or could not be compared or decided, and
+/// answers with [`status_of`]'s exit status.
+pub(crate) fn baseline(
+    rev: &str,
+    paths: &[PathBuf],
+    kind: Option<PolicyKind>,
+    limit: crate::io::MaxFileSize,
+    color: bool,
+) -> ExitStatus {
+    let compared = match git_changes(rev, paths, kind, limit, color) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!(
+                "error: --baseline {}: {}",
+                escape_line(rev),
+                escape_line(&message)
+            );
+            return ExitStatus::Error;
+        }
+    };
+    let shown: Vec<&Compared> = compared
+        .iter()
+        .filter(|c| c.adds_access() || c.is_unknown())
+        .collect();
+    let mut err = std::io::stderr().lock();
+    let mut written = Ok(());
+    for (i, c) in shown.iter().enumerate() {
+        written = written
+            .and_then(|()| if i > 0 { writeln!(err) } else { Ok(()) })
+            .and_then(|()| write_pair(&mut err, c));
+    }
+    let status = status_of(&compared);
+    let said = match status {
+        ExitStatus::Success => format!("no policy changed since {rev} grants new access"),
+        ExitStatus::Failure => format!(
+            "{} changed {} new access since {rev}",
+            shown.len(),
+            if shown.len() == 1 {
+                "policy grants"
+            } else {
+                "policies grant"
+            }
+        ),
+        ExitStatus::Error => {
+            format!("new access since {rev} could not be decided for every change")
+        }
+    };
+    written = written.and_then(|()| writeln!(err, "baseline: {}", escape_line(&said)));
+    if written.is_err() {
+        return ExitStatus::Error;
+    }
+    status
+}
+
 /// The exit status over every pair: 2 when some pair was not compared or some class was not
 /// decided (never read as "nothing added"), else 1 when some access is added, else 0.
 pub(crate) fn status_of(compared: &[Compared]) -> ExitStatus {
@@ -212,7 +267,7 @@ fn is_policy_path(path: &str) -> bool {
 
 /// Every policy in the files changed between `rev` and the working tree (tracked changes, and
 /// files git does not track and does not ignore), limited to `paths`.
-fn git_changes(
+pub(crate) fn git_changes(
     rev: &str,
     paths: &[PathBuf],
     kind: Option<PolicyKind>,

@@ -299,13 +299,26 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         FixMode::Diff(_) => write_diffs(args, &results),
         _ => write_report(args, mode, &linter.rendering, &results, errors.len()),
     };
-    match written {
+    let status = match written {
         Err(_) => ExitStatus::Error,
         Ok(_) if !errors.is_empty() => ExitStatus::Error,
         // `--exit-zero`: findings (or fixes to show) do not fail the run; what could not be read
         // still does.
         Ok(failing) if failing && !args.exit_zero => ExitStatus::Failure,
         Ok(_) => ExitStatus::Success,
+    };
+    let Some(rev) = &args.baseline else {
+        return status;
+    };
+    // New access since the baseline fails the run as a finding does (`--exit-zero` included);
+    // a change that cannot be decided, as an unreadable file does.
+    let kind = args.kind;
+    match crate::commands::diff::baseline(rev, &args.paths, kind, args.read.limit(), color) {
+        ExitStatus::Error => ExitStatus::Error,
+        ExitStatus::Failure if !args.exit_zero && status == ExitStatus::Success => {
+            ExitStatus::Failure
+        }
+        _ => status,
     }
 }
 
