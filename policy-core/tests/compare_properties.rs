@@ -253,7 +253,13 @@ fn allows(set: &PolicySet, request: &Request) -> bool {
 }
 
 fn request(action: &str, resource: &str, context: Context) -> Request {
-    let principal = Arc::new(RequestPrincipal::parse(CALLER).expect("a user ARN"));
+    request_by(CALLER, action, resource, context)
+}
+
+/// A request of `caller` (a counterexample names its own: keys derived from the caller, such
+/// as `aws:username`, take its values).
+fn request_by(caller: &str, action: &str, resource: &str, context: Context) -> Request {
+    let principal = Arc::new(RequestPrincipal::parse(caller).expect("a user ARN"));
     let account = principal.account.clone();
     Request::new(principal, action, resource, account, context)
 }
@@ -322,7 +328,7 @@ proptest! {
                 for (k, v) in &c.context {
                     context.insert(k, v.clone());
                 }
-                let r = request(&c.action, &c.resource, context);
+                let r = request_by(&c.principal, &c.action, &c.resource, context);
                 prop_assert!(allows(&new_set, &r), "the new policy does not allow {c:?}");
                 prop_assert!(!allows(&old_set, &r), "the existing policy allows {c:?}");
             }

@@ -16,10 +16,14 @@
 //! - Resources are regular languages ([`super::lang`]); each condition key is decided on its
 //!   own, in each state a request can give it: absent, one value, or several values.
 //!
+//! - Policy variables: see [`solve_with_variables`] (a widened search proves emptiness, a
+//!   grounded one finds witnesses; complete when variables are whole condition values).
+//!
 //! What the model does not decide yet is answered `Unknown` with the reason, never `Pass`:
-//! policy variables, `Principal`/`NotPrincipal`, Numeric/Date/IP operators, set operators
-//! (`ForAllValues:`/`ForAnyValue:`). A counterexample is checked with the evaluator before it is
-//! reported; if the evaluator disagrees, the answer is `Unknown` (and that is a bug).
+//! `Principal`/`NotPrincipal`, set operators on Numeric/Date/IP/Null operators, and the cases
+//! of policy variables the widened and grounded searches leave open. A counterexample is
+//! checked with the evaluator before it is reported; if the evaluator disagrees, the answer
+//! is `Unknown` (and that is a bug).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -567,7 +571,7 @@ fn complete_assignments(
     let mut group: std::collections::BTreeSet<&str> = keys.iter().copied().collect();
     for s in all {
         if let Some((_, patterns)) = s.resource_patterns() {
-            if patterns.iter().any(|p| p.has_vars()) {
+            if patterns.iter().any(crate::eval::pattern::Pattern::has_vars) {
                 return Err("a variable in `Resource` is decided only that far".into());
             }
         }
