@@ -1637,6 +1637,35 @@ mod tests {
         assert_eq!(value_of(&c, "aws:ResourceTag/Owner"), None, "{c:?}");
     }
 
+    // IAM UG "Define permissions to access AWS resources based on tags" (ABAC) with a second
+    // condition: NEW asks the principal's `team` tag to be `dev` besides the ABAC equality,
+    // so it allows a subset of EXISTING (decided over every value of the tags, not only those
+    // the policies write); a second allowed value for the resource's tag is new access.
+    #[test]
+    fn abac_with_a_literal() {
+        let abac = r#"{"Effect": "Allow", "Action": "ec2:StopInstances", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}}"#;
+        let dev = r#"{"Effect": "Allow", "Action": "ec2:StopInstances", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}",
+                "aws:PrincipalTag/team": "dev"}}}"#;
+        assert_eq!(verdict(abac, dev), Verdict::Pass);
+        let c = fail(dev, abac);
+        assert_ne!(
+            value_of(&c, "aws:PrincipalTag/team"),
+            Some(&["dev".to_string()][..]),
+            "{c:?}"
+        );
+        let shared = r#"{"Effect": "Allow", "Action": "ec2:StopInstances", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": ["${aws:PrincipalTag/team}", "shared"]}}}"#;
+        assert_eq!(verdict(shared, abac), Verdict::Pass);
+        let c = fail(abac, shared);
+        assert_eq!(
+            value_of(&c, "aws:ResourceTag/team"),
+            Some(&["shared".to_string()][..]),
+            "{c:?}"
+        );
+    }
+
     // IAM UG "IAM policy elements: Variables and tags", "Specifying default values": without
     // a `team` tag the variable stands for `company-wide`.
     #[test]
