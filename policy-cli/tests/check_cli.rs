@@ -95,14 +95,14 @@ fn human_output_names_the_request_and_the_statement() {
 
 #[test]
 fn undecided_and_unreadable_exit_2() {
-    // Policy variables in `Resource` are not decided yet: UNKNOWN with the reason, exit 2,
-    // never PASS.
+    // A set operator on a numeric operator is not decided yet: UNKNOWN with the reason,
+    // exit 2, never PASS.
     let dir = std::env::temp_dir().join(format!("iampol-check-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let numeric = dir.join("home.json");
+    let numeric = dir.join("numeric.json");
     std::fs::write(
         &numeric,
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"}]}"#,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAnyValue:NumericLessThan":{"aws:MultiFactorAuthAge":"1"}}}]}"#,
     )
     .unwrap();
     let (code, v) = json(OLD, numeric.to_str().unwrap());

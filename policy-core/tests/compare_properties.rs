@@ -3,7 +3,7 @@
 //! sampled request (one that the new policy allows and the existing one does not), and a
 //! counterexample is allowed by the new policy and not by the existing one when evaluated
 //! here. `Unknown` is allowed (the procedure says why), a wrong `Pass` never. Each case
-//! samples 60 of the 10,500 combinations of context values, each with 100 actions × resources.
+//! samples 120 of the 1,890,000 combinations of context values, each with 150 actions × resources.
 //!
 //! `PROPTEST_CASES` sets the number of cases (default 64).
 
@@ -44,7 +44,7 @@ const ACTIONS: [&str; 10] = [
     "ec2:RunInstances",
     "sts:AssumeRole",
 ];
-const RESOURCE_PATTERNS: [&str; 8] = [
+const RESOURCE_PATTERNS: [&str; 11] = [
     "*",
     "arn:aws:s3:::reports/*",
     "arn:aws:s3:::reports*",
@@ -53,8 +53,12 @@ const RESOURCE_PATTERNS: [&str; 8] = [
     "arn:aws:iam::*:role/*",
     "arn:aws:iam::111122223333:role/app-*",
     "arn:aws:ec2:*:111122223333:instance/*",
+    // Policy variables (IAM UG "IAM policy elements: Variables and tags").
+    "arn:aws:s3:::reports/${aws:username}/*",
+    "arn:aws:s3:::reports/${aws:PrincipalTag/team, 'all'}*",
+    "arn:aws:s3:::${aws:PrincipalTag/team}",
 ];
-const RESOURCES: [&str; 10] = [
+const RESOURCES: [&str; 15] = [
     "*",
     "arn:aws:s3:::reports/a/b",
     "arn:aws:s3:::reports/x",
@@ -65,9 +69,14 @@ const RESOURCES: [&str; 10] = [
     "arn:aws:iam::111122223333:role/admin",
     "arn:aws:ec2:us-east-1:111122223333:instance/i-1",
     "arn:aws:ec2:us-east-1:111122223333:instance:x/i-1",
+    "arn:aws:s3:::reports/alice/x",
+    "arn:aws:s3:::reports/dev/x",
+    "arn:aws:s3:::reports/all",
+    "arn:aws:s3:::dev",
+    "arn:aws:s3:::reports/bob/",
 ];
 /// Keys and the values a sampled request gives them (`None`: absent; two values: several).
-const KEYS: [(&str, &[&[&str]]); 6] = [
+const KEYS: [(&str, &[&[&str]]); 9] = [
     (
         "aws:RequestedRegion",
         &[
@@ -116,6 +125,20 @@ const KEYS: [(&str, &[&[&str]]); 6] = [
             &["10.0.0.1"],
         ],
     ),
+    // The keys of the policy variables: absent (the caller's own name for `aws:username`),
+    // one value, several.
+    (
+        "aws:username",
+        &[&[], &["alice"], &["dev"], &["bob"], &["alice", "bob"]],
+    ),
+    (
+        "aws:PrincipalTag/team",
+        &[&[], &["dev"], &["all"], &["alice"], &["x"], &["dev", "x"]],
+    ),
+    (
+        "aws:ResourceTag/team",
+        &[&[], &["dev"], &["alice"], &["x"], &[""], &["dev", "all"]],
+    ),
 ];
 
 fn condition() -> impl Strategy<Value = Value> {
@@ -148,6 +171,25 @@ fn condition() -> impl Strategy<Value = Value> {
         Just(json!({"ForAnyValue:StringEquals": {"aws:RequestedRegion": "eu-west-1"}})),
         Just(json!({"ForAnyValue:NumericLessThan": {"aws:MultiFactorAuthAge": "1"}})),
         Just(json!({"StringEquals": {"aws:RequestedRegion": "${aws:username}"}})),
+        // Policy variables in condition values (IAM UG "IAM policy elements: Variables and
+        // tags"; ABAC: the resource's tag equals the principal's).
+        Just(json!({"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}})),
+        Just(
+            json!({"StringNotEqualsIfExists": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}})
+        ),
+        Just(
+            json!({"StringEquals": {"aws:ResourceTag/team": ["x", "${aws:PrincipalTag/team, 'dev'}"]}})
+        ),
+        Just(json!({"StringLike": {"aws:ResourceTag/team": "${aws:username}"}})),
+        Just(json!({"StringLike": {"aws:ResourceTag/team": "d*"}})),
+        Just(json!({"StringEquals": {"aws:PrincipalTag/team": "dev"}})),
+        Just(json!({"StringNotEquals": {"aws:username": "alice"}})),
+        Just(json!({"ForAnyValue:StringEquals": {"aws:ResourceTag/team": "${aws:username}"}})),
+        Just(
+            json!({"ForAllValues:StringNotEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}})
+        ),
+        Just(json!({"StringLike": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}*"}})),
+        Just(json!({"StringEqualsIgnoreCase": {"aws:ResourceTag/team": "${aws:username}"}})),
     ]
 }
 
@@ -211,33 +253,33 @@ fn allows(set: &PolicySet, request: &Request) -> bool {
 }
 
 fn request(action: &str, resource: &str, context: Context) -> Request {
-    let principal = Arc::new(RequestPrincipal::parse(CALLER).expect("a user ARN"));
+    request_by(CALLER, action, resource, context)
+}
+
+/// A request of `caller` (a counterexample names its own: keys derived from the caller, such
+/// as `aws:username`, take its values).
+fn request_by(caller: &str, action: &str, resource: &str, context: Context) -> Request {
+    let principal = Arc::new(RequestPrincipal::parse(caller).expect("a user ARN"));
     let account = principal.account.clone();
     Request::new(principal, action, resource, account, context)
 }
 
-/// Every combination of the keys' sampled values (built once).
-fn contexts() -> &'static [Context] {
-    static CONTEXTS: std::sync::OnceLock<Vec<Context>> = std::sync::OnceLock::new();
-    CONTEXTS.get_or_init(build_contexts)
+/// How many combinations of the keys' sampled values there are.
+fn context_count() -> usize {
+    KEYS.iter().map(|(_, options)| options.len()).product()
 }
 
-fn build_contexts() -> Vec<Context> {
-    let mut contexts = vec![Context::new()];
+/// The `index`-th combination of the keys' sampled values (one digit per key).
+fn context_at(mut index: usize) -> Context {
+    let mut c = Context::new();
     for (key, options) in KEYS {
-        let mut next = Vec::new();
-        for context in &contexts {
-            for values in options {
-                let mut c = context.clone();
-                if !values.is_empty() {
-                    c.insert(key, values.iter().map(|v| (*v).to_string()).collect());
-                }
-                next.push(c);
-            }
+        let values = options[index % options.len()];
+        index /= options.len();
+        if !values.is_empty() {
+            c.insert(key, values.iter().map(|v| (*v).to_string()).collect());
         }
-        contexts = next;
     }
-    contexts
+    c
 }
 
 /// `PROPTEST_CASES` cases, else 64: each case decides over the whole IAM reference, which a
@@ -261,15 +303,16 @@ proptest! {
     fn no_new_access_agrees_with_evaluation(
         old in policy(),
         new in policy(),
-        picks in prop::collection::vec(any::<prop::sample::Index>(), 60),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 120),
     ) {
         let (old_set, new_set) = (alone(&old), alone(&new));
         match no_new_access(&old, &new) {
             Verdict::Pass => {
-                // 60 of the contexts, each with every action and resource.
-                let space = contexts();
-                let picked = picks.iter().filter_map(|i| space.get(i.index(space.len())));
+                // 120 of the contexts, each with every action and resource.
+                let count = context_count();
+                let picked = picks.iter().map(|i| context_at(i.index(count)));
                 for context in picked {
+                    let context = &context;
                     for r in ACTIONS.iter().flat_map(|a| {
                         RESOURCES.iter().map(move |res| request(a, res, context.clone()))
                     }) {
@@ -285,7 +328,7 @@ proptest! {
                 for (k, v) in &c.context {
                     context.insert(k, v.clone());
                 }
-                let r = request(&c.action, &c.resource, context);
+                let r = request_by(&c.principal, &c.action, &c.resource, context);
                 prop_assert!(allows(&new_set, &r), "the new policy does not allow {c:?}");
                 prop_assert!(!allows(&old_set, &r), "the existing policy allows {c:?}");
             }

@@ -16,10 +16,14 @@
 //! - Resources are regular languages ([`super::lang`]); each condition key is decided on its
 //!   own, in each state a request can give it: absent, one value, or several values.
 //!
+//! - Policy variables: see [`solve_with_variables`] (a widened search proves emptiness, a
+//!   grounded one finds witnesses; complete when variables are whole condition values).
+//!
 //! What the model does not decide yet is answered `Unknown` with the reason, never `Pass`:
-//! policy variables, `Principal`/`NotPrincipal`, Numeric/Date/IP operators, set operators
-//! (`ForAllValues:`/`ForAnyValue:`). A counterexample is checked with the evaluator before it is
-//! reported; if the evaluator disagrees, the answer is `Unknown` (and that is a bug).
+//! `Principal`/`NotPrincipal`, set operators on Numeric/Date/IP/Null operators, and the cases
+//! of policy variables the widened and grounded searches leave open. A counterexample is
+//! checked with the evaluator before it is reported; if the evaluator disagrees, the answer
+//! is `Unknown` (and that is a bug).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -127,6 +131,8 @@ pub struct ClassVerdict {
 
 /// Decides each action class, handing each answer to `visit` until it returns `false`.
 fn decide(existing: &Policy, new: &Policy, visit: &mut dyn FnMut(ClassVerdict) -> bool) {
+    // Both policies read `${...}` alike (as variables, or both as text).
+    let same_reading = existing.has_variables() == new.has_variables();
     let old = compile(existing, "existing", 0);
     let new = compile(new, "new", 1);
     if let Some(why) = unsupported(&old).or_else(|| unsupported(&new)) {
@@ -206,6 +212,7 @@ fn decide(existing: &Policy, new: &Policy, visit: &mut dyn FnMut(ClassVerdict) -
             (&new_allows, &new_denies),
             (&old_allows, &old_denies),
             (&old, &new),
+            same_reading,
         );
         let class = ClassVerdict {
             actions: actions.iter().map(|a| a.name.clone()).collect(),
@@ -225,15 +232,32 @@ fn decide_class(
     (new_allows, new_denies): (&[&CompiledStatement], &[&CompiledStatement]),
     (old_allows, old_denies): (&[&CompiledStatement], &[&CompiledStatement]),
     (old, new): (&CompiledPolicy, &CompiledPolicy),
+    same_reading: bool,
 ) -> Verdict {
     let mut unknown: Option<String> = None;
+    // A statement with a twin on the other side (same `Resource`/`NotResource` and
+    // conditions, read alike; both cover the class) matches exactly the requests of the
+    // class its twin matches. So for an Allow of NEW with a twin among EXISTING's Allows, "no
+    // Allow of EXISTING matches" cannot hold, and for a Deny of EXISTING with a twin among
+    // NEW's Denies, "it matches and no Deny of NEW does" cannot: those cases are empty
+    // without looking at what the statements say (policy variables included).
+    let twin = |s: &CompiledStatement, among: &[&CompiledStatement]| {
+        same_reading && among.iter().any(|o| same_match(s, o))
+    };
+    let untwinned_denies: Vec<&CompiledStatement> = old_denies
+        .iter()
+        .copied()
+        .filter(|d| !twin(d, new_denies))
+        .collect();
     for allow in new_allows {
         // Either no Allow of EXISTING matches, or one of its Denies does.
         let mut modes: Vec<(Vec<&CompiledStatement>, Vec<&CompiledStatement>)> = Vec::new();
-        let mut negative: Vec<&CompiledStatement> = new_denies.to_vec();
-        negative.extend(old_allows.iter().copied());
-        modes.push((vec![*allow], negative));
-        for deny in old_denies {
+        if !twin(allow, old_allows) {
+            let mut negative: Vec<&CompiledStatement> = new_denies.to_vec();
+            negative.extend(old_allows.iter().copied());
+            modes.push((vec![*allow], negative));
+        }
+        for deny in &untwinned_denies {
             modes.push((vec![*allow, *deny], new_denies.to_vec()));
         }
         for (positive, negative) in modes {
@@ -315,11 +339,6 @@ fn unsupported(policy: &CompiledPolicy) -> Option<String> {
         if s.has_principal() {
             return at("`Principal`/`NotPrincipal`");
         }
-        if let Some((_, patterns)) = s.resource_patterns() {
-            if patterns.iter().any(|p| p.tokens().is_none()) {
-                return at("a policy variable in `Resource`");
-            }
-        }
         for c in s.conditions() {
             let op = c.operator();
             let family = c.positive().family();
@@ -329,9 +348,6 @@ fn unsupported(policy: &CompiledPolicy) -> Option<String> {
             );
             if op.qualifier.is_some() && (typed || family == OperatorFamily::Null) {
                 return at(&format!("the set operator `{op}` on a non-string operator"));
-            }
-            if family != OperatorFamily::Null && !typed && c.text_values().is_none() {
-                return at(&format!("`{op}` with a policy variable in its values"));
             }
         }
     }
@@ -374,14 +390,481 @@ fn solve(
             "more than {MAX_NEGATIVE} statements bear on one action"
         ));
     }
+    if !positive.iter().chain(negative).any(|s| s.has_vars()) {
+        return search(positive, negative, wildcard_only, &[]);
+    }
+    solve_with_variables(positive, negative, wildcard_only)
+}
+
+/// One exact search over statements without policy variables; `pins` are conditions on the
+/// variables' keys, each with whether it must hold.
+fn search(
+    positive: &[&CompiledStatement],
+    negative: &[&CompiledStatement],
+    wildcard_only: bool,
+    pins: &[(Condition, bool)],
+) -> Outcome {
     let mut choice: Vec<Breaker<'_>> = Vec::with_capacity(negative.len());
     let mut tried = 0usize;
     let search = Search {
         positive,
         negative,
         wildcard_only,
+        pins,
     };
     search.run(&mut choice, &mut tried)
+}
+
+/// [`solve`] when a statement has policy variables (IAM UG "IAM policy elements: Variables
+/// and tags"). A variable `${K}` (or `${K, 'default'}`) stands for the request's value of `K`
+/// when the request gives `K` exactly one value, read as literal characters (`*` in a value
+/// is no wildcard); otherwise for its default, and without one the pattern or condition
+/// value matches nothing (the evaluator's `Pattern::resolve`).
+///
+/// Why each answer is exact:
+///
+/// - **Empty** only from the *widened* search: every variable of a positive statement's
+///   `Resource` becomes `*` (each value of `K` and the default are strings `*` matches), a
+///   `NotResource` pattern or a condition with a variable is left out of a positive
+///   statement, and a negative statement with a variable is left out. Each change can only
+///   add requests, so when the widened search has none, the exact one has none. It keeps
+///   one thing every match implies: a key whose variable, without a default, is in every
+///   pattern of a positive `Resource` has exactly one value.
+/// - **Found** only from a *grounded* search: the variables' keys get chosen states (one
+///   value, or "not exactly one value": absent or several), every variable is replaced by
+///   what it then stands for, and the keys are pinned to those states with conditions that
+///   hold exactly for them (`StringEquals K v`; `StringLike K *` false). The grounded
+///   statements match exactly the requests of the chosen states that the written ones
+///   match, so its witness is a witness (and the evaluator checks it again in `confirm`).
+/// - Otherwise the values tried (those the widened witness captures for the variables,
+///   fresh ones, the literals the policies compare the keys with, "not one value") found
+///   nothing and the widened search did: `GaveUp`, never a PASS.
+fn solve_with_variables(
+    positive: &[&CompiledStatement],
+    negative: &[&CompiledStatement],
+    wildcard_only: bool,
+) -> Outcome {
+    let widened: Vec<CompiledStatement> = positive.iter().map(|s| s.widened()).collect();
+    let widened: Vec<&CompiledStatement> = widened.iter().collect();
+    let kept: Vec<&CompiledStatement> =
+        negative.iter().copied().filter(|s| !s.has_vars()).collect();
+    // What widening loses and every match keeps: a key whose variable (without a default)
+    // is in every pattern of a positive `Resource` has exactly one value, or no pattern
+    // matches.
+    let mut implied: Vec<(Condition, bool)> = Vec::new();
+    for s in positive {
+        if let Some((false, patterns)) = s.resource_patterns() {
+            let mut each = patterns
+                .iter()
+                .map(|p| p.variables().collect::<std::collections::BTreeSet<&str>>());
+            let first = each.next().unwrap_or_default();
+            let common = each.fold(first, |acc, keys| &acc & &keys);
+            for key in common {
+                if !implied.iter().any(|(c, _)| &*c.key == key) {
+                    implied.push((Condition::single_value(key, None), true));
+                }
+            }
+        }
+    }
+    let hint = match search(&widened, &kept, wildcard_only, &implied) {
+        Outcome::Found(w) => w,
+        other => return other,
+    };
+    let all: Vec<&CompiledStatement> = positive.iter().chain(negative).copied().collect();
+    let keys: Vec<&str> = all
+        .iter()
+        .flat_map(|s| s.variable_keys())
+        .collect::<std::collections::BTreeSet<&str>>()
+        .into_iter()
+        .collect();
+    let tried = assignments(&keys, positive, &all, &hint);
+    let gave_up = match ground_each(positive, negative, wildcard_only, tried) {
+        Some(Outcome::Found(w)) => return Outcome::Found(w),
+        Some(Outcome::GaveUp(why)) => Some(why),
+        _ => None,
+    };
+    if let Some(why) = gave_up {
+        return Outcome::GaveUp(why);
+    }
+    // No witness among the values tried: every value, up to what the policies can tell
+    // apart, when variables stand only for whole condition values.
+    let states = match complete_assignments(&all, &keys) {
+        Ok(states) => states,
+        Err(why) => {
+            return Outcome::GaveUp(format!(
+                "policy variables ({}): no request found with the values tried, and {why}",
+                keys.join(", ")
+            ))
+        }
+    };
+    ground_each(positive, negative, wildcard_only, states).unwrap_or(Outcome::Empty)
+}
+
+/// The first grounded search (see [`solve_with_variables`]) that finds a witness or gives
+/// up, over `states`; `None` when every one is empty.
+fn ground_each(
+    positive: &[&CompiledStatement],
+    negative: &[&CompiledStatement],
+    wildcard_only: bool,
+    states: Vec<BTreeMap<String, Option<String>>>,
+) -> Option<Outcome> {
+    for states in states {
+        let value = |key: &str| states.get(key).cloned().flatten();
+        let grounded_positive: Vec<CompiledStatement> =
+            positive.iter().map(|s| s.ground(&value)).collect();
+        let grounded_negative: Vec<CompiledStatement> =
+            negative.iter().map(|s| s.ground(&value)).collect();
+        let pins: Vec<(Condition, bool)> = states
+            .iter()
+            .map(|(key, v)| (Condition::single_value(key, v.as_deref()), v.is_some()))
+            .collect();
+        let p: Vec<&CompiledStatement> = grounded_positive.iter().collect();
+        let n: Vec<&CompiledStatement> = grounded_negative.iter().collect();
+        match search(&p, &n, wildcard_only, &pins) {
+            Outcome::Empty => {}
+            Outcome::Found(w) => {
+                // A key the counterexample's caller brings cannot be left without a value.
+                let lacking = states.iter().find(|(key, v)| {
+                    v.is_none()
+                        && caller_keys().contains(key)
+                        && !w.context.iter().any(|(k, _)| k.eq_ignore_ascii_case(key))
+                });
+                return Some(match lacking {
+                    Some((key, _)) => Outcome::GaveUp(format!(
+                        "the request found has no `{key}`, which the caller of a counterexample has"
+                    )),
+                    None => Outcome::Found(w),
+                });
+            }
+            other @ Outcome::GaveUp(_) => return Some(other),
+        }
+    }
+    None
+}
+
+/// How many languages [`complete_assignments`] splits values by, at most.
+const MAX_LANGUAGES: usize = 10;
+/// How many groundings [`complete_assignments`] may give.
+const MAX_COMPLETE: usize = 512;
+
+/// States of the variables' keys that stand for every state, when every variable is a whole
+/// value of a case-sensitive `String` condition and no `Resource` has one; `Err` with the
+/// reason otherwise.
+///
+/// Why they are enough: let G be the variables' keys and the keys of the conditions with a
+/// variable, and Λ the languages the policies test G's values against without a variable
+/// (each condition's values, the defaults, and `""`, which set operators read as no value).
+/// A permutation π of all strings that keeps each language of Λ (maps each string to one in
+/// exactly the same languages) maps a request matching the grounded statements for states σ
+/// (π applied to every value of a key of G) to one matching them for π∘σ: a test against a
+/// language of Λ keeps its answer; a test "equals the value of `K`" (what a whole variable is
+/// under `StringEquals`/`StringLike`: its characters are literal) keeps it since π is one to
+/// one; a default is alone in its class, so π keeps it; the number of values of each key,
+/// the resource and the other keys do not change. Two states are related by such a π when
+/// they give the same keys no single value, and the others values in the same classes
+/// (cells of Λ) with the same equalities between them. So one state per pattern is enough:
+/// each key either no single value, or a value of a cell, the i-th distinct one of that
+/// cell (for i up to the number of keys, when the cell has that many).
+fn complete_assignments(
+    all: &[&CompiledStatement],
+    keys: &[&str],
+) -> Result<Vec<BTreeMap<String, Option<String>>>, String> {
+    let mut group: std::collections::BTreeSet<&str> = keys.iter().copied().collect();
+    for s in all {
+        if let Some((_, patterns)) = s.resource_patterns() {
+            if patterns.iter().any(crate::eval::pattern::Pattern::has_vars) {
+                return Err("a variable in `Resource` is decided only that far".into());
+            }
+        }
+        for c in s.conditions() {
+            if c.has_vars() {
+                group.insert(&c.key);
+            }
+        }
+    }
+    let mut languages: Vec<Vec<Glob>> = vec![vec![Glob::literal("", false)]];
+    let mut add = |l: Vec<Glob>| {
+        if !l.is_empty() && !languages.contains(&l) {
+            languages.push(l);
+        }
+    };
+    for s in all {
+        for c in s.conditions() {
+            if !group.contains(&*c.key) || c.positive() == OperatorBase::Null {
+                continue;
+            }
+            let op = c.operator();
+            let unsupported = || format!("`{op}` on `{}`, a key tied to a variable", c.key_text());
+            let Some((how, constants, variables)) = c.split_variables() else {
+                return Err(unsupported());
+            };
+            let case_sensitive_string = c.positive().family() == OperatorFamily::String
+                && how == (TextMatch::Glob { ignore_case: false });
+            if !variables.is_empty() && !case_sensitive_string {
+                return Err(unsupported());
+            }
+            add(constants
+                .iter()
+                .map(|t| match how {
+                    TextMatch::Glob { ignore_case } => Glob::plain(t, ignore_case),
+                    TextMatch::Arn => Glob::arn(t),
+                })
+                .collect());
+            for (_, default) in variables {
+                if let Some(d) = default {
+                    add(vec![Glob::literal(d, false)]);
+                }
+            }
+        }
+    }
+    if languages.len() > MAX_LANGUAGES {
+        return Err(format!(
+            "more than {MAX_LANGUAGES} languages bear on the variables' values"
+        ));
+    }
+    // The non-empty cells, each with up to `keys.len()` distinct values.
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    let mut inside: Vec<Vec<Glob>> = Vec::new();
+    let mut outside: Vec<Glob> = Vec::new();
+    cells_of(
+        &languages,
+        &mut inside,
+        &mut outside,
+        keys.len(),
+        &mut cells,
+    )?;
+    // Each key: no single value, or (cell, i-th value), i at most one past the largest
+    // index the keys before it took in that cell.
+    let mut out: Vec<BTreeMap<String, Option<String>>> = Vec::new();
+    let mut current: Vec<Option<(usize, usize)>> = Vec::with_capacity(keys.len());
+    patterns_of(keys, &cells, &mut current, &mut out)?;
+    Ok(out)
+}
+
+/// Splits the values by membership in each language, depth first, cutting empty cells.
+fn cells_of(
+    languages: &[Vec<Glob>],
+    inside: &mut Vec<Vec<Glob>>,
+    outside: &mut Vec<Glob>,
+    count: usize,
+    cells: &mut Vec<Vec<String>>,
+) -> Result<(), String> {
+    let Some(witness) = resource_witness(inside, outside)? else {
+        return Ok(());
+    };
+    let Some((first, rest)) = languages.split_first() else {
+        let mut values = vec![witness];
+        while values.len() < count {
+            let mut not = outside.clone();
+            not.extend(values.iter().map(|v| Glob::literal(v, false)));
+            match resource_witness(inside, &not)? {
+                Some(v) => values.push(v),
+                None => break,
+            }
+        }
+        cells.push(values);
+        return Ok(());
+    };
+    inside.push(first.clone());
+    cells_of(rest, inside, outside, count, cells)?;
+    inside.pop();
+    let before = outside.len();
+    outside.extend(first.iter().cloned());
+    cells_of(rest, inside, outside, count, cells)?;
+    outside.truncate(before);
+    Ok(())
+}
+
+/// Every state pattern of [`complete_assignments`], as key states.
+fn patterns_of(
+    keys: &[&str],
+    cells: &[Vec<String>],
+    current: &mut Vec<Option<(usize, usize)>>,
+    out: &mut Vec<BTreeMap<String, Option<String>>>,
+) -> Result<(), String> {
+    if current.len() == keys.len() {
+        if out.len() >= MAX_COMPLETE {
+            return Err(format!(
+                "more than {MAX_COMPLETE} cases of the variables' values"
+            ));
+        }
+        out.push(
+            keys.iter()
+                .zip(current.iter())
+                .map(|(k, state)| {
+                    let value = state.and_then(|(cell, i)| {
+                        cells.get(cell).and_then(|values| values.get(i)).cloned()
+                    });
+                    ((*k).to_string(), value)
+                })
+                .collect(),
+        );
+        return Ok(());
+    }
+    current.push(None);
+    patterns_of(keys, cells, current, out)?;
+    current.pop();
+    for (cell, values) in cells.iter().enumerate() {
+        let used = current
+            .iter()
+            .filter(|s| matches!(s, Some((c, _)) if *c == cell))
+            .map(|s| s.map_or(0, |(_, i)| i + 1))
+            .max()
+            .unwrap_or(0);
+        for i in 0..=used.min(values.len().saturating_sub(1)) {
+            current.push(Some((cell, i)));
+            patterns_of(keys, cells, current, out)?;
+            current.pop();
+        }
+    }
+    Ok(())
+}
+
+/// How many groundings [`solve_with_variables`] tries for one search.
+const MAX_ASSIGNMENTS: usize = 48;
+
+/// States of the variables' keys to try, most telling first, without repeats: `None` is
+/// "not exactly one value". Values: those the widened witness gives (the text a variable
+/// of a positive `Resource` pattern covers in its resource; the value of a key a positive
+/// condition compares with `${K}`); fresh values, distinct or all the same; each literal the
+/// policies compare `K` (or a key compared with `${K}`) with; and "not one value" for a key
+/// the caller does not give a value of its own (see `confirm`).
+fn assignments(
+    keys: &[&str],
+    positive: &[&CompiledStatement],
+    all: &[&CompiledStatement],
+    hint: &Witness,
+) -> Vec<BTreeMap<String, Option<String>>> {
+    let fresh = |i: usize| format!("value-{}", i + 1);
+    let base: BTreeMap<String, Option<String>> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| ((*k).to_string(), Some(fresh(i))))
+        .collect();
+    let mut out: Vec<BTreeMap<String, Option<String>>> = Vec::new();
+    let mut push = |m: BTreeMap<String, Option<String>>| {
+        if out.len() < MAX_ASSIGNMENTS && !out.contains(&m) {
+            out.push(m);
+        }
+    };
+    // From the widened witness.
+    let mut captured = base.clone();
+    for s in positive {
+        if let Some((false, patterns)) = s.resource_patterns() {
+            if let Some(found) = patterns
+                .iter()
+                .filter(|p| p.has_vars())
+                .find_map(|p| p.captures(&hint.resource))
+            {
+                for (key, v) in found {
+                    captured.insert(key.to_string(), Some(v));
+                }
+            }
+        }
+    }
+    let hinted = |key: &str| {
+        hint.context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .and_then(|(_, v)| match v.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            })
+    };
+    for s in positive {
+        for c in s.conditions() {
+            for var in c.variable_keys() {
+                if let Some(v) = hinted(&c.key) {
+                    captured.insert(var.to_string(), Some(v));
+                }
+            }
+        }
+    }
+    push(captured);
+    push(base.clone());
+    push(
+        keys.iter()
+            .map(|k| ((*k).to_string(), Some(fresh(keys.len()))))
+            .collect(),
+    );
+    // Literals compared with each key.
+    for key in keys {
+        let mut literals: Vec<String> = Vec::new();
+        for s in all {
+            for c in s.conditions() {
+                let linked = &*c.key == *key || c.variable_keys().any(|v| v == *key);
+                if !linked {
+                    continue;
+                }
+                for text in c.written_values() {
+                    if !text.contains(['*', '?', '$']) && !literals.iter().any(|l| **l == **text) {
+                        literals.push(text.to_string());
+                    }
+                }
+            }
+        }
+        for literal in literals {
+            let mut m = base.clone();
+            m.insert((*key).to_string(), Some(literal));
+            push(m);
+        }
+    }
+    let derived = caller_keys();
+    let open: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| !derived.iter().any(|d| d == k))
+        .collect();
+    for key in &open {
+        let mut m = base.clone();
+        m.insert((*key).to_string(), None);
+        push(m);
+    }
+    let mut none = base;
+    for key in &open {
+        none.insert((*key).to_string(), None);
+    }
+    push(none);
+    out
+}
+
+/// The keys the counterexample's caller gives a value of its own (lower-cased): a request
+/// cannot leave them without a value.
+fn caller_keys() -> &'static [String] {
+    static KEYS: OnceLock<Vec<String>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let Ok(caller) = RequestPrincipal::parse(CALLER) else {
+            return Vec::new();
+        };
+        [
+            "aws:username",
+            "aws:principalarn",
+            "aws:principalaccount",
+            "aws:principaltype",
+            "aws:principalisawsservice",
+            "aws:userid",
+            "aws:principalservicename",
+        ]
+        .iter()
+        .filter(|k| caller.derived(k).is_some())
+        .map(|k| (*k).to_string())
+        .chain(std::iter::once("aws:resourceaccount".to_string()))
+        .collect()
+    })
+}
+
+/// Whether two statements match the same requests of an action both cover: the same
+/// `Resource`/`NotResource` patterns and the same conditions, in order (in policies that
+/// read `${...}` alike).
+fn same_match(a: &CompiledStatement, b: &CompiledStatement) -> bool {
+    a.resource_patterns() == b.resource_patterns()
+        && a.conditions().len() == b.conditions().len()
+        && a.conditions().iter().zip(b.conditions()).all(|(x, y)| {
+            x.operator() == y.operator()
+                && x.key == y.key
+                && x.written_values() == y.written_values()
+                && x.has_vars() == y.has_vars()
+        })
 }
 
 /// One search: the statements that must match and those that must not.
@@ -390,6 +873,8 @@ struct Search<'a, 's> {
     negative: &'a [&'s CompiledStatement],
     /// The action takes only `"Resource": "*"`: the resource is `*`.
     wildcard_only: bool,
+    /// Conditions on the keys of grounded policy variables, each with whether it must hold.
+    pins: &'a [(Condition, bool)],
 }
 
 impl<'s> Search<'_, 's> {
@@ -454,8 +939,15 @@ impl<'s> Search<'_, 's> {
                 }
             }
         }
-        let holds: Vec<&Condition> = positive.iter().flat_map(|s| s.conditions()).collect();
+        let mut holds: Vec<&Condition> = positive.iter().flat_map(|s| s.conditions()).collect();
         let mut fails: Vec<&Condition> = Vec::new();
+        for (c, wanted) in self.pins {
+            if *wanted {
+                holds.push(c);
+            } else {
+                fails.push(c);
+            }
+        }
         for (s, breaker) in negative.iter().zip(choice) {
             match breaker {
                 Breaker::Resource => {
@@ -1042,15 +1534,189 @@ mod tests {
 
     #[test]
     fn undecided_features_are_unknown_never_pass() {
-        let variable = r#"{"Effect": "Allow", "Action": "s3:GetObject",
-            "Resource": "arn:aws:s3:::home/${aws:username}/*"}"#;
-        assert!(matches!(verdict(GET_OBJECT, variable), Verdict::Unknown(_)));
         let set_on_numbers = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
             "Condition": {"ForAnyValue:NumericLessThan": {"aws:MultiFactorAuthAge": "1"}}}"#;
         assert!(matches!(
             verdict(GET_OBJECT, set_on_numbers),
             Verdict::Unknown(_)
         ));
+    }
+
+    fn value_of<'c>(c: &'c Counterexample, key: &str) -> Option<&'c [String]> {
+        c.context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    // IAM UG "IAM policy elements: Variables and tags", "Using variables in policies": at
+    // evaluation `${aws:username}` is replaced by the request's value of the key. A Deny of
+    // `alice`'s folder in EXISTING holds for the user named `alice`; NEW drops it, so NEW
+    // allows `alice` her folder: FAIL, and only a username of `alice` shows it.
+    #[test]
+    fn a_variable_meets_a_literal_deny() {
+        let home = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::bucket/${aws:username}/*"}"#;
+        let deny = r#"{"Effect": "Deny", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::bucket/alice/*"}"#;
+        let with_deny = format!("{home}, {deny}");
+        let c = fail(&with_deny, home);
+        assert_eq!(
+            value_of(&c, "aws:username"),
+            Some(&["alice".to_string()][..]),
+            "{c:?}"
+        );
+        assert!(
+            c.resource.starts_with("arn:aws:s3:::bucket/alice/"),
+            "{c:?}"
+        );
+        // Adding the Deny allows nothing new.
+        assert_eq!(verdict(home, &with_deny), Verdict::Pass);
+        assert_eq!(verdict(home, home), Verdict::Pass);
+    }
+
+    // The same with a wildcard Deny (IAM UG "IAM JSON policy elements: Resource": `*`
+    // matches any run of characters): EXISTING denies the folders of every user whose name
+    // starts with `a`.
+    #[test]
+    fn a_variable_meets_a_wildcard_deny() {
+        let home = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::bucket/${aws:username}/*"}"#;
+        let deny = r#"{"Effect": "Deny", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::bucket/a*"}"#;
+        let c = fail(&format!("{home}, {deny}"), home);
+        let user = value_of(&c, "aws:username").expect("the user name is given");
+        assert!(user.len() == 1 && user[0].starts_with('a'), "{c:?}");
+    }
+
+    // IAM UG "Amazon S3: Allows IAM users access to their S3 home directory, programmatically
+    // and in the console": objects under `home/${aws:username}/` only. Every such object is
+    // under `home/`, so widening to `home/*` adds the other users' folders, and narrowing
+    // from `home/*` to the user's own folder adds nothing.
+    #[test]
+    fn s3_home_directory() {
+        let own = r#"{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/home/${aws:username}/*"}"#;
+        let all = r#"{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/home/*"}"#;
+        assert_eq!(verdict(all, own), Verdict::Pass);
+        let c = fail(own, all);
+        let user = value_of(&c, "aws:username")
+            .and_then(<[String]>::first)
+            .cloned()
+            .unwrap_or_else(|| "iampol-check".to_string());
+        assert!(
+            !c.resource
+                .starts_with(&format!("arn:aws:s3:::amzn-s3-demo-bucket/home/{user}/")),
+            "another user's folder: {c:?}"
+        );
+        // A request the evaluator allows with NEW only is in GET_OBJECT's bucket too.
+        let c = fail(GET_OBJECT, own);
+        assert!(
+            c.resource
+                .starts_with("arn:aws:s3:::amzn-s3-demo-bucket/home/"),
+            "{c:?}"
+        );
+    }
+
+    // IAM UG "Define permissions to access AWS resources based on tags" (ABAC): the
+    // resource's `Owner` tag must equal the principal's. Dropping the condition adds
+    // requests on resources of another owner; `StringEqualsIfExists` adds the resources
+    // without the tag (IAM UG "Condition operators", "...IfExists"); adding the condition
+    // adds nothing.
+    #[test]
+    fn abac_tag_equality() {
+        let abac = r#"{"Effect": "Allow", "Action": "ec2:StartInstances", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/Owner": "${aws:PrincipalTag/Owner}"}}}"#;
+        let free = r#"{"Effect": "Allow", "Action": "ec2:StartInstances", "Resource": "*"}"#;
+        let if_exists = r#"{"Effect": "Allow", "Action": "ec2:StartInstances", "Resource": "*",
+            "Condition": {"StringEqualsIfExists": {"aws:ResourceTag/Owner": "${aws:PrincipalTag/Owner}"}}}"#;
+        assert_eq!(verdict(free, abac), Verdict::Pass);
+        assert_eq!(verdict(if_exists, abac), Verdict::Pass);
+        assert_eq!(verdict(abac, abac), Verdict::Pass);
+        let c = fail(abac, free);
+        assert_ne!(
+            value_of(&c, "aws:ResourceTag/Owner").filter(|v| v.len() == 1),
+            value_of(&c, "aws:PrincipalTag/Owner").filter(|v| v.len() == 1),
+            "{c:?}"
+        );
+        let c = fail(abac, if_exists);
+        assert_eq!(value_of(&c, "aws:ResourceTag/Owner"), None, "{c:?}");
+    }
+
+    // IAM UG "Define permissions to access AWS resources based on tags" (ABAC) with a second
+    // condition: NEW asks the principal's `team` tag to be `dev` besides the ABAC equality,
+    // so it allows a subset of EXISTING (decided over every value of the tags, not only those
+    // the policies write); a second allowed value for the resource's tag is new access.
+    #[test]
+    fn abac_with_a_literal() {
+        let abac = r#"{"Effect": "Allow", "Action": "ec2:StopInstances", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}}"#;
+        let dev = r#"{"Effect": "Allow", "Action": "ec2:StopInstances", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}",
+                "aws:PrincipalTag/team": "dev"}}}"#;
+        assert_eq!(verdict(abac, dev), Verdict::Pass);
+        let c = fail(dev, abac);
+        assert_ne!(
+            value_of(&c, "aws:PrincipalTag/team"),
+            Some(&["dev".to_string()][..]),
+            "{c:?}"
+        );
+        let shared = r#"{"Effect": "Allow", "Action": "ec2:StopInstances", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": ["${aws:PrincipalTag/team}", "shared"]}}}"#;
+        assert_eq!(verdict(shared, abac), Verdict::Pass);
+        let c = fail(abac, shared);
+        assert_eq!(
+            value_of(&c, "aws:ResourceTag/team"),
+            Some(&["shared".to_string()][..]),
+            "{c:?}"
+        );
+    }
+
+    // IAM UG "IAM policy elements: Variables and tags", "Specifying default values": without
+    // a `team` tag the variable stands for `company-wide`.
+    #[test]
+    fn a_variable_with_a_default() {
+        let default = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/${aws:PrincipalTag/team, 'company-wide'}/*"}"#;
+        let company = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/company-wide/*"}"#;
+        let bucket = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}"#;
+        assert_eq!(verdict(bucket, default), Verdict::Pass);
+        // A principal with a `team` tag gets its team's folder, which `company` lacks...
+        let c = fail(company, default);
+        let team = value_of(&c, "aws:PrincipalTag/team").expect("the tag is given");
+        assert_ne!(team, ["company-wide".to_string()], "{c:?}");
+        // ... and loses `company-wide/`, which `company` allows whatever the tag.
+        let c = fail(default, company);
+        let team = value_of(&c, "aws:PrincipalTag/team").expect("the tag is given");
+        assert_ne!(team, ["company-wide".to_string()], "{c:?}");
+    }
+
+    // IAM UG "IAM policy elements: Variables and tags", "Policy variables with no value": a
+    // variable whose key the request lacks makes the `Resource` element match nothing. So a
+    // folder named by a tag is only ever allowed with the tag, and a Deny of that folder
+    // denies nothing without it.
+    #[test]
+    fn a_variable_without_a_value() {
+        let tagged = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/${aws:PrincipalTag/team}/*"}"#;
+        let with_tag = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*",
+            "Condition": {"Null": {"aws:PrincipalTag/team": "false"}}}"#;
+        assert_eq!(verdict(with_tag, tagged), Verdict::Pass);
+        let bucket = r#"{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/*"}"#;
+        let deny = r#"{"Effect": "Deny", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::amzn-s3-demo-bucket/${aws:PrincipalTag/team}/*"}"#;
+        // EXISTING denies the team's folder; NEW (no Deny) allows it.
+        let c = fail(&format!("{bucket}, {deny}"), bucket);
+        assert!(value_of(&c, "aws:PrincipalTag/team").is_some(), "{c:?}");
+        // Against a policy that allows only tagged principals, the Deny-less NEW adds the
+        // untagged ones.
+        let c = fail(&format!("{with_tag}, {deny}"), bucket);
+        assert_eq!(value_of(&c, "aws:PrincipalTag/team"), None, "{c:?}");
     }
 
     // IAM UG "Set operators for multivalued context keys": ForAllValues returns true when the

@@ -283,6 +283,53 @@ impl CompiledStatement {
         out
     }
 
+    /// For analyses: whether a `Resource`/`NotResource` pattern or a condition value holds a
+    /// policy variable.
+    pub(crate) fn has_vars(&self) -> bool {
+        self.resources
+            .iter()
+            .flat_map(|(_, ps)| ps.iter())
+            .any(Pattern::has_vars)
+            || self.conditions.iter().any(Condition::has_vars)
+    }
+
+    /// For analyses: the lower-cased keys of every policy variable (with a default or not) in
+    /// `Resource`/`NotResource` and the condition values.
+    pub(crate) fn variable_keys(&self) -> BTreeSet<&str> {
+        let resources = self.resources.iter().flat_map(|(_, ps)| ps.iter());
+        resources
+            .flat_map(Pattern::variable_keys)
+            .chain(self.conditions.iter().flat_map(Condition::variable_keys))
+            .collect()
+    }
+
+    /// For analyses: the statement with its policy variables grounded (see
+    /// [`Pattern::ground`]); a pattern left without text matches nothing and is left out.
+    pub(crate) fn ground(&self, value: &dyn Fn(&str) -> Option<String>) -> Self {
+        let mut out = self.clone();
+        if let Some((_, patterns)) = &mut out.resources {
+            *patterns = patterns.iter().filter_map(|p| p.ground(value)).collect();
+        }
+        out.conditions = self.conditions.iter().map(|c| c.ground(value)).collect();
+        out
+    }
+
+    /// For analyses: a statement that matches every request this one matches, for any
+    /// values of the policy variables: each variable of a `Resource` pattern becomes `*`, a
+    /// `NotResource` pattern with a variable is left out, and so is a condition with one.
+    pub(crate) fn widened(&self) -> Self {
+        let mut out = self.clone();
+        if let Some((negated, patterns)) = &mut out.resources {
+            if *negated {
+                patterns.retain(|p| !p.has_vars());
+            } else {
+                *patterns = patterns.iter().map(Pattern::widened).collect();
+            }
+        }
+        out.conditions.retain(|c| !c.has_vars());
+        out
+    }
+
     /// The `Resource` (`false`) or `NotResource` (`true`) patterns, for analyses; `None` for
     /// a statement without either (a trust policy's).
     pub(crate) fn resource_patterns(&self) -> Option<(bool, &[Pattern])> {

@@ -291,6 +291,98 @@ impl Condition {
 }
 
 impl Condition {
+    /// For analyses: the condition with its policy variables grounded as
+    /// [`Pattern::ground`] does; a value left without text matches nothing, so it is left out.
+    pub(crate) fn ground(&self, value: &dyn Fn(&str) -> Option<String>) -> Condition {
+        let mut out = self.clone();
+        out.values = self
+            .values
+            .iter()
+            .filter_map(|v| match v {
+                Value::Text(p) => p.ground(value).map(Value::Text),
+                other => Some(other.clone()),
+            })
+            .collect();
+        out
+    }
+
+    /// The lower-cased keys of all the policy variables of its values.
+    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.values.iter().flat_map(|v| match v {
+            Value::Text(p) => p.variable_keys().collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// For analyses: like [`Condition::text_values`] for the values without a policy
+    /// variable, with the key and default of each value that is exactly one variable; `None`
+    /// when a value holds a variable among other text, or for a family without text values.
+    #[expect(
+        clippy::type_complexity,
+        reason = "a one-off answer for one caller, named by its fields"
+    )]
+    pub(crate) fn split_variables(
+        &self,
+    ) -> Option<(TextMatch, Vec<&[Tok]>, Vec<(&str, Option<&str>)>)> {
+        use OperatorBase as O;
+        let how = match self.positive.family() {
+            OperatorFamily::String => TextMatch::Glob {
+                ignore_case: self.positive == O::StringEqualsIgnoreCase,
+            },
+            OperatorFamily::Bool => TextMatch::Glob { ignore_case: true },
+            OperatorFamily::Binary => TextMatch::Glob { ignore_case: false },
+            OperatorFamily::Arn => TextMatch::Arn,
+            _ => return None,
+        };
+        let mut constants = Vec::new();
+        let mut variables = Vec::new();
+        for v in &self.values {
+            match v {
+                Value::Text(p) if !p.has_vars() => constants.push(p.tokens()?),
+                Value::Text(p) => variables.push(p.whole_variable()?),
+                _ => return None,
+            }
+        }
+        Some((how, constants, variables))
+    }
+
+    /// Whether a policy value holds a policy variable.
+    pub(crate) fn has_vars(&self) -> bool {
+        self.values
+            .iter()
+            .any(|v| matches!(v, Value::Text(p) if p.has_vars()))
+    }
+
+    /// For analyses: `StringEquals` of `key` (as written) with the one literal `value`, or
+    /// with `StringLike` `*` when `value` is `None` (it holds exactly when the request gives
+    /// the key one value, whatever it is).
+    pub(crate) fn single_value(key: &str, value: Option<&str>) -> Condition {
+        let base = if value.is_some() {
+            OperatorBase::StringEquals
+        } else {
+            OperatorBase::StringLike
+        };
+        let text = value.unwrap_or("*");
+        let pattern = Pattern::new(text, value.is_none(), false);
+        Condition {
+            op: ConditionOperator {
+                qualifier: None,
+                base,
+                if_exists: false,
+            },
+            positive: base,
+            key: key.to_ascii_lowercase().into(),
+            values: vec![Value::Text(pattern)],
+            written: Box::new(Written {
+                key: key.into(),
+                values: vec![text.into()],
+            }),
+            null_wants_absent: vec![false],
+        }
+    }
+}
+
+impl Condition {
     /// The key as written.
     pub(crate) fn key_text(&self) -> &str {
         &self.written.key

@@ -137,6 +137,22 @@ impl Pattern {
         })
     }
 
+    /// The lower-cased keys of all the pattern's policy variables, with a default or not.
+    pub(crate) fn variable_keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.pieces.iter().filter_map(|p| match p {
+            Piece::Var { key, .. } => Some(&**key),
+            _ => None,
+        })
+    }
+
+    /// The key (lower-cased) and default of a pattern that is exactly one policy variable.
+    pub(crate) fn whole_variable(&self) -> Option<(&str, Option<&str>)> {
+        match self.pieces.as_slice() {
+            [Piece::Var { key, default }] => Some((key, default.as_deref())),
+            _ => None,
+        }
+    }
+
     /// Whether the pattern has policy variables.
     pub(crate) fn has_vars(&self) -> bool {
         self.has_vars
@@ -154,6 +170,136 @@ impl Pattern {
     /// Whether the pattern is a lone `*`.
     pub(crate) fn is_star(&self) -> bool {
         matches!(self.pieces.as_slice(), [Piece::Star])
+    }
+
+    /// For analyses: the pattern with each policy variable replaced by `value(key)` (lower-cased
+    /// key), read as literal characters as [`Pattern::resolve`] reads a request value, or by its
+    /// default when `value` gives none; `None` when a variable has neither (the pattern then
+    /// matches nothing).
+    pub(crate) fn ground(&self, value: &dyn Fn(&str) -> Option<String>) -> Option<Pattern> {
+        if !self.has_vars {
+            return Some(self.clone());
+        }
+        let mut pieces = Vec::with_capacity(self.pieces.len());
+        for piece in &self.pieces {
+            pieces.push(match piece {
+                Piece::Var { key, default } => {
+                    let text = value(key).or_else(|| default.as_deref().map(str::to_string))?;
+                    Piece::Lit(text.into_boxed_str())
+                }
+                other => other.clone(),
+            });
+        }
+        Some(Pattern::from_pieces(pieces, &self.text))
+    }
+
+    /// For analyses: the pattern with each policy variable replaced by `*`, a pattern every
+    /// grounding of it (any value, or the default) is inside.
+    pub(crate) fn widened(&self) -> Pattern {
+        if !self.has_vars {
+            return self.clone();
+        }
+        let pieces = self
+            .pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Var { .. } => Piece::Star,
+                other => other.clone(),
+            })
+            .collect();
+        Pattern::from_pieces(pieces, &self.text)
+    }
+
+    /// For analyses: the values `${key}` takes (lower-cased keys, in order) when `text`
+    /// matches the pattern with each variable read as a `*` that captures, for the first
+    /// match found; the literal pieces around them as written. `None` when it does not match.
+    pub(crate) fn captures(&self, text: &str) -> Option<Vec<(Box<str>, String)>> {
+        fn go(
+            pieces: &[Piece],
+            text: &str,
+            out: &mut Vec<(Box<str>, String)>,
+            steps: &mut usize,
+        ) -> bool {
+            *steps += 1;
+            if *steps > 10_000 {
+                return false;
+            }
+            let Some((first, rest)) = pieces.split_first() else {
+                return text.is_empty();
+            };
+            match first {
+                Piece::Lit(s) => text
+                    .strip_prefix(&**s)
+                    .is_some_and(|t| go(rest, t, out, steps)),
+                Piece::One => {
+                    let mut chars = text.chars();
+                    chars.next().is_some() && go(rest, chars.as_str(), out, steps)
+                }
+                Piece::Star | Piece::Var { .. } => {
+                    let cuts = text
+                        .char_indices()
+                        .map(|(i, _)| i)
+                        .chain(std::iter::once(text.len()));
+                    for cut in cuts {
+                        let (Some(head), Some(tail)) = (text.get(..cut), text.get(cut..)) else {
+                            continue;
+                        };
+                        if let Piece::Var { key, .. } = first {
+                            out.push((key.clone(), head.to_string()));
+                        }
+                        if go(rest, tail, out, steps) {
+                            return true;
+                        }
+                        if matches!(first, Piece::Var { .. }) {
+                            out.pop();
+                        }
+                    }
+                    false
+                }
+            }
+        }
+        let mut out = Vec::new();
+        let mut steps = 0;
+        go(&self.pieces, text, &mut out, &mut steps).then_some(out)
+    }
+
+    fn from_pieces(pieces: Vec<Piece>, text: &str) -> Pattern {
+        let mut merged: Vec<Piece> = Vec::with_capacity(pieces.len());
+        let mut lit = String::new();
+        for piece in pieces {
+            match piece {
+                Piece::Lit(s) => lit.push_str(&s),
+                other => {
+                    flush(&mut lit, &mut merged);
+                    merged.push(other);
+                }
+            }
+        }
+        flush(&mut lit, &mut merged);
+        let has_vars = merged.iter().any(|p| matches!(p, Piece::Var { .. }));
+        let tokens = (!has_vars).then(|| {
+            let mut t = Vec::new();
+            for piece in &merged {
+                match piece {
+                    Piece::Lit(s) => t.extend(s.chars().map(Tok::Ch)),
+                    Piece::Star => t.push(Tok::Star),
+                    Piece::One => t.push(Tok::One),
+                    Piece::Var { .. } => {}
+                }
+            }
+            t
+        });
+        let prefix = match merged.as_slice() {
+            [Piece::Lit(s), Piece::Star] => Some(s.clone()),
+            _ => None,
+        };
+        Pattern {
+            pieces: merged,
+            has_vars,
+            tokens,
+            prefix,
+            text: text.into(),
+        }
     }
 
     /// Resolves variables into tokens. `None` when a variable has no value and no default:
