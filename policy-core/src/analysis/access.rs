@@ -187,11 +187,13 @@ pub fn access_not_granted(policy: &Policy, access: &Access) -> Verdict {
         let Ok(caller) = RequestPrincipal::parse(IDENTITY_CALLER) else {
             return Verdict::Unknown("the check's caller did not parse; this is a bug".into());
         };
+        // In the caller's own account: the access policy alone decides.
+        let own = caller.account.clone();
         let request = Request::new(
             caller,
             &example.action,
             example.resource.clone(),
-            None,
+            own,
             Context::new(),
         );
         let set = PolicySet {
@@ -293,4 +295,161 @@ fn callers(policy: &Policy) -> Result<Vec<(RequestPrincipal, String)>, String> {
                 .map_err(|e| e.to_string())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(kind: PolicyKind, statements: &str) -> Policy {
+        let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#);
+        let parsed = parse_policy(&text, Some(kind));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        parsed.policy.expect("the test policy parses")
+    }
+
+    fn access(actions: &[&str], resources: &[&str]) -> Access {
+        Access::new(
+            actions.iter().map(ToString::to_string).collect(),
+            resources.iter().map(ToString::to_string).collect(),
+        )
+        .expect("a valid access")
+    }
+
+    fn check(statements: &str, actions: &[&str], resources: &[&str]) -> Verdict {
+        access_not_granted(
+            &policy(PolicyKind::Identity, statements),
+            &access(actions, resources),
+        )
+    }
+
+    const READ_REPORTS: &str = r#"{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}"#;
+
+    // UG, Action and Resource elements: the statement allows `s3:GetObject` on `reports/*`
+    // only.
+    #[test]
+    fn actions_and_resources() {
+        let Verdict::Fail(c) = check(READ_REPORTS, &["s3:GetObject"], &[]) else {
+            panic!("allowed")
+        };
+        assert_eq!(c.action, "s3:GetObject");
+        assert!(c.resource.starts_with("arn:aws:s3:::reports/"), "{c:?}");
+        assert_eq!(c.allowed_by, (0, Some("Read".to_string())));
+        assert_eq!(check(READ_REPORTS, &["s3:PutObject"], &[]), Verdict::Pass);
+        assert_eq!(
+            check(READ_REPORTS, &["s3:GetObject"], &["arn:aws:s3:::other/*"]),
+            Verdict::Pass
+        );
+        // Resources only: any action on them.
+        assert!(matches!(
+            check(READ_REPORTS, &[], &["arn:aws:s3:::reports/2024.csv"]),
+            Verdict::Fail(_)
+        ));
+        assert_eq!(
+            check(READ_REPORTS, &[], &["arn:aws:s3:::other/x"]),
+            Verdict::Pass
+        );
+    }
+
+    // `*` and `?` in the access match actions as in a policy (UG, Action element).
+    #[test]
+    fn wildcards_in_the_access() {
+        assert!(matches!(
+            check(READ_REPORTS, &["s3:Get*"], &[]),
+            Verdict::Fail(_)
+        ));
+        assert!(matches!(
+            check(READ_REPORTS, &["s3:?etObject"], &[]),
+            Verdict::Fail(_)
+        ));
+        assert!(matches!(check(READ_REPORTS, &["*"], &[]), Verdict::Fail(_)));
+        assert_eq!(check(READ_REPORTS, &["s3:Put*"], &[]), Verdict::Pass);
+        // A resource pattern wider than the policy's reaches into it.
+        assert!(matches!(
+            check(READ_REPORTS, &["s3:GetObject"], &["arn:aws:s3:::rep*"]),
+            Verdict::Fail(_)
+        ));
+    }
+
+    // UG, NotAction and NotResource: "Allow NotAction iam:*" allows every other service's
+    // actions; NotResource excludes its ARNs.
+    #[test]
+    fn not_action_and_not_resource() {
+        let not_iam = r#"{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}"#;
+        assert_eq!(check(not_iam, &["iam:CreateUser"], &[]), Verdict::Pass);
+        let Verdict::Fail(c) = check(not_iam, &["s3:DeleteBucket", "iam:*"], &[]) else {
+            panic!("allowed")
+        };
+        assert_eq!(c.action, "s3:DeleteBucket");
+        let not_secret = r#"{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret/*"}"#;
+        assert_eq!(
+            check(not_secret, &["s3:GetObject"], &["arn:aws:s3:::secret/key"]),
+            Verdict::Pass
+        );
+        let Verdict::Fail(c) = check(not_secret, &["s3:GetObject"], &["arn:aws:s3:::secret*"])
+        else {
+            panic!("allowed")
+        };
+        assert!(!c.resource.starts_with("arn:aws:s3:::secret/"), "{c:?}");
+    }
+
+    // UG, policy evaluation logic: an explicit deny overrides the allow; the counterexample
+    // names the user's Allow (index 0), never an added Deny.
+    #[test]
+    fn deny_carve_outs() {
+        let carved = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}"#;
+        assert_eq!(check(carved, &["s3:DeleteBucket"], &[]), Verdict::Pass);
+        let Verdict::Fail(c) = check(carved, &["s3:Delete*"], &[]) else {
+            panic!("allowed")
+        };
+        assert_ne!(c.action, "s3:DeleteBucket");
+        assert_eq!(c.allowed_by.0, 0);
+        let conditioned = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}"#;
+        let Verdict::Fail(c) = check(conditioned, &["s3:DeleteBucket"], &[]) else {
+            panic!("allowed without MFA=false")
+        };
+        assert_eq!(c.action, "s3:DeleteBucket");
+    }
+
+    // A resource policy grants to the principals it names (UG, Principal element).
+    #[test]
+    fn resource_policies_grant_to_their_principals() {
+        let p = policy(
+            PolicyKind::Resource,
+            r#"{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:us-east-1:444455556666:orders"}"#,
+        );
+        let v = access_not_granted(&p, &access(&["sqs:SendMessage"], &[]));
+        let Verdict::Fail(c) = v else {
+            panic!("allowed: {v:?}")
+        };
+        assert_eq!(c.principal, "arn:aws:iam::111122223333:root");
+        assert_eq!(
+            access_not_granted(&p, &access(&["sqs:DeleteQueue"], &[])),
+            Verdict::Pass
+        );
+    }
+
+    // IAM Access Analyzer API reference, `Access`: wildcards only in the resource part; an
+    // action is what a policy's `Action` may hold.
+    #[test]
+    fn access_rules() {
+        let bad = |actions: &[&str], resources: &[&str]| {
+            Access::new(
+                actions.iter().map(ToString::to_string).collect(),
+                resources.iter().map(ToString::to_string).collect(),
+            )
+            .is_err()
+        };
+        assert!(bad(&[], &[]));
+        assert!(bad(&["s3"], &[]));
+        assert!(bad(&["s3:Get Object"], &[]));
+        assert!(bad(&["nosuchservice:Get*"], &[]));
+        assert!(bad(&[], &["*"]));
+        assert!(bad(&[], &["arn:aws:s3:::"]));
+        assert!(bad(&[], &["arn:aws:s3:*::bucket"]));
+        assert!(bad(&[], &["arn:aws:sqs:us-east-1:*:queue"]));
+        assert!(bad(&[], &["bucket/key"]));
+        assert!(!bad(&["s3:*"], &["arn:aws:s3:::bucket/*"]));
+        assert!(!bad(&["*"], &["arn:aws:sqs:us-east-1:111122223333:q?"]));
+    }
 }
