@@ -381,7 +381,8 @@ mod tests {
             panic!("allowed")
         };
         assert_eq!(c.action, "s3:DeleteBucket");
-        let not_secret = r#"{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret/*"}"#;
+        let not_secret =
+            r#"{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret/*"}"#;
         assert_eq!(
             check(not_secret, &["s3:GetObject"], &["arn:aws:s3:::secret/key"]),
             Verdict::Pass

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use super::compare::{no_new_access, Counterexample, Verdict};
 use crate::ast::{
     ConditionBlock, ConditionEntry, ConditionKeyValues, ConditionOperator, Effect, Node,
-    OperatorBase, OperatorFamily, Policy, PolicyKind, PrincipalKind, SetQualifier, Statement,
+    OperatorBase, OperatorFamily, Policy, PolicyKind, PrincipalKind, Statement,
 };
 use crate::eval::condition::Condition;
 use crate::eval::{compile, Decision, PolicySet};
@@ -554,11 +554,7 @@ fn reduce(
             // A condition on a key the caller fixes is false: the statement never matches.
             continue;
         };
-        if kept.effect() == Some(Effect::Deny) {
-            statements.extend(single_valued(&kept));
-        } else {
-            statements.push(kept);
-        }
+        statements.push(kept);
     }
     let mut added: Vec<serde_json::Value> = extra.to_vec();
     // A key no condition of the policy tests needs no rule: the caller's own value (or
@@ -595,6 +591,7 @@ fn reduce(
             statements.push(s);
         }
     }
+    guard_single_values(&mut statements);
     Ok(Policy {
         kind: PolicyKind::Identity,
         statements,
@@ -691,118 +688,91 @@ fn fix_keys(
     Ok(Some(statement))
 }
 
-/// How many statements one `Deny` may become.
-const MAX_SPLIT: usize = 64;
-
-/// A `Deny` whose conditions test single-valued keys without a set operator, as statements
-/// that agree with it on every request giving each such key one value or none, and that a
-/// request giving one several values cannot escape (AWS never sends one several values;
-/// the decision procedure considers such requests, and without a set operator every
-/// condition is false for them). Each such condition becomes a choice, one statement per
-/// combination: itself; `ForAnyValue:` the same operator (true when some value satisfies it,
-/// false for `[""]`, like the condition itself on one value otherwise); and, for a negated or
-/// `…IfExists` operator, `Null: true` (the key absent, where the condition is true); for a
-/// negated one, `ForAllValues:` it (see below).
-fn single_valued(deny: &Statement) -> Vec<Statement> {
-    let Some(block) = &deny.condition else {
-        return vec![deny.clone()];
-    };
-    // Each alternative is a list of (operator, key and values).
-    let mut alternatives: Vec<Vec<(Node<ConditionOperator>, ConditionKeyValues)>> = vec![vec![]];
-    for entry in &block.entries {
-        for kv in &entry.keys {
-            let op = entry.operator.node;
-            let family = op.base.family();
-            let rewrite = op.qualifier.is_none()
-                && matches!(
-                    family,
-                    OperatorFamily::String | OperatorFamily::Arn | OperatorFamily::Bool
-                )
-                && is_single_valued(&kv.key.node);
-            if !rewrite {
-                for alt in &mut alternatives {
-                    alt.push((entry.operator, kv.clone()));
-                }
-                continue;
-            }
-            let any = Node::new(
-                ConditionOperator {
-                    qualifier: Some(SetQualifier::ForAnyValue),
-                    base: op.base,
-                    if_exists: false,
-                },
-                entry.operator.span,
-            );
-            let mut choices = vec![(entry.operator, kv.clone()), (any, kv.clone())];
-            if op.base.is_negated() || op.if_exists {
-                let null = Node::new(
-                    ConditionOperator {
-                        qualifier: None,
-                        base: OperatorBase::Null,
-                        if_exists: false,
-                    },
-                    entry.operator.span,
-                );
-                let absent = ConditionKeyValues {
-                    key: kv.key.clone(),
-                    values: vec![Node::new(
-                        crate::ast::ConditionValue::String("true".into()),
-                        kv.values_span,
-                    )],
-                    values_span: kv.values_span,
+/// Adds to every `Allow` a condition that holds for every request giving each single-valued
+/// key the statements test one value or none, and fails for a request giving one several
+/// values: `StringLikeIfExists` `*` (`IpAddressIfExists` every address, for a key tested by
+/// IP operators). AWS never sends a single-valued key several values; the decision procedure
+/// considers such requests, and without a set operator every condition is false for them,
+/// so that one could escape a `Deny` (a `NotIpAddress` or `StringNotEquals` on
+/// `aws:SourceVpce`, say). Requests AWS sends are decided as before. Keys tested by Numeric
+/// or Date operators are left as they are (a counterexample giving one several values
+/// answers `Unknown`).
+fn guard_single_values(statements: &mut [Statement]) {
+    // Each key (lower-cased), as written first, and whether an IP operator tests it; `None`
+    // when a Numeric or Date operator does.
+    let mut keys: Vec<(String, String, Option<bool>)> = Vec::new();
+    for s in statements.iter() {
+        for entry in s.conditions() {
+            let family = entry.operator.node.base.family();
+            for kv in &entry.keys {
+                let lower = kv.key.node.to_ascii_lowercase();
+                let kind = match family {
+                    OperatorFamily::Numeric | OperatorFamily::Date => None,
+                    OperatorFamily::Ip => Some(true),
+                    _ => Some(false),
                 };
-                choices.push((null, absent));
-            }
-            // `["", ""]` is a null data set for set operators (true for `ForAllValues:`) and
-            // makes every other condition false: `ForAllValues:` a negated operator covers it,
-            // and agrees with the condition on one value unless the positive operator matches
-            // `""` (a value `""` or only `*`), where it is left out.
-            let matches_empty = kv.values.iter().any(|v| {
-                let text = v.node.as_text();
-                text.chars().all(|c| c == '*')
-            });
-            if op.base.is_negated() && !matches_empty {
-                let all = Node::new(
-                    ConditionOperator {
-                        qualifier: Some(SetQualifier::ForAllValues),
-                        base: op.base,
-                        if_exists: false,
-                    },
-                    entry.operator.span,
-                );
-                choices.push((all, kv.clone()));
-            }
-            if alternatives.len() * choices.len() > MAX_SPLIT {
-                return vec![deny.clone()];
-            }
-            let mut next = Vec::with_capacity(alternatives.len() * choices.len());
-            for alt in &alternatives {
-                for choice in &choices {
-                    let mut a = alt.clone();
-                    a.push(choice.clone());
-                    next.push(a);
+                match keys.iter_mut().find(|(k, _, _)| *k == lower) {
+                    Some((_, _, have)) => {
+                        *have = match (*have, kind) {
+                            (None, _) | (_, None) => None,
+                            (Some(a), Some(b)) => Some(a || b),
+                        };
+                    }
+                    None if family == OperatorFamily::Null => {
+                        keys.push((lower, kv.key.node.clone(), Some(false)));
+                    }
+                    None => keys.push((lower, kv.key.node.clone(), kind)),
                 }
             }
-            alternatives = next;
         }
     }
-    alternatives
+    let guards: Vec<ConditionEntry> = keys
         .into_iter()
-        .map(|alt| {
-            let mut s = deny.clone();
-            s.condition = Some(ConditionBlock {
-                entries: alt
-                    .into_iter()
-                    .map(|(operator, kv)| ConditionEntry {
-                        operator,
-                        keys: vec![kv],
-                    })
-                    .collect(),
-                span: block.span,
-            });
-            s
+        .filter(|(_, written, _)| is_single_valued(written))
+        .filter_map(|(_, written, kind)| {
+            let (base, values): (OperatorBase, &[&str]) = if kind? {
+                (OperatorBase::IpAddress, &["0.0.0.0/0", "::/0"])
+            } else {
+                (OperatorBase::StringLike, &["*"])
+            };
+            Some(ConditionEntry {
+                operator: Node::new(
+                    ConditionOperator {
+                        qualifier: None,
+                        base,
+                        if_exists: true,
+                    },
+                    Span::default(),
+                ),
+                keys: vec![ConditionKeyValues {
+                    key: Node::new(written, Span::default()),
+                    values: values
+                        .iter()
+                        .map(|v| {
+                            Node::new(
+                                crate::ast::ConditionValue::String((*v).to_string()),
+                                Span::default(),
+                            )
+                        })
+                        .collect(),
+                    values_span: Span::default(),
+                }],
+            })
         })
-        .collect()
+        .collect();
+    if guards.is_empty() {
+        return;
+    }
+    for s in statements
+        .iter_mut()
+        .filter(|s| s.effect() == Some(Effect::Allow))
+    {
+        let block = s.condition.get_or_insert_with(|| ConditionBlock {
+            entries: Vec::new(),
+            span: Span::default(),
+        });
+        block.entries.extend(guards.iter().cloned());
+    }
 }
 
 /// Checks a counterexample on the original policy with the evaluator: the caller (from
@@ -958,6 +928,13 @@ mod tests {
             allow_read("")
         );
         assert_eq!(bucket(&not_principal), Verdict::Pass);
+        // S3 UG bucket policy examples, "Managing access based on specific IP addresses":
+        // `Deny` `NotIpAddress` leaves only the listed range, a `/24`.
+        let ip = format!(
+            r#"{}, {{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::reports/*", "Condition": {{"NotIpAddress": {{"aws:SourceIp": "192.0.2.0/24"}}}}}}"#,
+            allow_read("")
+        );
+        assert_eq!(bucket(&ip), Verdict::Pass);
         // The Deny covers other actions only: reading stays public.
         let partial = format!(
             r#"{}, {{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::reports/*", "Condition": {{"StringNotEquals": {{"aws:SourceVpce": "vpce-1a2b3c4d"}}}}}}"#,
