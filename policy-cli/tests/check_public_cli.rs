@@ -53,7 +53,11 @@ fn corpus_cases_give_the_documented_answer() {
         ]);
         let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
         assert_eq!(v["result"], expected.as_str(), "{file}: {v}");
-        let code = if expected == "PASS" { 0 } else { 1 };
+        let code = match expected.as_str() {
+            "PASS" => 0,
+            "FAIL" => 1,
+            other => panic!("{file}: expected PASS or FAIL, not {other}"),
+        };
         assert_eq!(out.status.code(), Some(code), "{file}");
         if expected == "FAIL" {
             // The statement that allows it, and a caller outside the policy's accounts.
