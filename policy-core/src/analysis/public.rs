@@ -486,6 +486,15 @@ pub(crate) fn decide(
             if let Some(why) = several_values(&example) {
                 return Verdict::Unknown(why);
             }
+            // `Resource: "*"` makes the empty string the shortest resource: `*` reads better,
+            // when the evaluator agrees.
+            if example.resource.is_empty() {
+                let mut star = example.clone();
+                star.resource = "*".to_string();
+                if confirm(policy, caller, &star, owner).is_ok() {
+                    example = star;
+                }
+            }
             match confirm(policy, caller, &example, owner) {
                 Ok(()) => Verdict::Fail(example),
                 Err(why) => Verdict::Unknown(why),
