@@ -144,7 +144,12 @@ proptest! {
         actions in prop::sample::subsequence(ACCESS_ACTIONS.to_vec(), 0..3),
         resources in prop::sample::subsequence(ACCESS_RESOURCES.to_vec(), 0..3),
     ) {
-        prop_assume!(!actions.is_empty() || !resources.is_empty());
+        // An access needs an action or a resource.
+        let resources = if actions.is_empty() && resources.is_empty() {
+            vec![ACCESS_RESOURCES[0]]
+        } else {
+            resources
+        };
         let text = json!({"Version": "2012-10-17", "Statement": statements}).to_string();
         let parsed = parse_policy(&text, Some(PolicyKind::Identity));
         let policy = parsed.policy.unwrap();

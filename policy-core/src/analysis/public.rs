@@ -25,8 +25,9 @@
 //!
 //! Service principals are not public callers: a service acts for the account that configures
 //! it (Access Analyzer reports accounts, organizations and anonymous callers as public, not
-//! service principals). `Federated` principals (web identity and SAML providers) are not
-//! decided yet: an `Allow` naming one answers `Unknown`.
+//! service principals). An Amazon Cognito `Federated` principal is a third caller, pinned by
+//! `cognito-identity.amazonaws.com:aud`; other `Federated` principals (web identity and SAML
+//! providers) are not decided yet: an `Allow` naming one answers `Unknown`.
 
 use std::sync::Arc;
 
@@ -204,8 +205,31 @@ pub fn no_public_access(policy: &Policy) -> Verdict {
     };
     let named = named_principals(policy);
     let mut unknown: Option<String> = None;
-    for caller in [outside, anonymous] {
+    let mut callers = vec![outside, anonymous];
+    if names_cognito(policy) {
+        match RequestPrincipal::parse(&format!("federated:{COGNITO}")) {
+            Ok(p) => callers.push(p),
+            Err(e) => return Verdict::Unknown(e.to_string()),
+        }
+    }
+    for caller in callers {
         let mut rules = derived_rules(&caller, &named, Some(policy));
+        if caller.kind == CallerKind::WebIdentity {
+            // An identity of any identity pool, unless the pool (`aud`) is fixed.
+            let aud = PinningKey {
+                name: COGNITO_AUD,
+                kind: PinKind::Text,
+                source: COGNITO_SOURCE,
+            };
+            rules.push((
+                COGNITO_AUD.to_string(),
+                KeyRule::Outside {
+                    kind: PinKind::Text,
+                    patterns: owned_values(policy, &aud),
+                    present: false,
+                },
+            ));
+        }
         for pin in PINNING_KEYS {
             if !rules.iter().any(|(k, _)| k == pin.name) {
                 rules.push((
@@ -229,7 +253,30 @@ pub fn no_public_access(policy: &Policy) -> Verdict {
     unknown.map_or(Verdict::Pass, Verdict::Unknown)
 }
 
-/// The first `Allow` whose principal the model does not decide: a `Federated` provider.
+/// Amazon Cognito identity pools as a `Federated` principal: any identity pool of any account
+/// unless `cognito-identity.amazonaws.com:aud` names the pool (IAM UG, "Available keys for AWS
+/// web identity federation"; Access Analyzer reports such a role trust policy with a fixed
+/// `aud` as not public, `isPublic: false`, in its `ListFindings` example).
+const COGNITO: &str = "cognito-identity.amazonaws.com";
+const COGNITO_AUD: &str = "cognito-identity.amazonaws.com:aud";
+const COGNITO_SOURCE: &str =
+    "IAM UG, \"Available keys for AWS web identity federation\"; Access Analyzer `ListFindings` example";
+
+/// Whether an `Allow` names Amazon Cognito as its `Federated` principal.
+fn names_cognito(policy: &Policy) -> bool {
+    policy.statements.iter().any(|s| {
+        s.principal.as_ref().is_some_and(|p| {
+            !p.negated
+                && p.value.entries().iter().any(|e| {
+                    e.kind.node == PrincipalKind::Federated
+                        && e.values.iter().any(|v| v.node == COGNITO)
+                })
+        })
+    })
+}
+
+/// The first `Allow` whose principal the model does not decide: a `Federated` provider other
+/// than Amazon Cognito.
 fn undecided_principal(policy: &Policy) -> Option<String> {
     policy
         .statements
@@ -237,12 +284,14 @@ fn undecided_principal(policy: &Policy) -> Option<String> {
         .filter(|s| s.effect() == Some(Effect::Allow))
         .find_map(|s| {
             let element = s.principal.as_ref().filter(|p| !p.negated)?;
-            let entry = element
+            let value = element
                 .value
                 .entries()
                 .iter()
-                .find(|e| e.kind.node == PrincipalKind::Federated)?;
-            let value = entry.values.first().map_or("", |v| v.node.as_str());
+                .filter(|e| e.kind.node == PrincipalKind::Federated)
+                .flat_map(|e| e.values.iter())
+                .map(|v| v.node.as_str())
+                .find(|v| *v != COGNITO)?;
             Some(format!(
                 "statement {}: who the `Federated` provider `{value}` admits is not decided yet",
                 s.index
@@ -969,11 +1018,27 @@ mod tests {
             r#"{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}"#,
         );
         assert_eq!(no_public_access(&account), Verdict::Pass);
-        let cognito = policy(
+        // IAM UG, "Create a role for OpenID Connect federation", the Amazon Cognito trust
+        // policy: `aud` names the identity pool.
+        let pool = policy(
+            PolicyKind::Trust,
+            r#"{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-2:12345678-abcd-abcd-abcd-123456"}, "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}}}"#,
+        );
+        assert_eq!(no_public_access(&pool), Verdict::Pass);
+        let any_pool = policy(
             PolicyKind::Trust,
             r#"{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}"#,
         );
-        assert!(matches!(no_public_access(&cognito), Verdict::Unknown(_)));
+        let v = no_public_access(&any_pool);
+        let Verdict::Fail(c) = v else {
+            panic!("public: {v:?}")
+        };
+        assert_eq!(c.principal, "cognito-identity.amazonaws.com");
+        let google = policy(
+            PolicyKind::Trust,
+            r#"{"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}"#,
+        );
+        assert!(matches!(no_public_access(&google), Verdict::Unknown(_)));
     }
 
     #[test]
