@@ -229,6 +229,55 @@ pub enum CheckCommand {
     /// request that shows it (FAIL); 2: could not read the files or not decided (UNKNOWN, with
     /// the reason).
     NoNewAccess(NoNewAccessArgs),
+    /// Does POLICY allow none of the actions (on any of the resources)? Exit 0: none (PASS);
+    /// 1: it allows one, with the request (FAIL); 2: bad input or not decided (UNKNOWN).
+    AccessNotGranted(AccessNotGrantedArgs),
+    /// Does the resource policy (or role trust policy) keep out every caller outside the
+    /// owner's control? Exit 0: yes (PASS); 1: it is public, with the request (FAIL); 2: bad
+    /// input or not decided (UNKNOWN).
+    NoPublicAccess(NoPublicAccessArgs),
+}
+
+/// `iampol check access-not-granted`.
+#[derive(Debug, clap::Args)]
+pub struct AccessNotGrantedArgs {
+    /// The policy.
+    pub policy: PathBuf,
+    /// Actions the policy must not allow: `*` or `service:name`, with `*` and `?` wildcards
+    /// (several after one `--action`, repeated, or separated with commas).
+    #[arg(long = "action", value_delimiter = ',', num_args = 1..)]
+    pub actions: Vec<String>,
+    /// Resources (ARNs, with wildcards only in the resource part) on which none of the actions
+    /// may be allowed (several after one `--resource`, or repeated); without it, any resource.
+    #[arg(long = "resource", num_args = 1..)]
+    pub resources: Vec<String>,
+    /// The kind of the policy: identity, boundary, session, scp, resource or trust.
+    #[arg(long, value_parser = parse_kind, default_value = "identity")]
+    pub kind: PolicyKind,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+    /// The size limit of the policy file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
+}
+
+/// `iampol check no-public-access`.
+#[derive(Debug, clap::Args)]
+pub struct NoPublicAccessArgs {
+    /// The resource policy, or the role trust policy.
+    pub policy: PathBuf,
+    /// The type of the resource, as IAM Access Analyzer names it (`AWS::S3::Bucket`,
+    /// `AWS::SQS::Queue`, `AWS::KMS::Key`, `AWS::IAM::AssumeRolePolicyDocument` for a role
+    /// trust policy, ...).
+    #[arg(long)]
+    pub resource_type: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+    /// The size limit of the policy file read.
+    #[command(flatten)]
+    pub read: crate::io::ReadArgs,
 }
 
 /// `iampol check no-new-access`.

@@ -21,7 +21,11 @@ const SUBCOMMANDS: &[&str] = &[
     "man",
 ];
 /// Subcommands of subcommands, as their man pages name them.
-const NESTED: &[&str] = &["check-no-new-access"];
+const NESTED: &[&str] = &[
+    "check-no-new-access",
+    "check-access-not-granted",
+    "check-no-public-access",
+];
 
 fn iampol(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iampol"))

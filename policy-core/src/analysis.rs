@@ -3,12 +3,18 @@
 //! - [`compare`]: whether a policy allows some request another does not (`no_new_access`),
 //!   with a counterexample checked by the evaluator.
 //! - [`diff`]: the access one policy adds to another and takes away, summarised for people.
+//! - [`access`]: whether a policy allows none of a list of actions and resources
+//!   (`access_not_granted`).
+//! - [`public`]: whether a resource or trust policy allows a caller outside the owner's
+//!   control (`no_public_access`).
 //! - `lang`: the regular languages of IAM globs (`*`, `?`) and exact emptiness, inclusion and
 //!   witness search over them.
 //! - `domain`: the sets of request values of Numeric, Date and IP operators, with witnesses.
 
+pub mod access;
 pub mod compare;
 pub mod diff;
+pub mod public;
 // Not yet read by `compare` (Numeric, Date and IP conditions are its next step): its tests use
 // it now.
 #[cfg_attr(

@@ -1,16 +1,25 @@
-//! `iampol check`: exact answers about every request, offline (issue 12). Today:
-//! `no-new-access`, whether a changed policy allows anything the existing one does not (IAM
-//! Access Analyzer's `CheckNoNewAccess`, decided exactly, with a counterexample).
+//! `iampol check`: exact answers about every request, offline (issue 12), each IAM Access
+//! Analyzer's custom policy check decided exactly, with a counterexample:
+//! - `no-new-access`: whether a changed policy allows anything the existing one does not
+//!   (`CheckNoNewAccess`);
+//! - `access-not-granted`: whether a policy allows none of some actions on some resources
+//!   (`CheckAccessNotGranted`);
+//! - `no-public-access`: whether a resource or trust policy keeps out every caller outside
+//!   the owner's control (`CheckNoPublicAccess`).
 
 use std::io::Write;
 
 use policy_cli::render::escape::escape_line;
+use policy_core::analysis::access::{access_not_granted, Access};
 use policy_core::analysis::compare::{no_new_access, Counterexample, Verdict};
+use policy_core::analysis::public::{self, no_public_access};
 use policy_core::ast::{Policy, PolicyKind};
 use policy_core::SourceFile;
 use serde::Serialize;
 
-use crate::args::{CheckArgs, CheckCommand, EvalFormat, NoNewAccessArgs};
+use crate::args::{
+    AccessNotGrantedArgs, CheckArgs, CheckCommand, EvalFormat, NoNewAccessArgs, NoPublicAccessArgs,
+};
 use crate::commands::can::Loader;
 use crate::exit::ExitStatus;
 
@@ -18,8 +27,47 @@ use crate::exit::ExitStatus;
 pub fn run(args: &CheckArgs) -> ExitStatus {
     match &args.command {
         CheckCommand::NoNewAccess(a) => run_no_new_access(a),
+        CheckCommand::AccessNotGranted(a) => run_access_not_granted(a),
+        CheckCommand::NoPublicAccess(a) => run_no_public_access(a),
     }
 }
+
+/// What one check says in its messages.
+struct Wording {
+    check: &'static str,
+    /// The PASS message.
+    pass: &'static str,
+    /// Before the request in the FAIL message.
+    fail: &'static str,
+    /// After the request in the FAIL message.
+    fail_end: &'static str,
+    /// Whether the FAIL message names the caller (policies that name principals).
+    names_caller: bool,
+}
+
+const NO_NEW_ACCESS: Wording = Wording {
+    check: "no-new-access",
+    pass: "the new policy allows no request that the existing policy does not",
+    fail: "the new policy allows",
+    fail_end: ", which the existing policy does not",
+    names_caller: false,
+};
+
+const ACCESS_NOT_GRANTED: Wording = Wording {
+    check: "access-not-granted",
+    pass: "the policy allows none of the requests asked about",
+    fail: "the policy allows",
+    fail_end: "",
+    names_caller: false,
+};
+
+const NO_PUBLIC_ACCESS: Wording = Wording {
+    check: "no-public-access",
+    pass: "the policy allows no caller outside the accounts, organizations and networks it names",
+    fail: "the policy is public: it allows",
+    fail_end: "",
+    names_caller: true,
+};
 
 /// The JSON line of a check (documented in the README; fields are only ever added).
 #[derive(Serialize)]
@@ -31,7 +79,7 @@ struct JsonCheck<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     counterexample: Option<JsonRequest<'a>>,
-    /// The statements of the new policy that allow the counterexample.
+    /// The statements of the (new) policy that allow the counterexample.
     reasons: Vec<JsonReason<'a>>,
 }
 
@@ -72,16 +120,87 @@ fn run_no_new_access(args: &NoNewAccessArgs) -> ExitStatus {
         return ExitStatus::Error;
     };
     let verdict = no_new_access(&existing, &new);
-    let new_file = loader.files.get(1);
+    report(
+        &NO_NEW_ACCESS,
+        &verdict,
+        &new,
+        loader.files.get(1),
+        args.format,
+    )
+}
+
+fn run_access_not_granted(args: &AccessNotGrantedArgs) -> ExitStatus {
+    if !ACCESS_KINDS.contains(&args.kind) {
+        let kinds: Vec<&str> = ACCESS_KINDS.iter().map(|k| k.as_str()).collect();
+        eprintln!(
+            "error: --kind {}: not decided; use one of: {}",
+            args.kind.as_str(),
+            kinds.join(", ")
+        );
+        return ExitStatus::Error;
+    }
+    let access = match Access::new(args.actions.clone(), args.resources.clone()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {}", escape_line(&e.to_string()));
+            return ExitStatus::Error;
+        }
+    };
+    let mut loader = Loader::new(args.read.limit());
+    let Some(policy) = loader.parse(&args.policy, args.kind) else {
+        return ExitStatus::Error;
+    };
+    let verdict = access_not_granted(&policy, &access);
+    report(
+        &ACCESS_NOT_GRANTED,
+        &verdict,
+        &policy,
+        loader.files.first(),
+        args.format,
+    )
+}
+
+fn run_no_public_access(args: &NoPublicAccessArgs) -> ExitStatus {
+    let Some(kind) = public::kind_of(&args.resource_type) else {
+        eprintln!(
+            "error: --resource-type {}: not a type IAM Access Analyzer checks; use one of: {}",
+            escape_line(&args.resource_type),
+            public::RESOURCE_TYPES.join(", ")
+        );
+        return ExitStatus::Error;
+    };
+    let mut loader = Loader::new(args.read.limit());
+    let Some(policy) = loader.parse(&args.policy, kind) else {
+        return ExitStatus::Error;
+    };
+    let verdict = no_public_access(&policy);
+    report(
+        &NO_PUBLIC_ACCESS,
+        &verdict,
+        &policy,
+        loader.files.first(),
+        args.format,
+    )
+}
+
+/// Writes the verdict and returns the exit status: 0 PASS, 1 FAIL, 2 UNKNOWN (or when the
+/// output cannot be written).
+fn report(
+    wording: &Wording,
+    verdict: &Verdict,
+    policy: &Policy,
+    file: Option<&SourceFile>,
+    format: EvalFormat,
+) -> ExitStatus {
     let mut out = std::io::stdout().lock();
-    let written = match args.format {
+    let written = match format {
         EvalFormat::Json => {
-            let line = json_line(&verdict, &new, new_file);
+            let line = json_line(wording, verdict, policy, file);
             serde_json::to_string(&line)
                 .map_err(std::io::Error::from)
                 .and_then(|s| writeln!(out, "{s}"))
         }
-        EvalFormat::Human => write_human(&mut out, &verdict, &new, new_file),
+        EvalFormat::Human => write_human(&mut out, wording, verdict, policy, file),
     };
     if written.is_err() {
         return ExitStatus::Error;
@@ -106,13 +225,14 @@ fn statement_at<'a>(
 }
 
 fn json_line<'a>(
+    wording: &Wording,
     verdict: &'a Verdict,
     new: &'a Policy,
     file: Option<&'a SourceFile>,
 ) -> JsonCheck<'a> {
-    let (result, message) = summary(verdict);
+    let (result, message) = summary(wording, verdict);
     let mut line = JsonCheck {
-        check: "no-new-access",
+        check: wording.check,
         result,
         message,
         counterexample: None,
@@ -143,20 +263,30 @@ fn json_line<'a>(
     line
 }
 
-fn summary(verdict: &Verdict) -> (&'static str, String) {
+fn summary(wording: &Wording, verdict: &Verdict) -> (&'static str, String) {
     match verdict {
-        Verdict::Pass => (
-            "PASS",
-            "the new policy allows no request that the existing policy does not".into(),
+        Verdict::Pass => ("PASS", wording.pass.into()),
+        Verdict::Fail(c) => (
+            "FAIL",
+            format!(
+                "{} {}{}",
+                wording.fail,
+                describe(c, wording.names_caller),
+                wording.fail_end
+            ),
         ),
-        Verdict::Fail(c) => ("FAIL", format!("the new policy allows {}", describe(c))),
         Verdict::Unknown(why) => ("UNKNOWN", format!("not decided: {why}")),
     }
 }
 
 /// `s3:GetObject on arn:aws:s3:::b/x when aws:requestedregion = us-east-1`.
-fn describe(c: &Counterexample) -> String {
+fn describe(c: &Counterexample, names_caller: bool) -> String {
     let mut text = format!("`{}` on `{}`", c.action, c.resource);
+    if names_caller {
+        text.push_str(" to `");
+        text.push_str(&c.principal);
+        text.push('`');
+    }
     let context: Vec<String> = c
         .context
         .iter()
@@ -169,17 +299,17 @@ fn describe(c: &Counterexample) -> String {
         text.push_str(" when ");
         text.push_str(&context.join(" and "));
     }
-    text.push_str(", which the existing policy does not");
     text
 }
 
 fn write_human(
     out: &mut impl Write,
+    wording: &Wording,
     verdict: &Verdict,
     new: &Policy,
     file: Option<&SourceFile>,
 ) -> std::io::Result<()> {
-    let (result, message) = summary(verdict);
+    let (result, message) = summary(wording, verdict);
     writeln!(out, "{result}: {}", escape_line(&message))?;
     if let Verdict::Fail(c) = verdict {
         let (index, sid) = &c.allowed_by;
@@ -208,4 +338,15 @@ const KINDS: [PolicyKind; 4] = [
     PolicyKind::Boundary,
     PolicyKind::Session,
     PolicyKind::Scp,
+];
+
+/// The kinds `access-not-granted` decides: those of `no-new-access`, and the resource and
+/// trust policies (each principal they name, an unnamed one, and an anonymous caller).
+const ACCESS_KINDS: [PolicyKind; 6] = [
+    PolicyKind::Identity,
+    PolicyKind::Boundary,
+    PolicyKind::Session,
+    PolicyKind::Scp,
+    PolicyKind::Resource,
+    PolicyKind::Trust,
 ];

@@ -655,33 +655,12 @@ pub(crate) fn resource_pin(statement: &Statement) -> Option<&ConditionKeyValues>
 }
 
 /// Whether a key pins the caller or the request path to known accounts, organizations or
-/// networks, which makes a wildcard principal non-public (SEMANTICS E14, plus the keys that
-/// do the same for one service: `kms:CallerAccount`, `aws:SourceOwner`,
-/// `s3:DataAccessPointAccount`, `s3:DataAccessPointArn`).
+/// networks, which makes a wildcard principal non-public: the keys of
+/// `policy_core::analysis::public::PINNING_KEYS` (SEMANTICS E14, plus the keys that do the
+/// same for one service: `kms:CallerAccount`, `aws:SourceOwner`, `s3:DataAccessPointAccount`,
+/// `s3:DataAccessPointArn`), the one list `iampol check no-public-access` reads too.
 pub(crate) fn is_public_pinning_key(key: &str) -> bool {
-    matches!(
-        key,
-        "aws:principalorgid"
-            | "aws:principalorgpaths"
-            | "aws:principalaccount"
-            | "aws:principalarn"
-            | "aws:userid"
-            | "aws:sourcevpce"
-            | "aws:sourcevpc"
-            | "aws:sourcevpcarn"
-            | "aws:sourcearn"
-            | "aws:sourceaccount"
-            | "aws:sourceowner"
-            | "aws:sourceorgid"
-            | "aws:sourceorgpaths"
-            | "aws:vpceaccount"
-            | "aws:vpceorgid"
-            | "aws:vpceorgpaths"
-            | "aws:sourceip"
-            | "kms:calleraccount"
-            | "s3:dataaccesspointaccount"
-            | "s3:dataaccesspointarn"
-    )
+    policy_core::analysis::public::pinning_key(key).is_some()
 }
 
 /// The statement's first condition that keeps a wildcard principal from being public.
