@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use policy_core::analysis::compare::no_new_access;
 use policy_core::ast::{Policy, Principal, Statement};
 use policy_core::parse::{lower_statement, parse_policy_json, ParseErrorKind, Parsed};
 use policy_core::syntax::{json, Value, ValueKind};
@@ -168,12 +169,14 @@ impl Union {
     }
 }
 
-/// Demotes to display-only each unsafe fix whose result AWS would not store or that lints
-/// worse: "an unsafe rewrite is offered only if its result fits the size quota and lints
-/// clean". The fix is applied to the policy's text, the result parsed and linted again with
-/// the same settings, and kept unsafe only if it still reads as a policy, fits its size quota
-/// (`policy-size-quota`, checked whatever the settings select) and has, for every rule, no
-/// more error findings than the original. All unsafe fixes are tried together first; only if
+/// Demotes to display-only each unsafe fix whose result AWS would not store, that lints
+/// worse, or that could allow more: "an unsafe rewrite is offered only if its result fits the
+/// size quota and lints clean, and it never allows more". The fix is applied to the policy's
+/// text, the result parsed and linted again with the same settings, and kept unsafe only if
+/// it still reads as a policy, fits its size quota (`policy-size-quota`, checked whatever the
+/// settings select), has, for every rule, no more error findings than the original, and
+/// provably allows no request the original does not (`no_new_access` answers PASS; UNKNOWN,
+/// for a policy variable or a `Principal`, is no proof). All unsafe fixes are tried together first; only if
 /// that fails is each tried with those kept before it.
 ///
 /// `text` is the policy's text, found at `offset` in the file the findings' spans point into.
@@ -356,10 +359,23 @@ impl Base<'_> {
             return false;
         }
         let result = replaced(self.text, &edits);
-        match self.spliced_verdict(&edits, &result) {
+        let clean = match self.spliced_verdict(&edits, &result) {
             Some(verdict) => verdict.is_clean(before),
             None => verdict(&result, self.kind, self.settings).is_clean(before),
-        }
+        };
+        clean && self.allows_nothing_new(&result)
+    }
+
+    /// Whether the policy `result` allows no request the policy as read does not,
+    /// decided over every request (issue 12): an unsafe fix must never allow more.
+    fn allows_nothing_new(&mut self, result: &str) -> bool {
+        let kind = self.kind;
+        let Some(before) = self.parsed().policy.as_ref() else {
+            return false;
+        };
+        parse_policy_json(json::parse(result), kind)
+            .policy
+            .is_some_and(|after| no_new_access(before, &after).is_pass())
     }
 
     /// The [`verdict`] on `result` (the text with `edits` made), worked out from the policy
@@ -1205,5 +1221,73 @@ mod tests {
             local: None,
         };
         assert_eq!(base.spliced_verdict(&edits, &result), Some(whole));
+    }
+
+    /// An unsafe fix that allows more is demoted to display-only, one that allows less stays
+    /// unsafe: the gate proves `no_new_access(original, fixed)` (issue 12). The requests come
+    /// from the IAM UG, "Policy evaluation logic" (an Allow statement that matches allows).
+    #[test]
+    fn unsafe_fix_that_allows_more_is_demoted() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::c/*"}]}"#;
+        let settings = Settings::default();
+        let meta = &crate::rules::security::WildcardAction::META;
+        let fix_at = |from: &str, to: &str| {
+            let start = text.find(from).unwrap();
+            let mut f = Finding::new(meta, Span::new(start, start + from.len()), "x");
+            f.fix = Some(Fix {
+                applicability: Applicability::Unsafe,
+                message: format!("replace {from}"),
+                edits: vec![Edit {
+                    span: Span::new(start, start + from.len()),
+                    content: to.to_string(),
+                }],
+            });
+            f
+        };
+        // `s3:GetObject` on `b/*` becomes `s3:*` (adds `s3:PutObject` on `b/*`); `s3:*` on
+        // `c/*` becomes `s3:GetObject` (allows less).
+        let mut findings = vec![
+            fix_at("\"s3:GetObject\"", "\"s3:*\""),
+            fix_at("\"s3:*\"", "\"s3:GetObject\""),
+        ];
+        gate_unsafe_fixes(
+            text,
+            0,
+            Some(PolicyKind::Identity),
+            &settings,
+            &mut findings,
+        );
+        let applicability: Vec<Applicability> = findings
+            .iter()
+            .map(|f| f.fix.as_ref().unwrap().applicability)
+            .collect();
+        assert_eq!(
+            applicability,
+            [Applicability::DisplayOnly, Applicability::Unsafe]
+        );
+        // A policy variable is not decided: no proof, no unsafe fix.
+        let home = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}"#;
+        let start = home.find("\"s3:*\"").unwrap();
+        let mut f = Finding::new(meta, Span::new(start, start + 6), "x");
+        f.fix = Some(Fix {
+            applicability: Applicability::Unsafe,
+            message: "narrow".into(),
+            edits: vec![Edit {
+                span: Span::new(start, start + 6),
+                content: "\"s3:GetObject\"".into(),
+            }],
+        });
+        let mut findings = vec![f];
+        gate_unsafe_fixes(
+            home,
+            0,
+            Some(PolicyKind::Identity),
+            &settings,
+            &mut findings,
+        );
+        assert_eq!(
+            findings[0].fix.as_ref().unwrap().applicability,
+            Applicability::DisplayOnly
+        );
     }
 }
