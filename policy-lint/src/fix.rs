@@ -363,19 +363,28 @@ impl Base<'_> {
             Some(verdict) => verdict.is_clean(before),
             None => verdict(&result, self.kind, self.settings).is_clean(before),
         };
-        clean && self.allows_nothing_new(&result)
+        clean && self.allows_nothing_new(&edits, &result)
     }
 
-    /// Whether the policy `result` allows no request the policy as read does not,
-    /// decided over every request (issue 12): an unsafe fix must never allow more.
-    fn allows_nothing_new(&mut self, result: &str) -> bool {
+    /// Whether the policy `result` (the text with `edits` made) allows no request the policy
+    /// as read does not, decided over every request (issue 12): an unsafe fix must never allow
+    /// more. When the edits fall inside `Allow` statements that stay `Allow` statements, and
+    /// leave the others as they were, the question is asked of those statements alone: the
+    /// `Deny` statements and the other `Allow` statements are the same on both sides, so what
+    /// the edited statements allow must be inside what they allowed (a smaller question, and
+    /// a sufficient one).
+    fn allows_nothing_new(&mut self, edits: &[Replacement<'_>], result: &str) -> bool {
         let kind = self.kind;
         let Some(before) = self.parsed().policy.as_ref() else {
             return false;
         };
-        parse_policy_json(json::parse(result), kind)
-            .policy
-            .is_some_and(|after| no_new_access(before, &after).is_pass())
+        let Some(after) = parse_policy_json(json::parse(result), kind).policy else {
+            return false;
+        };
+        if let Some((before, after)) = edited_allows(before, &after, edits) {
+            return no_new_access(&before, &after).is_pass();
+        }
+        no_new_access(before, &after).is_pass()
     }
 
     /// The [`verdict`] on `result` (the text with `edits` made), worked out from the policy
@@ -466,6 +475,39 @@ impl Base<'_> {
         saved.restore(policy);
         Some(verdict)
     }
+}
+
+/// The statements the edits fall in, before and after, as two policies, when they are all
+/// `Allow` statements on both sides and every other statement reads the same; `None`
+/// otherwise.
+fn edited_allows(
+    before: &Policy,
+    after: &Policy,
+    edits: &[Replacement<'_>],
+) -> Option<(Policy, Policy)> {
+    let touched = touched_statements(&before.statements, edits)?;
+    if after.statements.len() != before.statements.len() {
+        return None;
+    }
+    let mut next = touched.iter().map(|t| t.index).peekable();
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    for (i, (b, a)) in before.statements.iter().zip(&after.statements).enumerate() {
+        if next.peek() == Some(&i) {
+            next.next();
+            let allow = |s: &Statement| s.effect() == Some(policy_core::Effect::Allow);
+            if !allow(b) || !allow(a) {
+                return None;
+            }
+            old.push(b.clone());
+            new.push(a.clone());
+        } else if b != a {
+            return None;
+        }
+    }
+    Some((
+        crate::support::proof::with_statements(before, old),
+        crate::support::proof::with_statements(after, new),
+    ))
 }
 
 /// A statement the edits fall in: its position, what the edits before it add to the text's

@@ -1,6 +1,8 @@
 //! The promises on fixes, decided over every request with `no_new_access` (issue 12) instead
 //! of sampled requests: on every rule fixture of `corpus/lint` and every AWS managed policy of
-//! `corpus/policies/aws-managed`, linted with every rule selected,
+//! `corpus/policies/aws-managed`, linted with the default rules (and with every rule,
+//! `ineffective-statement` included, on the fixtures and on every eighth managed policy: that
+//! rule decides one question per statement, too slow for the whole corpus in a debug build),
 //! - each fix labelled *safe*, applied alone, changes no decision: `no_new_access` answers
 //!   PASS both ways (UNKNOWN, for policy variables or `Principal`, is counted, not failed);
 //! - each fix still *unsafe* after the gate, applied alone, allows nothing new: PASS (the
@@ -60,20 +62,29 @@ impl Tally {
 
 #[test]
 fn safe_fixes_change_no_decision_and_unsafe_ones_allow_nothing_new() {
-    let settings = Settings {
-        select: vec!["ALL".into()],
+    let default = Settings {
         organization_id: Some("o-a1b2c3d4e5".into()),
         ..Settings::default()
     };
+    let every = Settings {
+        select: vec!["ALL".into()],
+        ..default.clone()
+    };
     let (mut safe, mut unsafe_) = (Tally::default(), Tally::default());
-    for (path, kind) in files() {
+    for (n, (path, kind)) in files().into_iter().enumerate() {
+        let managed = path.parent().is_some_and(|p| p.ends_with("aws-managed"));
+        let settings = if managed && n % 8 != 0 {
+            &default
+        } else {
+            &every
+        };
         let text = std::fs::read_to_string(&path).unwrap();
         let parsed = parse_policy(&text, kind);
         let (Some(before), true) = (parsed.policy, parsed.errors.is_empty()) else {
             // A fix that makes an invalid policy valid changes what AWS would store at all.
             continue;
         };
-        let findings = lint_source(&text, kind, &settings);
+        let findings = lint_source(&text, kind, settings);
         for f in findings.iter().filter(|f| f.fix.is_some()) {
             let Some(fix) = &f.fix else { continue };
             if fix.applicability == Applicability::DisplayOnly || fix.edits.is_empty() {

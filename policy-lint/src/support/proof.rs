@@ -3,7 +3,7 @@
 //! counterexamples.
 
 use policy_core::analysis::compare::{no_new_access, Counterexample, Verdict};
-use policy_core::ast::{Policy, PolicyKind};
+use policy_core::ast::{Policy, PolicyKind, Statement};
 use policy_core::parse::parse_policy;
 use serde_json::Value;
 
@@ -51,5 +51,17 @@ pub(crate) fn same_access(a: &Policy, b: &Policy) -> Verdict {
         (_, fail @ Verdict::Fail(_)) | (fail @ Verdict::Unknown(_), _) => fail,
         (Verdict::Pass, other) => other,
         (other @ Verdict::Fail(_), _) => other,
+    }
+}
+
+/// `policy` with these statements instead of its own (its kind, version and id kept).
+pub(crate) fn with_statements(policy: &Policy, statements: Vec<Statement>) -> Policy {
+    Policy {
+        kind: policy.kind,
+        version: policy.version.clone(),
+        version_key: policy.version_key,
+        id: policy.id.clone(),
+        statements,
+        span: policy.span,
     }
 }

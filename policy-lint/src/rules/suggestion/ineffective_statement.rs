@@ -10,6 +10,7 @@ use crate::declare_rule;
 use crate::finding::{Applicability, Fix};
 use crate::rule::Rule;
 use crate::rules::suspicious::support::{remove_list_item, statement_anchor};
+use crate::support::proof::with_statements;
 
 declare_rule! {
     /// ## What it does
@@ -226,14 +227,7 @@ fn subset(policy: &Policy, indices: &[usize], effect: Option<Effect>) -> Policy 
             s
         })
         .collect();
-    Policy {
-        kind: policy.kind,
-        version: policy.version.clone(),
-        version_key: policy.version_key,
-        id: policy.id.clone(),
-        statements,
-        span: policy.span,
-    }
+    with_statements(policy, statements)
 }
 
 /// Whether the decision procedure can be trusted on the statement: it has `Action` or
