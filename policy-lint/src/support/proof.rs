@@ -49,8 +49,7 @@ pub(crate) fn same_access(a: &Policy, b: &Policy) -> Verdict {
     let backward = no_new_access(b, a);
     match (forward, backward) {
         (_, fail @ Verdict::Fail(_)) | (fail @ Verdict::Unknown(_), _) => fail,
-        (Verdict::Pass, other) => other,
-        (other @ Verdict::Fail(_), _) => other,
+        (Verdict::Pass | Verdict::Fail(_), other) => other,
     }
 }
 
@@ -58,7 +57,7 @@ pub(crate) fn same_access(a: &Policy, b: &Policy) -> Verdict {
 pub(crate) fn with_statements(policy: &Policy, statements: Vec<Statement>) -> Policy {
     Policy {
         kind: policy.kind,
-        version: policy.version.clone(),
+        version: policy.version,
         version_key: policy.version_key,
         id: policy.id.clone(),
         statements,
