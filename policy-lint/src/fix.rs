@@ -382,9 +382,22 @@ impl Base<'_> {
             return false;
         };
         if let Some((before, after)) = edited_allows(before, &after, edits) {
-            let fewer = before.statements.iter().zip(&after.statements);
-            if fewer.clone().all(|(b, a)| only_fewer_actions(b, a)) {
+            let pairs = before.statements.iter().zip(&after.statements);
+            if pairs.clone().all(|(b, a)| only_fewer_actions(b, a)) {
                 return true;
+            }
+            // A `Principal` is not decided; the same one on both sides of each pair matches the
+            // same callers, so each statement without it must allow nothing new.
+            if before.statements.iter().any(|s| s.principal.is_some()) {
+                return pairs.clone().all(|(b, a)| {
+                    let bare = |s: &Statement, p: &Policy| {
+                        let mut s = s.clone();
+                        s.principal = None;
+                        crate::support::proof::with_statements(p, vec![s])
+                    };
+                    b.principal == a.principal
+                        && no_new_access(&bare(b, &before), &bare(a, &after)).is_pass()
+                });
             }
             return no_new_access(&before, &after).is_pass();
         }
@@ -1336,16 +1349,18 @@ mod tests {
             applicability,
             [Applicability::DisplayOnly, Applicability::Unsafe]
         );
-        // A policy variable is not decided: no proof, no unsafe fix.
+        // A policy variable is not decided: a narrower resource is no proof, no unsafe fix
+        // (a fix that only lists some of the actions a pattern matches needs no decision).
         let home = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}"#;
-        let start = home.find("\"s3:*\"").unwrap();
-        let mut f = Finding::new(meta, Span::new(start, start + 6), "x");
+        let from = "\"arn:aws:s3:::home/${aws:username}/*\"";
+        let start = home.find(from).unwrap();
+        let mut f = Finding::new(meta, Span::new(start, start + from.len()), "x");
         f.fix = Some(Fix {
             applicability: Applicability::Unsafe,
             message: "narrow".into(),
             edits: vec![Edit {
-                span: Span::new(start, start + 6),
-                content: "\"s3:GetObject\"".into(),
+                span: Span::new(start, start + from.len()),
+                content: "\"arn:aws:s3:::home/${aws:username}/docs/*\"".into(),
             }],
         });
         let mut findings = vec![f];
