@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use policy_core::analysis::compare::no_new_access;
 use policy_core::ast::{Policy, Principal, Statement};
 use policy_core::parse::{lower_statement, parse_policy_json, ParseErrorKind, Parsed};
 use policy_core::syntax::{json, Value, ValueKind};
@@ -168,12 +169,14 @@ impl Union {
     }
 }
 
-/// Demotes to display-only each unsafe fix whose result AWS would not store or that lints
-/// worse: "an unsafe rewrite is offered only if its result fits the size quota and lints
-/// clean". The fix is applied to the policy's text, the result parsed and linted again with
-/// the same settings, and kept unsafe only if it still reads as a policy, fits its size quota
-/// (`policy-size-quota`, checked whatever the settings select) and has, for every rule, no
-/// more error findings than the original. All unsafe fixes are tried together first; only if
+/// Demotes to display-only each unsafe fix whose result AWS would not store, that lints
+/// worse, or that could allow more: "an unsafe rewrite is offered only if its result fits the
+/// size quota and lints clean, and it never allows more". The fix is applied to the policy's
+/// text, the result parsed and linted again with the same settings, and kept unsafe only if
+/// it still reads as a policy, fits its size quota (`policy-size-quota`, checked whatever the
+/// settings select), has, for every rule, no more error findings than the original, and
+/// provably allows no request the original does not (`no_new_access` answers PASS; UNKNOWN,
+/// for a policy variable or a `Principal`, is no proof). All unsafe fixes are tried together first; only if
 /// that fails is each tried with those kept before it.
 ///
 /// `text` is the policy's text, found at `offset` in the file the findings' spans point into.
@@ -356,10 +359,49 @@ impl Base<'_> {
             return false;
         }
         let result = replaced(self.text, &edits);
-        match self.spliced_verdict(&edits, &result) {
+        let clean = match self.spliced_verdict(&edits, &result) {
             Some(verdict) => verdict.is_clean(before),
             None => verdict(&result, self.kind, self.settings).is_clean(before),
+        };
+        clean && self.allows_nothing_new(&edits, &result)
+    }
+
+    /// Whether the policy `result` (the text with `edits` made) allows no request the policy
+    /// as read does not, decided over every request (issue 12): an unsafe fix must never allow
+    /// more. When the edits fall inside `Allow` statements that stay `Allow` statements, and
+    /// leave the others as they were, the question is asked of those statements alone: the
+    /// `Deny` statements and the other `Allow` statements are the same on both sides, so what
+    /// the edited statements allow must be inside what they allowed (a smaller question, and
+    /// a sufficient one).
+    fn allows_nothing_new(&mut self, edits: &[Replacement<'_>], result: &str) -> bool {
+        let kind = self.kind;
+        let Some(before) = self.parsed().policy.as_ref() else {
+            return false;
+        };
+        let Some(after) = parse_policy_json(json::parse(result), kind).policy else {
+            return false;
+        };
+        if let Some((before, after)) = edited_allows(before, &after, edits) {
+            let pairs = before.statements.iter().zip(&after.statements);
+            if pairs.clone().all(|(b, a)| only_fewer_actions(b, a)) {
+                return true;
+            }
+            // A `Principal` is not decided; the same one on both sides of each pair matches the
+            // same callers, so each statement without it must allow nothing new.
+            if before.statements.iter().any(|s| s.principal.is_some()) {
+                return pairs.clone().all(|(b, a)| {
+                    let bare = |s: &Statement, p: &Policy| {
+                        let mut s = s.clone();
+                        s.principal = None;
+                        crate::support::proof::with_statements(p, vec![s])
+                    };
+                    b.principal == a.principal
+                        && no_new_access(&bare(b, &before), &bare(a, &after)).is_pass()
+                });
+            }
+            return no_new_access(&before, &after).is_pass();
         }
+        no_new_access(before, &after).is_pass()
     }
 
     /// The [`verdict`] on `result` (the text with `edits` made), worked out from the policy
@@ -450,6 +492,64 @@ impl Base<'_> {
         saved.restore(policy);
         Some(verdict)
     }
+}
+
+/// The statements the edits fall in, before and after, as two policies, when they are all
+/// `Allow` statements on both sides and every other statement reads the same; `None`
+/// otherwise.
+fn edited_allows(
+    before: &Policy,
+    after: &Policy,
+    edits: &[Replacement<'_>],
+) -> Option<(Policy, Policy)> {
+    let touched = touched_statements(&before.statements, edits)?;
+    if after.statements.len() != before.statements.len() {
+        return None;
+    }
+    let mut next = touched.iter().map(|t| t.index).peekable();
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    for (i, (b, a)) in before.statements.iter().zip(&after.statements).enumerate() {
+        if next.peek() == Some(&i) {
+            next.next();
+            let allow = |s: &Statement| s.effect() == Some(policy_core::Effect::Allow);
+            if !allow(b) || !allow(a) {
+                return None;
+            }
+            old.push(b.clone());
+            new.push(a.clone());
+        } else if b != a {
+            return None;
+        }
+    }
+    Some((
+        crate::support::proof::with_statements(before, old),
+        crate::support::proof::with_statements(after, new),
+    ))
+}
+
+/// Whether the `Allow` statement `after` matches no request `before` does not, read off the
+/// two: they are the same but for `Action`, and each action `after` names is one of
+/// `before`'s patterns or an action name (no wildcard) one of them matches, as IAM matches
+/// actions (case-insensitive glob). A sufficient condition, and what most unsafe fixes do (a
+/// wildcard replaced by some of the actions it matches), checked before the decision
+/// procedure, which costs a search over every action of the reference.
+fn only_fewer_actions(before: &Statement, after: &Statement) -> bool {
+    let (Some(old), Some(new)) = (&before.action, &after.action) else {
+        return false;
+    };
+    if old.negated || new.negated {
+        return false;
+    }
+    let mut rest = after.clone();
+    rest.action.clone_from(&before.action);
+    rest == *before
+        && new.items.iter().all(|item| {
+            old.items.iter().any(|p| {
+                p.node == item.node
+                    || (!item.node.contains(['*', '?'])
+                        && crate::support::matching::glob_ci(&p.node, &item.node))
+            })
+        })
 }
 
 /// A statement the edits fall in: its position, what the edits before it add to the text's
@@ -1205,5 +1305,75 @@ mod tests {
             local: None,
         };
         assert_eq!(base.spliced_verdict(&edits, &result), Some(whole));
+    }
+
+    /// An unsafe fix that allows more is demoted to display-only, one that allows less stays
+    /// unsafe: the gate proves `no_new_access(original, fixed)` (issue 12). The requests come
+    /// from the IAM UG, "Policy evaluation logic" (an Allow statement that matches allows).
+    #[test]
+    fn unsafe_fix_that_allows_more_is_demoted() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::c/*"}]}"#;
+        let settings = Settings::default();
+        let meta = &crate::rules::security::WildcardAction::META;
+        let fix_at = |from: &str, to: &str| {
+            let start = text.find(from).unwrap();
+            let mut f = Finding::new(meta, Span::new(start, start + from.len()), "x");
+            f.fix = Some(Fix {
+                applicability: Applicability::Unsafe,
+                message: format!("replace {from}"),
+                edits: vec![Edit {
+                    span: Span::new(start, start + from.len()),
+                    content: to.to_string(),
+                }],
+            });
+            f
+        };
+        // `s3:GetObject` on `b/*` becomes `s3:*` (adds `s3:PutObject` on `b/*`); `s3:*` on
+        // `c/*` becomes `s3:GetObject` (allows less).
+        let mut findings = vec![
+            fix_at("\"s3:GetObject\"", "\"s3:*\""),
+            fix_at("\"s3:*\"", "\"s3:GetObject\""),
+        ];
+        gate_unsafe_fixes(
+            text,
+            0,
+            Some(PolicyKind::Identity),
+            &settings,
+            &mut findings,
+        );
+        let applicability: Vec<Applicability> = findings
+            .iter()
+            .map(|f| f.fix.as_ref().unwrap().applicability)
+            .collect();
+        assert_eq!(
+            applicability,
+            [Applicability::DisplayOnly, Applicability::Unsafe]
+        );
+        // A policy variable is not decided: a narrower resource is no proof, no unsafe fix
+        // (a fix that only lists some of the actions a pattern matches needs no decision).
+        let home = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"}]}"#;
+        let from = "\"arn:aws:s3:::home/${aws:username}/*\"";
+        let start = home.find(from).unwrap();
+        let mut f = Finding::new(meta, Span::new(start, start + from.len()), "x");
+        f.fix = Some(Fix {
+            applicability: Applicability::Unsafe,
+            message: "narrow".into(),
+            edits: vec![Edit {
+                span: Span::new(start, start + from.len()),
+                content: "\"arn:aws:s3:::home/${aws:username}/docs/*\"".into(),
+            }],
+        });
+        let mut findings = vec![f];
+        gate_unsafe_fixes(
+            home,
+            0,
+            Some(PolicyKind::Identity),
+            &settings,
+            &mut findings,
+        );
+        assert_eq!(
+            findings[0].fix.as_ref().unwrap().applicability,
+            Applicability::DisplayOnly
+        );
     }
 }

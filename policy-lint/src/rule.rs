@@ -45,6 +45,8 @@ pub struct RuleMeta {
     pub doc: &'static str,
     /// Whether the parser, not the rule's own check, reports it.
     pub from_parser: bool,
+    /// Whether the rule runs only when selected (not in the default selection).
+    pub opt_in: bool,
 }
 
 impl RuleMeta {
@@ -181,7 +183,8 @@ macro_rules! declare_rule {
             name: $name:literal,
             category: $category:ident,
             severity: $severity:ident
-            $(, from_parser: $from_parser:literal)? $(,)?
+            $(, from_parser: $from_parser:literal)?
+            $(, opt_in: $opt_in:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -197,6 +200,7 @@ macro_rules! declare_rule {
                 severity: $crate::finding::Severity::$severity,
                 doc: concat!($($doc, "\n"),+),
                 from_parser: $crate::declare_rule!(@from_parser $($from_parser)?),
+                opt_in: $crate::declare_rule!(@from_parser $($opt_in)?),
             };
         }
 

@@ -1,7 +1,7 @@
 //! Which rules run, at what severity, where they are ignored, and which severity fails a run.
 //!
-//! Rule selection follows Ruff: a base selection (`select`/`ignore`, every rule when `select` is
-//! empty) and then layers ([`RuleSelection`]), one per source of settings (the configuration
+//! Rule selection follows Ruff: a base selection (`select`/`ignore`, every rule that is not
+//! opt-in when `select` is empty) and then layers ([`RuleSelection`]), one per source of settings (the configuration
 //! file, then the command line). A layer with `select` replaces what the layers before it
 //! chose; one without only adds (`extend-select`) or removes (`ignore`) rules. Within a layer
 //! the most specific selector decides (`ALL` < category < code prefix by length < code or
@@ -21,7 +21,7 @@ use crate::rule::{Category, RuleMeta};
 /// `ALL`.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// The base selection: only these rules run (empty: every rule).
+    /// The base selection: only these rules run (empty: every rule that is not opt-in).
     pub select: Vec<String>,
     /// Rules the base selection leaves out.
     pub ignore: Vec<String>,
@@ -186,7 +186,9 @@ impl Settings {
         } else {
             &self.select
         };
-        let mut enabled = decide(base.iter(), self.ignore.iter(), rule) == Some(true);
+        // An opt-in rule is not in the default selection: only a selector names it in.
+        let mut enabled = decide(base.iter(), self.ignore.iter(), rule) == Some(true)
+            && !(rule.opt_in && self.select.is_empty());
         for layer in &self.selections {
             let decision = decide(
                 layer.select.iter().flatten().chain(&layer.extend_select),
@@ -269,9 +271,24 @@ mod tests {
     }
 
     #[test]
-    fn default_runs_every_rule() {
+    fn default_runs_every_rule_but_opt_in_ones() {
         let s = Settings::default();
-        assert!(registry::all().all(|r| s.is_enabled(r)));
+        assert!(registry::all().all(|r| s.is_enabled(r) != r.opt_in));
+        assert!(registry::all().any(|r| r.opt_in));
+        let all = Settings {
+            select: strings(&["ALL"]),
+            ..Settings::default()
+        };
+        assert!(registry::all().all(|r| all.is_enabled(r)));
+        let extended = Settings {
+            selections: vec![RuleSelection {
+                extend_select: strings(&["N010"]),
+                ..RuleSelection::default()
+            }],
+            ..Settings::default()
+        };
+        assert!(extended.is_enabled(rule("N010")));
+        assert!(!Settings::default().is_enabled(rule("N010")));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub(crate) mod action_format;
 pub(crate) mod matching;
 pub(crate) mod privesc;
+pub(crate) mod proof;
 pub(crate) mod resource_types;
 pub(crate) mod resources;
 pub(crate) mod sdk_index;

@@ -118,7 +118,8 @@ fn s3_star_on_star_becomes_the_three_actions_on_the_bucket() {
         report.recorded_check
     );
     assert_eq!(report.allows_recorded.unchecked, Some(0));
-    assert!(report.no_new_access.checked >= 3);
+    // Check (b) is one decision over every request; it counts the new statements proven.
+    assert!(report.no_new_access.checked >= 1);
     assert!(report.changed);
     let doc = report.policy.expect("a tightened policy");
     let statements = doc["Statement"].as_array().unwrap();

@@ -19,8 +19,9 @@
 //! still allows every recorded call the original allows, on requests built from each event's
 //! own ARNs and IDs, independently of the mapping the tightening used (calls that cannot be
 //! made concrete are counted as unchecked, never as passed); (b) it allows nothing the
-//! original does not (each new statement's actions × resources evaluated against its original
-//! statement).
+//! original does not (decided over every request with `no_new_access`; when it fails, the
+//! report gives a request the tightened policy allows and the original does not; a narrowed
+//! statement it cannot decide, one with a policy variable, is kept as written).
 //!
 //! Input that could not be read (a truncated gzip, a half-written file, an over-nested or
 //! oversized record, an unreadable file) is reported with the same lines as `iampol generate`;

@@ -1,7 +1,9 @@
 //! Writing the policy: the recorded actions and resources, compacted without changing what
 //! they allow, in as few documents as the managed-policy size quota permits, with Sids that
 //! say what each statement grants, and optionally with action lists collapsed to wildcards
-//! that match exactly the recorded actions.
+//! that match exactly the recorded actions (each collapsed statement is proven to allow
+//! exactly what its explicit list allows, with `no_new_access` both ways; else it keeps the
+//! list).
 //!
 //! Compaction, in order:
 //! 1. per action, resources that another of its patterns already matches are dropped
@@ -27,6 +29,7 @@ use serde_json::{json, Map, Value};
 use super::aggregate::PrincipalActivity;
 use super::mapping::unescape;
 use super::tighten::pattern_includes;
+use crate::support::proof::{policy_of, same_access};
 
 /// The size quota of a customer managed policy: 6,144 characters, whitespace not counted
 /// (IAM User Guide, "IAM and AWS STS quotas").
@@ -615,10 +618,37 @@ pub fn plan_statements(
     let mut statements = compact_statements(actions);
     if collapse {
         for s in &mut statements {
-            s.actions = collapse_statement(&s.actions);
+            let collapsed = collapse_statement(&s.actions);
+            s.actions = proven_collapse(s, collapsed);
         }
     }
     statements
+}
+
+/// `collapsed` (the actions of `explicit` with wildcards) when the statement with them allows
+/// exactly the requests `explicit` allows, decided over every request with `no_new_access`
+/// both ways (issue 12: "each wildcard matches exactly what was recorded"); else the explicit
+/// list (FAIL: a wildcard would add or lose an action; UNKNOWN: not proven).
+fn proven_collapse(explicit: &StatementPlan, collapsed: Vec<String>) -> Vec<String> {
+    if collapsed == explicit.actions {
+        return collapsed;
+    }
+    let wide = StatementPlan {
+        actions: collapsed,
+        ..explicit.clone()
+    };
+    let proven = match (
+        policy_of(None, &[explicit.to_json()]),
+        policy_of(None, &[wide.to_json()]),
+    ) {
+        (Some(a), Some(b)) => same_access(&a, &b).is_pass(),
+        _ => false,
+    };
+    if proven {
+        wide.actions
+    } else {
+        explicit.actions.clone()
+    }
 }
 
 /// The statements of a principal's policy ([`plan_statements`] of its actions).
@@ -713,6 +743,36 @@ mod tests {
             ]
         );
         assert_eq!(s[2].actions, vec!["s3:GetObject", "s3:PutObject"]);
+    }
+
+    /// A wildcard that would add an action is refused by the proof, whatever proposed it:
+    /// `s3:GetObject*` matches every `s3:GetObject...` action of the Service Authorization
+    /// Reference (Amazon S3, "Actions defined by Amazon S3"), one more than recorded here.
+    #[test]
+    fn a_wildcard_that_adds_an_action_keeps_the_explicit_list() {
+        let sr = ServiceRef::get();
+        let all: Vec<String> = sr
+            .expand("s3:GetObject*")
+            .iter()
+            .map(policy_core::service_ref::Action::full_name)
+            .collect();
+        assert!(all.len() > 2);
+        let fewer: Vec<String> = all.iter().skip(1).cloned().collect();
+        let plan = |actions: Vec<String>| StatementPlan {
+            sid: "S3".into(),
+            actions,
+            resources: vec!["arn:aws:s3:::reports/*".into()],
+            service: "s3".into(),
+        };
+        // The wildcard adds `all[0]`: refused.
+        let out = proven_collapse(&plan(fewer.clone()), vec!["s3:GetObject*".into()]);
+        assert_eq!(out, fewer);
+        // Over every action it matches: proven and kept.
+        let out = proven_collapse(&plan(all.clone()), vec!["s3:GetObject*".into()]);
+        assert_eq!(out, vec!["s3:GetObject*".to_string()]);
+        // A wildcard that loses an action (a different list) is refused too.
+        let out = proven_collapse(&plan(all.clone()), vec!["s3:GetObjectA*".into()]);
+        assert_eq!(out, all);
     }
 
     #[test]

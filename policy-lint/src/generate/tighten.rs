@@ -13,8 +13,10 @@
 //!    independently of the mapping) that the original allows is allowed by the tightened
 //!    policy; calls that could not be made concrete are counted as unchecked. The mapped calls
 //!    are checked the same way, as a consistency check of the rebuild.
-//! 5. [`check_new_access`], check **(b) allows nothing new**: each new statement is inside the
-//!    original statement it comes from.
+//! 5. [`check_new_access`], check **(b) allows nothing new**, decided over every request
+//!    (`policy_core::analysis::compare::no_new_access`); a narrowed statement it cannot prove
+//!    (a policy variable) is kept as written and the document rebuilt (steps 3 and 5 run
+//!    before step 4, so that check (a) sees the final document).
 
 mod check_new_access;
 mod check_recorded;
@@ -204,14 +206,32 @@ pub fn tighten(
         .map(|i| decide::decide(&original, i, &by_action, &granted, &unseen))
         .collect();
 
-    // 3. Rebuild.
-    let outcomes: Vec<(decide::Outcome, bool)> = decisions
-        .iter()
-        .zip(&original.policy.statements)
-        .map(|(d, s)| (d.outcome.clone(), s.effect() == Some(Effect::Allow)))
-        .collect();
-    let rebuilt = rebuild::rebuild(&original, &outcomes);
-    let tightened = rebuilt.policy.as_ref().and_then(parse);
+    // 3. Rebuild, and 5. check (b), first: a narrowed statement that check (b) cannot prove
+    // is kept as written, and the document rebuilt (once: kept as written, it needs no proof).
+    let mut decisions = decisions;
+    let (rebuilt, tightened, proof) = loop {
+        let outcomes: Vec<(decide::Outcome, bool)> = decisions
+            .iter()
+            .zip(&original.policy.statements)
+            .map(|(d, s)| (d.outcome.clone(), s.effect() == Some(Effect::Allow)))
+            .collect();
+        let rebuilt = rebuild::rebuild(&original, &outcomes);
+        let tightened = rebuilt.policy.as_ref().and_then(parse);
+        let proof = check_new_access::prove(&original, tightened.as_ref(), &rebuilt.derived);
+        if proof.unproven.is_empty() {
+            break (rebuilt, tightened, proof);
+        }
+        for (index, why) in &proof.unproven {
+            if let Some(d) = decisions.get_mut(*index) {
+                d.outcome = decide::Outcome::Keep;
+                d.report.status = "kept";
+                d.report.reason = Some(format!(
+                    "kept as written: that the narrowed statement allows nothing new could not be proven ({why})"
+                ));
+            }
+        }
+    };
+    let no_new_access = proof.check;
 
     // 4. Check (a), and the same over the mapped calls.
     let (allows_recorded, recorded_check) =
@@ -224,10 +244,6 @@ pub fn tighten(
             .as_ref(),
         calls.iter().map(|c| &c.request),
     );
-
-    // 5. Check (b).
-    let no_new_access =
-        check_new_access::no_new_access(&rebuilt.derived, &original.statements, &who);
 
     Ok(TightenReport {
         principal: principal.to_string(),

@@ -1,6 +1,7 @@
 //! Suggestions: could be written better.
 
 mod empty_sid;
+mod ineffective_statement;
 mod ip_range_host_bits;
 mod missing_sid;
 mod old_version;
@@ -11,6 +12,7 @@ mod redundant_resource;
 mod redundant_statement;
 
 pub use empty_sid::EmptySid;
+pub use ineffective_statement::IneffectiveStatement;
 pub use ip_range_host_bits::IpRangeHostBits;
 pub use missing_sid::MissingSid;
 pub use old_version::OldVersion;
@@ -31,4 +33,5 @@ pub static RULES: &[&dyn crate::rule::Rule] = &[
     &OldVersion,
     &RedundantConditionValue,
     &RedundantPrincipal,
+    &IneffectiveStatement,
 ];
