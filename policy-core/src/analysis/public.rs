@@ -467,8 +467,9 @@ fn owned_value(kind: PinKind, value: &str) -> Option<String> {
 }
 
 /// Whether an IP range names known networks: `/8` or narrower for IPv4 (not `0.0.0.0/8`),
-/// `/32` or narrower for IPv6; a bare address is one host.
-fn ip_is_narrow(value: &str) -> bool {
+/// `/32` or narrower for IPv6; a bare address is one host (the threshold of S3 Block Public
+/// Access; the lint rules read it from here).
+pub fn ip_is_narrow(value: &str) -> bool {
     let (addr, len) = match value.split_once('/') {
         Some((a, l)) => (a, l.parse::<u32>().ok()),
         None => (value, Some(128)),

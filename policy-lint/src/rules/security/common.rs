@@ -7,6 +7,7 @@
 
 use std::sync::OnceLock;
 
+use policy_core::analysis::public::ip_is_narrow;
 use policy_core::ast::{
     ConditionKeyValues, Effect, Node, OperatorBase, OperatorFamily, Policy, PolicyKind, Principal,
     PrincipalKind, SetQualifier, Statement,
@@ -599,23 +600,6 @@ pub(crate) fn value_pins(key: &str, base: OperatorBase, value: &str, fixed: Fixe
             }
             false
         }
-    }
-}
-
-/// Whether an IP range is narrow enough to pin (`/8` or longer for IPv4, `/32` or longer for
-/// IPv6; a bare address is one host).
-fn ip_is_narrow(value: &str) -> bool {
-    let (addr, len) = match value.split_once('/') {
-        Some((a, l)) => (a, l.parse::<u32>().ok()),
-        None => (value, Some(128)),
-    };
-    let Some(len) = len else {
-        return false;
-    };
-    if addr.contains(':') {
-        len >= 32
-    } else {
-        len >= 8 && !addr.starts_with("0.")
     }
 }
 
