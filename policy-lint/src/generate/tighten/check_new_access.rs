@@ -227,13 +227,15 @@ mod tests {
         );
     }
 
-    // A policy variable is not decided: the whole policy is UNKNOWN, the statement without one
-    // is proven alone, the one with a variable is reported back to be kept as written.
+    // A set operator on a Numeric operator is not decided: the whole policy is UNKNOWN, the
+    // statement without one is proven alone, the one with it is reported back to be kept as
+    // written.
     #[test]
     fn unknown_statements_are_reported_to_keep() {
-        let home = json!({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/${aws:username}/*"});
+        let condition = json!({"ForAnyValue:NumericLessThan": {"s3:max-keys": "10"}});
+        let home = json!({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::home/*", "Condition": condition});
         let logs = json!({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::logs/*"});
-        let home_narrow = json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/${aws:username}/*"});
+        let home_narrow = json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::home/*", "Condition": condition});
         let logs_narrow =
             json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::logs/*"});
         let p = check(
