@@ -99,7 +99,13 @@ fn check(
             left.message
         ));
     }
-    if before.iter().all(|f| f.fix.is_some()) && !after.is_empty() {
+    // Every finding had a fix to apply (not one the unsafe-fix gate kept display-only, as it
+    // does when the decision procedure cannot prove the fix allows nothing new).
+    if before
+        .iter()
+        .all(|f| f.fix.as_ref().is_some_and(|x| x.applicability >= min))
+        && !after.is_empty()
+    {
         return Err(format!(
             "{code}: still fires after fixing: {}\n--- after\n{fixed}",
             after[0].message
