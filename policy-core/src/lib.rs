@@ -25,6 +25,7 @@
     )
 )]
 
+pub mod account;
 pub mod analysis;
 pub mod ast;
 pub mod eval;
