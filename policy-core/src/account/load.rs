@@ -290,14 +290,19 @@ pub(crate) fn percent_decode(text: &str) -> Result<String, String> {
     })
 }
 
-/// Reads a whole file as JSON, reporting syntax errors; `None` when nothing can be read.
+/// Reads a whole file as JSON, reporting syntax errors; `None` when it has any (a recovered
+/// reading of broken JSON is a guess, not the file).
 pub(crate) fn parse_source(snapshot: &mut Snapshot, source: usize) -> Option<Value> {
     let text = snapshot.sources.get(source)?.text_arc();
     let parsed = json::parse(&text);
     for e in &parsed.errors {
         snapshot.diagnose(Severity::Error, source, e.span, e.kind.to_string());
     }
-    parsed.value
+    if parsed.errors.is_empty() {
+        parsed.value
+    } else {
+        None
+    }
 }
 
 /// Removes and returns the first member with this key.
