@@ -296,3 +296,39 @@ fn usage_errors() {
     );
     assert_eq!(code, 2);
 }
+
+/// A service principal has no identity policies: `WebServer`'s trust policy allows
+/// `ec2.amazonaws.com` only (IAM UG `id_roles_create_for-service`).
+#[test]
+fn a_service_principal_is_decided_by_the_trust_policy() {
+    let (code, out, _) = can(
+        ORG,
+        "ec2.amazonaws.com",
+        "sts:AssumeRole",
+        "arn:aws:iam::111122223333:role/WebServer",
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Allow resource policy `role/WebServer/trust`"),
+        "{out}"
+    );
+    let (code, out, _) = can(
+        ORG,
+        "lambda.amazonaws.com",
+        "sts:AssumeRole",
+        "arn:aws:iam::111122223333:role/WebServer",
+        &[],
+    );
+    assert_eq!(code, 1, "{out}");
+    // A caller of an account the snapshot does not hold: its policies are unknown.
+    let (code, out, _) = can(
+        ORG,
+        "arn:aws:iam::999988887777:user/mallory",
+        "s3:GetObject",
+        "arn:aws:s3:::amzn-s3-demo-bucket/k",
+        &[],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("account 999988887777 is not in it"), "{out}");
+}
