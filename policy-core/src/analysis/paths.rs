@@ -301,6 +301,10 @@ struct Subject {
     groups: Vec<String>,
     /// Customer managed policies attached to it (and to its groups).
     customer_policies: Vec<String>,
+    /// Its identity policies, parsed (for resource patterns).
+    docs: Vec<Arc<ast::Policy>>,
+    /// Its name (`aws:username` of a user).
+    name: String,
 }
 
 /// The graph under construction: subjects, indexes, caches.
@@ -321,6 +325,16 @@ struct Graph<'s> {
     rcps: HashMap<String, Result<Vec<Level>, Gap>>,
     /// Admin answers by (subject key, elevated).
     admin: HashMap<(String, bool), bool>,
+    /// Users and roles by account.
+    by_account_users: HashMap<String, Vec<usize>>,
+    by_account_roles: HashMap<String, Vec<usize>>,
+    /// Answers shared by subjects with the same key: role assumption through an account
+    /// or wildcard trust, by role.
+    assume_memo: HashMap<(String, usize), Option<Step>>,
+    /// Roles whose trust policies have conditions (their answers are not shared).
+    conditional_trust: BTreeSet<usize>,
+    /// Passrole and existing-resource edges, by path id: (role, steps).
+    role_memo: HashMap<(String, String), Vec<(usize, Vec<Step>)>>,
 }
 
 /// An identity policy that allows everything: what an attacker who can write a policy
@@ -345,6 +359,11 @@ impl<'s> Graph<'s> {
             resource_policies: HashMap::new(),
             rcps: HashMap::new(),
             admin: HashMap::new(),
+            by_account_users: HashMap::new(),
+            by_account_roles: HashMap::new(),
+            assume_memo: HashMap::new(),
+            role_memo: HashMap::new(),
+            conditional_trust: BTreeSet::new(),
         };
         for p in snapshot.principals() {
             let i = g.subjects.len();
@@ -352,11 +371,20 @@ impl<'s> Graph<'s> {
                 continue;
             };
             g.index.insert(p.arn(), i);
+            let by = if subject.is_user {
+                &mut g.by_account_users
+            } else {
+                &mut g.by_account_roles
+            };
+            by.entry(subject.account.clone()).or_default().push(i);
             g.nodes
                 .insert(p.arn().to_string(), Node::Principal(p.arn().to_string()));
             g.subjects.push(subject);
             if let Principal::Role(_, role) = p {
                 if let Some(trust) = &role.trust {
+                    if trust.policy.statements.iter().any(|st| st.condition.is_some()) {
+                        g.conditional_trust.insert(i);
+                    }
                     let (names, services) = trust_names(&trust.policy);
                     for n in names {
                         g.trust_by_name.entry(n).or_default().push(i);
@@ -515,6 +543,42 @@ impl<'s> Graph<'s> {
         })
     }
 
+    /// The resource patterns of the subject's identity `Allow` statements for an action, with
+    /// `${aws:username}` filled in and other variables widened to `*`: a target outside all of
+    /// them is not allowed by its identity policies (resource policies aside). `None`: no
+    /// filter (`NotAction`, `NotResource` or no `Resource`).
+    fn resource_filter(&self, s: usize, action: &str) -> Option<Vec<String>> {
+        let subject = self.subjects.get(s)?;
+        let lower = action.to_ascii_lowercase();
+        let mut patterns = Vec::new();
+        for st in subject.docs.iter().flat_map(|d| d.statements.iter()) {
+            if st.effect() != Some(Effect::Allow) {
+                continue;
+            }
+            let Some(act) = &st.action else { continue };
+            if act.negated {
+                return None;
+            }
+            if !act
+                .items
+                .iter()
+                .any(|a| glob_match(&a.node.to_ascii_lowercase(), &lower))
+            {
+                continue;
+            }
+            let res = st.resource.as_ref().filter(|r| !r.negated)?;
+            for item in &res.items {
+                let mut p = item.node.replace("${aws:username}", &subject.name);
+                while let Some(start) = p.find("${") {
+                    let end = p[start..].find('}').map_or(p.len(), |e| start + e + 1);
+                    p.replace_range(start..end, "*");
+                }
+                patterns.push(p);
+            }
+        }
+        Some(patterns)
+    }
+
     /// The edges out of subject `s`.
     fn expand(&mut self, s: usize) -> Vec<Edge> {
         let mut edges = Vec::new();
@@ -563,19 +627,26 @@ impl<'s> Graph<'s> {
         let Some(subject) = self.subjects.get(s) else {
             return;
         };
-        let mut candidates: Vec<usize> = Vec::new();
-        for name in [
-            subject.arn.as_str(),
-            subject.caller.principal_arn.as_str(),
-            subject.account.as_str(),
-            "*",
-        ] {
-            if let Some(v) = self.trust_by_name.get(name) {
-                candidates.extend(v);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
+        let key = subject.key.clone();
+        let names = |list: &[&str]| -> BTreeSet<usize> {
+            list.iter()
+                .filter_map(|n| self.trust_by_name.get(*n))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let direct = names(&[subject.arn.as_str(), subject.caller.principal_arn.as_str()]);
+        let wildcard = names(&["*"]);
+        let account = names(&[subject.account.as_str()]);
+        // A trust policy that names only the account delegates to it: the caller's identity
+        // policies must allow the call too, so roles outside their patterns are skipped.
+        let filter = self.resource_filter(s, "sts:AssumeRole");
+        let candidates: BTreeSet<usize> = direct
+            .iter()
+            .chain(&wildcard)
+            .chain(&account)
+            .copied()
+            .collect();
         for r in candidates {
             if r == s {
                 continue;
@@ -587,7 +658,27 @@ impl<'s> Graph<'s> {
                 continue;
             }
             let role_arn = role.arn.clone();
-            if let Some(step) = self.check(s, "sts:AssumeRole", &role_arn, &[]) {
+            let named = direct.contains(&r) || wildcard.contains(&r);
+            if !named
+                && filter
+                    .as_ref()
+                    .is_some_and(|ps| !ps.iter().any(|p| glob_match(p, &role_arn)))
+            {
+                continue;
+            }
+            let shared = !named && !self.conditional_trust.contains(&r);
+            let step = if shared {
+                if let Some(known) = self.assume_memo.get(&(key.clone(), r)) {
+                    known.clone()
+                } else {
+                    let step = self.check(s, "sts:AssumeRole", &role_arn, &[]);
+                    self.assume_memo.insert((key.clone(), r), step.clone());
+                    step
+                }
+            } else {
+                self.check(s, "sts:AssumeRole", &role_arn, &[])
+            };
+            if let Some(step) = step {
                 edges.push(Edge {
                     from: arn.to_string(),
                     to: Node::Principal(role_arn),
@@ -617,18 +708,34 @@ impl<'s> Graph<'s> {
         by_role.into_iter().collect()
     }
 
-    /// Other principals of the account: roles (not service-linked) or users.
-    fn others(&self, s: usize, users: bool) -> Vec<usize> {
+    /// Other principals of the account: roles (not service-linked) or users, that the
+    /// subject's identity policies may allow the first target step of the path on.
+    fn others(&self, s: usize, users: bool, path: &EscalationPath) -> Vec<usize> {
         let Some(account) = self.subjects.get(s).map(|x| x.account.clone()) else {
             return Vec::new();
         };
-        self.subjects
+        let filter = path
+            .steps
             .iter()
-            .enumerate()
-            .filter(|(i, x)| {
-                *i != s && x.account == account && x.is_user == users && !x.service_linked
+            .find(|st| matches!(st.on, On::TargetRole | On::TargetUser))
+            .and_then(|st| self.resource_filter(s, &st.action));
+        let list = if users {
+            self.by_account_users.get(&account)
+        } else {
+            self.by_account_roles.get(&account)
+        };
+        list.into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| i != s)
+            .filter(|&i| {
+                self.subjects.get(i).is_some_and(|x| {
+                    !x.service_linked
+                        && filter
+                            .as_ref()
+                            .is_none_or(|ps| ps.iter().any(|p| glob_match(p, &x.arn)))
+                })
             })
-            .map(|(i, _)| i)
             .collect()
     }
 
@@ -638,13 +745,13 @@ impl<'s> Graph<'s> {
     fn any_resource(&mut self, s: usize, action: &str) -> Option<Step> {
         let lower = action.to_ascii_lowercase();
         let service = lower.split_once(':').map_or("", |(svc, _)| svc).to_string();
-        let (arn, account) = self
+        let (docs, account) = self
             .subjects
             .get(s)
-            .map(|x| (x.arn.clone(), x.account.clone()))?;
+            .map(|x| (x.docs.clone(), x.account.clone()))?;
         let mut candidates: Vec<String> = vec!["*".to_string()];
         {
-            for doc in identity_docs(self.snapshot, &arn) {
+            for doc in &docs {
                 for st in &doc.statements {
                     if st.effect() != Some(Effect::Allow) {
                         continue;
@@ -688,9 +795,10 @@ impl<'s> Graph<'s> {
         {
             return;
         }
-        let Some((account, partition, is_user, groups, own_policies)) =
+        let Some((key, account, partition, is_user, groups, own_policies)) =
             self.subjects.get(s).map(|x| {
                 (
+                    x.key.clone(),
                     x.account.clone(),
                     x.partition.clone(),
                     x.is_user,
@@ -709,10 +817,14 @@ impl<'s> Graph<'s> {
                 Vec::new()
             }
         };
-        // Steps on resources that do not depend on the target: decided once.
+        // Steps on resources that do not depend on the target: decided once (not at all when
+        // a subject with the same policies already answered).
+        let memoized = path.gain == Gain::Role
+            && !path.trusts.is_empty()
+            && self.role_memo.contains_key(&(key.clone(), path.id.clone()));
         let mut fixed: Vec<Option<Step>> = Vec::new();
         for st in &path.steps {
-            if matches!(st.on, On::New | On::Existing) {
+            if matches!(st.on, On::New | On::Existing) && !memoized {
                 match self.any_resource(s, &st.action) {
                     Some(step) => fixed.push(Some(step)),
                     None => return,
@@ -731,44 +843,26 @@ impl<'s> Graph<'s> {
         };
         match path.gain {
             Gain::Role if !path.trusts.is_empty() => {
-                for (r, services) in self.roles_trusting(&account, &path.trusts) {
+                let memo_key = (key.clone(), path.id.clone());
+                let found = if let Some(known) = self.role_memo.get(&memo_key) {
+                    known.clone()
+                } else {
+                    let found = self.role_edges(s, path, &fixed, &account);
+                    self.role_memo.insert(memo_key, found.clone());
+                    found
+                };
+                for (r, steps) in found {
                     if r == s {
                         continue;
                     }
-                    let Some(role_arn) = self.subjects.get(r).map(|x| x.arn.clone()) else {
-                        continue;
-                    };
-                    let mut steps = Vec::new();
-                    let mut ok = true;
-                    for (st, pre) in path.steps.iter().zip(&fixed) {
-                        let step = match (st.on, pre) {
-                            (_, Some(step)) => Some(step.clone()),
-                            (On::PassedRole, None) => services.iter().find_map(|svc| {
-                                self.check(
-                                    s,
-                                    &st.action,
-                                    &role_arn,
-                                    &[("iam:PassedToService", svc.as_str())],
-                                )
-                            }),
-                            _ => self.check(s, &st.action, &role_arn, &[]),
-                        };
-                        match step {
-                            Some(step) => steps.push(step),
-                            None => {
-                                ok = false;
-                                break;
-                            }
-                        }
-                    }
-                    if ok {
+                    if let Some(role_arn) = self.subjects.get(r).map(|x| x.arn.clone()) {
                         out.push(edge(Node::Principal(role_arn), None, steps));
                     }
                 }
             }
             Gain::Role | Gain::User => {
                 let users = path.gain == Gain::User;
-                for t in self.others(s, users) {
+                for t in self.others(s, users, path) {
                     let Some(t_arn) = self.subjects.get(t).map(|x| x.arn.clone()) else {
                         continue;
                     };
@@ -847,7 +941,7 @@ impl<'s> Graph<'s> {
             }
             Gain::AdminRole | Gain::AdminUser => {
                 let users = path.gain == Gain::AdminUser;
-                for t in self.others(s, users) {
+                for t in self.others(s, users, path) {
                     let Some((t_arn, t_policies)) = self
                         .subjects
                         .get(t)
@@ -866,6 +960,59 @@ impl<'s> Graph<'s> {
                 }
             }
         }
+    }
+
+    /// The roles of the account trusting the path's services that subject `s` reaches
+    /// through the path, with the steps (the subject itself included: callers skip it).
+    fn role_edges(
+        &mut self,
+        s: usize,
+        path: &EscalationPath,
+        fixed: &[Option<Step>],
+        account: &str,
+    ) -> Vec<(usize, Vec<Step>)> {
+        let filter = self.resource_filter(s, "iam:PassRole");
+        let passes = path.steps.iter().any(|st| st.on == On::PassedRole);
+        let mut found = Vec::new();
+        for (r, services) in self.roles_trusting(account, &path.trusts) {
+            let Some(role_arn) = self.subjects.get(r).map(|x| x.arn.clone()) else {
+                continue;
+            };
+            if passes
+                && filter
+                    .as_ref()
+                    .is_some_and(|ps| !ps.iter().any(|p| glob_match(p, &role_arn)))
+            {
+                continue;
+            }
+            let mut steps = Vec::new();
+            let mut ok = true;
+            for (st, pre) in path.steps.iter().zip(fixed) {
+                let step = match (st.on, pre) {
+                    (_, Some(step)) => Some(step.clone()),
+                    (On::PassedRole, None) => services.iter().find_map(|svc| {
+                        self.check(
+                            s,
+                            &st.action,
+                            &role_arn,
+                            &[("iam:PassedToService", svc.as_str())],
+                        )
+                    }),
+                    _ => self.check(s, &st.action, &role_arn, &[]),
+                };
+                match step {
+                    Some(step) => steps.push(step),
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                found.push((r, steps));
+            }
+        }
+        found
     }
 
     /// The steps of a path made on target `t_arn` (a user, role or group; `t_policies`: the
@@ -935,12 +1082,9 @@ impl Subject {
         let inline_key = |docs: &[crate::account::PolicyDoc], parts: &mut Vec<String>, dep: &mut bool| {
             for d in docs {
                 *dep |= depends_on_principal(&d.policy);
-                let text = snapshot
-                    .sources
-                    .get(d.source)
-                    .and_then(|src| src.text().get(d.span.range()))
-                    .unwrap_or("");
-                parts.push(format!("i:{text}"));
+                // By name and source: answers name the policy, so two entities' inline
+                // policies are never shared even when their text is the same.
+                parts.push(format!("i:{}#{}", d.name, d.source));
             }
         };
         match p {
@@ -967,6 +1111,7 @@ impl Subject {
             }
         }
         key_parts.sort();
+        let docs = identity_docs(snapshot, p);
         let who = if principal_dependent || service_linked {
             p.arn().to_string()
         } else {
@@ -987,6 +1132,11 @@ impl Subject {
             key,
             groups,
             customer_policies,
+            docs,
+            name: match p {
+                Principal::User(_, u) => u.name.clone(),
+                Principal::Role(_, r) => r.name.clone(),
+            },
         })
     }
 }
@@ -998,30 +1148,27 @@ fn depends_on_principal(policy: &ast::Policy) -> bool {
 }
 
 /// The parsed identity policies of a principal (for resource patterns).
-fn identity_docs<'s>(snapshot: &'s Snapshot, arn: &str) -> Vec<&'s ast::Policy> {
-    let Some(p) = snapshot.principal(arn) else {
-        return Vec::new();
-    };
+fn identity_docs(snapshot: &Snapshot, p: Principal<'_>) -> Vec<Arc<ast::Policy>> {
     let account = p.account();
-    let mut out: Vec<&ast::Policy> = Vec::new();
-    let managed = |arns: &'s [String], out: &mut Vec<&'s ast::Policy>| {
+    let mut out: Vec<Arc<ast::Policy>> = Vec::new();
+    let managed = |arns: &[String], out: &mut Vec<Arc<ast::Policy>>| {
         for m in arns {
             if let Some(mp) = snapshot.managed_policy(account, m) {
-                out.push(&mp.document.policy);
+                out.push(Arc::clone(&mp.document.policy));
             }
         }
     };
     match p {
         Principal::User(a, u) => {
-            out.extend(u.inline.iter().map(|d| &*d.policy));
+            out.extend(u.inline.iter().map(|d| Arc::clone(&d.policy)));
             managed(&u.managed, &mut out);
             for g in a.groups.iter().filter(|g| u.groups.contains(&g.name)) {
-                out.extend(g.inline.iter().map(|d| &*d.policy));
+                out.extend(g.inline.iter().map(|d| Arc::clone(&d.policy)));
                 managed(&g.managed, &mut out);
             }
         }
         Principal::Role(_, r) => {
-            out.extend(r.inline.iter().map(|d| &*d.policy));
+            out.extend(r.inline.iter().map(|d| Arc::clone(&d.policy)));
             managed(&r.managed, &mut out);
         }
     }
