@@ -1044,12 +1044,12 @@ def write_readme():
             "boundary": "boundary without the step",
             "scp": "SCP on the OU denies the step",
             "deny": "explicit Deny in the attacker's policy",
-            "resource": "resource = `" + {"bystander": "user/bystander", "group-devs": "group/devs"}[detail] + "`",
+            "resource": "resource = `" + {"bystander": "user/bystander", "group-devs": "group/devs"}.get(detail, "") + "`",
             "resource-passrole": "PassRole only on `role/limited`",
             "resource-trust": f"trust policy names `user/{detail}`",
         }[kind]
         rows.append(f"| `{pid}` | {category(pid)} | {NEAR_KIND[kind]} | `{action}` | {change} |")
-    (OUT / "README.md").write_text(README.replace("{table}", "\\n".join(rows)))
+    (OUT / "README.md").write_text(README.replace("{table}", "\n".join(rows)))
 
 
 CATALOGUE = {}
