@@ -196,7 +196,9 @@ PATHS = {
                      nm=("scp", "glue:CreateTrigger", None)),
     "glue-005": dict(perms=[(P, "target"), ("glue:UpdateJob", "*"), ("glue:StartJobRun", "*")],
                      svc="glue.amazonaws.com", what=("Glue", "job"), needs_existing="Glue job",
-                     nm=("condition", P, "ec2.amazonaws.com")),
+                     # Blocks UpdateJob, not PassRole: an existing job that already runs as target could
+                     # have its script replaced without passing the role again.
+                     nm=("condition-tag", "glue:UpdateJob", None)),
     "glue-006": dict(perms=[(P, "target"), ("glue:UpdateJob", "*"), ("glue:CreateTrigger", "*")],
                      svc="glue.amazonaws.com", what=("Glue", "job"), needs_existing="Glue job",
                      nm=("deny", "glue:UpdateJob", None)),
@@ -220,7 +222,10 @@ PATHS = {
                        nm=("deny", "lambda:UpdateFunctionCode", None)),
     "lambda-006": dict(perms=[(P, "target"), ("lambda:CreateFunction", "*"), ("lambda:AddPermission", "*")],
                        svc="lambda.amazonaws.com", what=("Lambda", "function"),
-                       nm=("resource-passrole", P, None)),
+                       # Not a PassRole near-miss: with lambda:AddPermission on `*` the attacker could
+                       # grant itself access to an existing function running as target through the
+                       # function's resource policy, so the step blocked is AddPermission itself.
+                       nm=("deny", "lambda:AddPermission", None)),
     # --- SageMaker
     "sagemaker-001": dict(perms=[(P, "target"), ("sagemaker:CreateNotebookInstance", "*")],
                           svc="sagemaker.amazonaws.com", what=("SageMaker", "notebook instance"),
@@ -230,7 +235,7 @@ PATHS = {
                           nm=("condition", P, "ec2.amazonaws.com")),
     "sagemaker-003": dict(perms=[(P, "target"), ("sagemaker:CreateProcessingJob", "*")],
                           svc="sagemaker.amazonaws.com", what=("SageMaker", "processing job"),
-                          nm=("deny", "sagemaker:CreateProcessingJob", None)),
+                          nm=("resource-passrole", P, None)),
     "sagemaker-004": dict(perms=[("sagemaker:CreatePresignedNotebookInstanceUrl", "*")],
                           svc="sagemaker.amazonaws.com", what=("SageMaker", "notebook instance"),
                           nm=("boundary", "sagemaker:CreatePresignedNotebookInstanceUrl", None)),
@@ -732,8 +737,8 @@ def minimal_why(pid, spec):
     if spec.get("stackset"):
         return ("The attacker may pass AWSCloudFormationStackSetAdministrationRole (trusts "
                 "cloudformation.amazonaws.com, may assume AWSCloudFormationStackSetExecutionRole, which has "
-                f"AdministratorAccess) and holds {actions_text(spec)}; the StackSet's template runs as the execution "
-                "role, so the attacker's template can grant it admin"
+                f"AdministratorAccess) and holds {actions_text(spec)}; the stack instances are created by the "
+                "execution role, so the attacker's template runs with admin permissions"
                 + (" (the path assumes a StackSet with deployed instances exists, which a GAAD cannot show)."
                    if pid == "cloudformation-004" else "."))
     if cat == "new-passrole" and spec["perms"][0][0] == P:
