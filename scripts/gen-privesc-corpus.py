@@ -1057,6 +1057,74 @@ def write_readme():
     (OUT / "README.md").write_text(README.replace("{table}", "\n".join(rows)))
 
 
+def policy_documents(case_dir):
+    """Every policy document of one case: (where, kind, document)."""
+    out = []
+    gaad = json.loads((case_dir / "accounts" / ACCT / "gaad.json").read_text())
+    for u in gaad["UserDetailList"]:
+        out += [(f"user {u['UserName']}", "identity", p["PolicyDocument"]) for p in u["UserPolicyList"]]
+    for g in gaad["GroupDetailList"]:
+        out += [(f"group {g['GroupName']}", "identity", p["PolicyDocument"]) for p in g["GroupPolicyList"]]
+    for r in gaad["RoleDetailList"]:
+        out.append((f"trust of role {r['RoleName']}", "trust", r["AssumeRolePolicyDocument"]))
+        out += [(f"role {r['RoleName']}", "identity", p["PolicyDocument"]) for p in r["RolePolicyList"]]
+    for p in gaad["Policies"]:
+        out += [(f"managed {p['PolicyName']}", "identity", v["Document"]) for v in p["PolicyVersionList"]]
+    pol = case_dir / "organization" / "policies"
+    if pol.is_dir():
+        for f in sorted(pol.glob("*.json")):
+            out.append((f"SCP {f.name}", "scp", json.loads(json.loads(f.read_text())["Policy"]["Content"])))
+    return out
+
+
+def validate(base):
+    """Every action a policy names exists in the IAM reference that policy-core embeds, and every
+    condition key is a global key or one the reference lists for that action; GAAD references resolve."""
+    import gzip
+    ref = json.loads(gzip.open(ROOT / "policy-core" / "data" / "iam-service-reference.json.gz").read())["services"]
+    problems = []
+    for case_dir in sorted(p.parent for p in base.rglob("expect.json")):
+        for where, kind, d in policy_documents(case_dir):
+            if d.get("Version") != "2012-10-17" or not isinstance(d.get("Statement"), list):
+                problems.append(f"{case_dir}: {where}: not a policy document")
+                continue
+            for st in d["Statement"]:
+                if st.get("Effect") not in ("Allow", "Deny"):
+                    problems.append(f"{case_dir}: {where}: bad Effect")
+                if ("Principal" in st) != (kind == "trust"):
+                    problems.append(f"{case_dir}: {where}: Principal belongs to trust policies only")
+                actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+                for a in actions:
+                    if a == "*" or a.endswith("*"):
+                        continue
+                    svc, name = a.split(":")
+                    action = ref.get(svc, {}).get("actions", {}).get(name.lower())
+                    if action is None:
+                        problems.append(f"{case_dir}: {where}: unknown action {a}")
+                        continue
+                    keys = {k.lower() for k in action["conditionKeys"]}
+                    for rt in action["resourceTypes"]:
+                        keys |= {k.lower() for k in rt["conditionKeys"]}
+                    for op in st.get("Condition", {}).values():
+                        for k in op:
+                            if not k.lower().startswith("aws:") and k.lower() not in keys:
+                                problems.append(f"{case_dir}: {where}: {k} is not a condition key of {a}")
+        gaad = json.loads((case_dir / "accounts" / ACCT / "gaad.json").read_text())
+        managed_arns = {p["Arn"] for p in gaad["Policies"]}
+        groups = {g["GroupName"] for g in gaad["GroupDetailList"]}
+        for e in gaad["UserDetailList"] + gaad["GroupDetailList"] + gaad["RoleDetailList"]:
+            for a in e["AttachedManagedPolicies"]:
+                if a["PolicyArn"] not in managed_arns:
+                    problems.append(f"{case_dir}: attached {a['PolicyArn']} is not in Policies")
+            b = e.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+            if b and b not in managed_arns:
+                problems.append(f"{case_dir}: boundary {b} is not in Policies")
+            for g in e.get("GroupList", []):
+                if g not in groups:
+                    problems.append(f"{case_dir}: group {g} is not in GroupDetailList")
+    return problems
+
+
 CATALOGUE = {}
 
 
@@ -1081,6 +1149,9 @@ def main():
             shutil.rmtree(d)
         write_case(d / "minimal", pid, PATHS[pid], False)
         write_case(d / "near-miss", pid, PATHS[pid], True)
+    problems = validate(target)
+    if problems:
+        sys.exit("invalid:\n" + "\n".join(problems[:40]))
     if not check:
         write_readme()
     if check:
