@@ -155,6 +155,7 @@ PATHS = {
                     nm=("scp", "ec2:ModifyInstanceAttribute", None)),
     "ec2-003": dict(perms=[(P, "target"), ("ec2:RequestSpotInstances", "*")],
                     svc="ec2.amazonaws.com", what=("EC2", "Spot Instance"), profile=True,
+                    needs_existing="VPC and subnet to launch the Spot Instance in",
                     nm=("resource-passrole", P, None)),
     "ec2-004": dict(perms=[("ec2:CreateLaunchTemplateVersion", "*"), ("ec2:ModifyLaunchTemplate", "*")],
                     svc="ec2.amazonaws.com", what=("EC2", "launch template"), profile=True,
@@ -173,13 +174,14 @@ PATHS = {
                     svc="ecs-tasks.amazonaws.com", what=("ECS", "task"),
                     nm=("condition", P, "lambda.amazonaws.com")),
     "ecs-003": dict(perms=[(P, "target"), ("ecs:RegisterTaskDefinition", "*"), ("ecs:CreateService", "*")],
-                    svc="ecs-tasks.amazonaws.com", what=("ECS", "task"),
+                    svc="ecs-tasks.amazonaws.com", what=("ECS", "task"), needs_existing="ECS cluster",
                     nm=("resource-passrole", P, None)),
     "ecs-004": dict(perms=[(P, "target"), ("ecs:RegisterTaskDefinition", "*"), ("ecs:RunTask", "*")],
-                    svc="ecs-tasks.amazonaws.com", what=("ECS", "task"),
+                    svc="ecs-tasks.amazonaws.com", what=("ECS", "task"), needs_existing="ECS cluster",
                     nm=("resource-passrole", P, None)),
     "ecs-005": dict(perms=[(P, "target"), ("ecs:RegisterTaskDefinition", "*"), ("ecs:StartTask", "*")],
                     svc="ecs-tasks.amazonaws.com", what=("ECS", "task"),
+                    needs_existing="ECS cluster with a registered EC2 container instance",
                     nm=("deny", "ecs:StartTask", None)),
     # --- Glue
     "glue-001": dict(perms=[(P, "target"), ("glue:CreateDevEndpoint", "*")],
@@ -232,9 +234,11 @@ PATHS = {
                           nm=("resource-passrole", P, None)),
     "sagemaker-002": dict(perms=[(P, "target"), ("sagemaker:CreateTrainingJob", "*")],
                           svc="sagemaker.amazonaws.com", what=("SageMaker", "training job"),
+                          needs_existing="S3 bucket for the training data and output",
                           nm=("condition", P, "ec2.amazonaws.com")),
     "sagemaker-003": dict(perms=[(P, "target"), ("sagemaker:CreateProcessingJob", "*")],
                           svc="sagemaker.amazonaws.com", what=("SageMaker", "processing job"),
+                          needs_existing="S3 bucket for the input and output data",
                           nm=("resource-passrole", P, None)),
     "sagemaker-004": dict(perms=[("sagemaker:CreatePresignedNotebookInstanceUrl", "*")],
                           svc="sagemaker.amazonaws.com", what=("SageMaker", "notebook instance"),
@@ -749,9 +753,9 @@ def minimal_why(pid, spec):
         return (f"The attacker may pass role target (AdministratorAccess, trusts {spec['svc']}{prof}) and holds "
                 f"{actions_text(spec)}; the {svcname} {thing} it sets up runs the attacker's code with target's "
                 f"credentials, so it reaches admin{extra}.")
-    return (f"The attacker holds {actions_text(spec)}; the edge assumes an existing {svcname} {thing} running as role "
-            f"target (AdministratorAccess, trusts {spec['svc']}), which a GAAD cannot show, and the path lets the "
-            f"attacker run its code with that role's credentials.")
+    return (f"The attacker holds {actions_text(spec)}; role target has AdministratorAccess and trusts {spec['svc']}, "
+            f"and the edge assumes {assumes(pid, spec)} (a GAAD cannot show it); per the path, the attacker "
+            f"then runs its own code there with target's credentials.")
 
 
 def near_miss_why(pid, spec):
@@ -881,6 +885,20 @@ ASSUMES = {
     "cloudformation-002": "an existing CloudFormation stack whose service role is role target",
     "cloudformation-005": "an existing CloudFormation stack whose service role is role target",
     "ec2-004": "an existing launch template referencing role target's instance profile, from which instances are launched",
+    "codebuild-002": "an existing CodeBuild project whose service role is role target and which allows buildspec overrides",
+    "codebuild-003": "an existing CodeBuild project configured for batch builds whose service role is role target and which allows buildspec overrides",
+    "ec2-002": "an existing EC2 instance with role target's instance profile",
+    "ec2instanceconnect-003": "a running EC2 instance with EC2 Instance Connect and role target's instance profile, reachable on port 22",
+    "ssm-001": "a running EC2 instance with role target's instance profile and the SSM agent running",
+    "ssm-002": "a running EC2 instance with role target's instance profile and the SSM agent installed",
+    "sagemaker-004": "an existing SageMaker notebook instance in service whose execution role is role target",
+    "sagemaker-005": "an existing SageMaker notebook instance whose execution role is role target",
+    "bedrock-002": "an existing Bedrock AgentCore code interpreter, ready, whose execution role is role target",
+    "glue-002": "an existing Glue development endpoint whose role is role target",
+    "apprunner-002": "an existing App Runner service whose instance role is role target",
+    "lambda-003": "an existing Lambda function whose execution role is role target, invoked by a trigger",
+    "lambda-004": "an existing Lambda function whose execution role is role target",
+    "lambda-005": "an existing Lambda function whose execution role is role target",
     "iam-002": "user victim has fewer than 2 access keys",
     "iam-004": "user victim has no login profile yet",
     "iam-006": "user victim has a login profile",
