@@ -704,7 +704,8 @@ def build(pid, spec, near_miss):
 
     org = None
     if kind == "scp":
-        exempt = sorted({f"arn:aws:iam::*:role/{n}" for n in role_names if n != "attacker"})
+        exempt = [f"arn:aws:iam::*:role/{n}" for n in scp_exempt(spec)]
+        assert sorted(scp_exempt(spec)) == sorted(n for n in role_names if n != "attacker"), pid
         scp = None
         if near_miss:
             st = {"Sid": "Deny" + sid(nm_action), "Effect": "Deny", "Action": nm_action, "Resource": "*"}
@@ -713,6 +714,15 @@ def build(pid, spec, near_miss):
             scp = doc(st)
         org = org_files(scp)
     return gaad, org, attacker_arn
+
+
+def scp_exempt(spec):
+    """The roles the near-miss SCP exempts: every role of the snapshot but the attacker."""
+    if spec.get("stackset"):
+        return ["AWSCloudFormationStackSetAdministrationRole", "AWSCloudFormationStackSetExecutionRole"]
+    if spec.get("svc") or spec.get("target"):
+        return ["target"]
+    return []
 
 
 def reached_role(pid, spec):
@@ -762,7 +772,7 @@ def near_miss_why(pid, spec):
     kind, action, detail = spec["nm"]
     assumption = ""
     if category(pid) == "existing-passrole" or pid == "cloudformation-005":
-        assumption = " Even if a resource running as the admin role exists, the step is impossible."
+        assumption = ", whether or not a resource running as the admin role exists"
     if kind == "condition":
         svcname = spec["what"][0]
         return (f"iam:PassRole on the admin role is now allowed only when iam:PassedToService is {detail}; the path "
@@ -771,21 +781,25 @@ def near_miss_why(pid, spec):
     if kind == "condition-tag":
         return (f"The statement allowing {action} now requires aws:PrincipalTag/team = platform; the attacker's only "
                 "tag is team=dev and it holds no permission to change its tags, so the condition fails and "
-                f"{action} is implicitly denied." + assumption)
+                f"{action} is implicitly denied" + assumption + ".")
     if kind == "condition-policyarn":
         return (f"{action} is now allowed only when iam:PolicyARN is {READONLY_ARN} (a policy granting s3:GetObject "
                 "on one bucket), so AdministratorAccess cannot be attached and no other admin policy exists.")
     if kind == "boundary":
         return (f"The attacker now has a permissions boundary that does not allow {action}; an identity-based "
-                "allow is effective only where the boundary also allows it, so the step is implicitly denied."
-                + assumption)
+                "allow is effective only where the boundary also allows it, so the step is implicitly denied"
+                + assumption + ".")
     if kind == "scp":
-        return (f"An SCP attached to the OU holding account {ACCT} denies {action} to every principal except the "
-                "path's service roles (ArnNotLike on aws:PrincipalArn); an explicit deny in an SCP applies to the "
-                "attacker whatever its identity policy allows, so the step is denied." + assumption)
+        exempt = scp_exempt(spec)
+        who = ("every principal of the account" if not exempt else
+               "every principal except role " + " and role ".join(exempt)
+               + " (ArnNotLike on aws:PrincipalArn, so the roles the path reaches are not restricted)")
+        return (f"An SCP attached to the OU holding account {ACCT} denies {action} to {who}; an explicit deny in "
+                "an SCP applies to the attacker whatever its identity policy allows, so the step is denied"
+                + assumption + ".")
     if kind == "deny":
         return (f"The attacker's policy now also has an explicit Deny of {action}, which overrides its Allow, so "
-                "the step is denied." + assumption)
+                "the step is denied" + assumption + ".")
     if kind == "resource-passrole":
         return ("iam:PassRole is now allowed only on role limited (s3:GetObject on one bucket), not on the admin "
                 "role target, so the service can only be given the non-admin role.")
