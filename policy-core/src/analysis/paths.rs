@@ -588,6 +588,7 @@ impl<'s> Graph<'s> {
         match self.target.clone() {
             Target::Admin => {
                 if self.is_admin(s, false) {
+                    // An admin has nothing to gain: its only edge is to the target.
                     edges.push(Edge {
                         from: arn.clone(),
                         to: Node::Admin,
@@ -596,6 +597,7 @@ impl<'s> Graph<'s> {
                         steps: Vec::new(),
                         assumes: None,
                     });
+                    return edges;
                 }
             }
             Target::Access { action, resource } => {

@@ -18,13 +18,20 @@ use crate::service_ref::ServiceRef;
 /// An action no service has: only statements covering every action match it.
 const UNKNOWN_ACTION: &str = "iampolnoservice:NoSuchAction";
 
-/// Every action of the reference, lower-cased, read once.
-fn reference_actions() -> &'static [String] {
-    static ACTIONS: OnceLock<Vec<String>> = OnceLock::new();
+/// Every action of the reference by service prefix, lower-cased, read once.
+fn reference_actions() -> &'static [(String, Vec<String>)] {
+    static ACTIONS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
     ACTIONS.get_or_init(|| {
         ServiceRef::get()
-            .actions()
-            .map(|a| a.full_name().to_ascii_lowercase())
+            .services()
+            .map(|s| {
+                (
+                    s.prefix().to_ascii_lowercase(),
+                    s.actions()
+                        .map(|a| a.full_name().to_ascii_lowercase())
+                        .collect(),
+                )
+            })
             .collect()
     })
 }
@@ -61,19 +68,28 @@ pub(crate) fn is_admin(set: &PolicySet, caller: &Arc<RequestPrincipal>) -> bool 
         return false;
     }
     let stmts = statements(set);
-    let words = stmts.len().div_ceil(64);
-    let mut seen: HashSet<Vec<u64>> = HashSet::new();
-    for action in reference_actions() {
-        let mut signature = vec![0_u64; words];
-        for (i, s) in stmts.iter().enumerate() {
-            if s.matches_action(action) {
-                if let Some(w) = signature.get_mut(i / 64) {
-                    *w |= 1 << (i % 64);
+    for (prefix, actions) in reference_actions() {
+        // Within a service, a statement none of whose patterns can match the service's
+        // actions treats them all alike: only the others split the service into classes.
+        let matchers: Vec<_> = stmts
+            .iter()
+            .map(|s| s.action_matcher(prefix))
+            .filter(|m| !m.is_void())
+            .collect();
+        let words = matchers.len().div_ceil(64);
+        let mut seen: HashSet<Vec<u64>> = HashSet::new();
+        for action in actions {
+            let mut signature = vec![0_u64; words];
+            for (i, m) in matchers.iter().enumerate() {
+                if m.matches(action) {
+                    if let Some(w) = signature.get_mut(i / 64) {
+                        *w |= 1 << (i % 64);
+                    }
                 }
             }
-        }
-        if seen.insert(signature) && !allowed(action) {
-            return false;
+            if seen.insert(signature) && !allowed(action) {
+                return false;
+            }
         }
     }
     true
