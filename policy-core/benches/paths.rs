@@ -35,7 +35,13 @@ fn doc(snap: &mut Snapshot, name: &str, json: &str, kind: PolicyKind) -> PolicyD
     }
 }
 
-fn managed(snap: &mut Snapshot, acct: &mut Account, name: &str, json: &str, kind: PolicyKind) -> String {
+fn managed(
+    snap: &mut Snapshot,
+    acct: &mut Account,
+    name: &str,
+    json: &str,
+    kind: PolicyKind,
+) -> String {
     let arn = if name == "AdministratorAccess" {
         "arn:aws:iam::aws:policy/AdministratorAccess".to_string()
     } else {
@@ -61,12 +67,58 @@ fn build(n: usize) -> Snapshot {
         ..Account::default()
     };
     let s = |a: &str| format!(r#"{{"Version":"2012-10-17","Statement":[{a}]}}"#);
-    let admin = managed(&mut snap, &mut acct, "AdministratorAccess", &s(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#), PolicyKind::Identity);
-    let read = managed(&mut snap, &mut acct, "ReadOnly", &s(r#"{"Effect":"Allow","Action":["s3:Get*","s3:List*","ec2:Describe*","iam:Get*","iam:List*","lambda:List*","lambda:Get*"],"Resource":"*"}"#), PolicyKind::Identity);
-    let dev = managed(&mut snap, &mut acct, "Developer", &s(&format!(r#"{{"Effect":"Allow","Action":["lambda:*","logs:*"],"Resource":"*"}},{{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::{ACCT}:role/app-*","Condition":{{"StringEquals":{{"iam:PassedToService":"lambda.amazonaws.com"}}}}}}"#)), PolicyKind::Identity);
-    let ops = managed(&mut snap, &mut acct, "Operator", &s(&format!(r#"{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{ACCT}:role/ops-*"}}"#)), PolicyKind::Identity);
-    let selfsvc = managed(&mut snap, &mut acct, "SelfService", &s(r#"{"Effect":"Allow","Action":["iam:CreateAccessKey","iam:UpdateLoginProfile","iam:ChangePassword"],"Resource":"arn:aws:iam::*:user/${aws:username}"}"#), PolicyKind::Identity);
-    let boundary = managed(&mut snap, &mut acct, "Boundary", &s(r#"{"Effect":"Allow","Action":["s3:*","lambda:*","logs:*","iam:PassRole","sts:AssumeRole"],"Resource":"*"}"#), PolicyKind::Boundary);
+    let admin = managed(
+        &mut snap,
+        &mut acct,
+        "AdministratorAccess",
+        &s(r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#),
+        PolicyKind::Identity,
+    );
+    let read = managed(
+        &mut snap,
+        &mut acct,
+        "ReadOnly",
+        &s(
+            r#"{"Effect":"Allow","Action":["s3:Get*","s3:List*","ec2:Describe*","iam:Get*","iam:List*","lambda:List*","lambda:Get*"],"Resource":"*"}"#,
+        ),
+        PolicyKind::Identity,
+    );
+    let dev = managed(
+        &mut snap,
+        &mut acct,
+        "Developer",
+        &s(&format!(
+            r#"{{"Effect":"Allow","Action":["lambda:*","logs:*"],"Resource":"*"}},{{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::{ACCT}:role/app-*","Condition":{{"StringEquals":{{"iam:PassedToService":"lambda.amazonaws.com"}}}}}}"#
+        )),
+        PolicyKind::Identity,
+    );
+    let ops = managed(
+        &mut snap,
+        &mut acct,
+        "Operator",
+        &s(&format!(
+            r#"{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{ACCT}:role/ops-*"}}"#
+        )),
+        PolicyKind::Identity,
+    );
+    let selfsvc = managed(
+        &mut snap,
+        &mut acct,
+        "SelfService",
+        &s(
+            r#"{"Effect":"Allow","Action":["iam:CreateAccessKey","iam:UpdateLoginProfile","iam:ChangePassword"],"Resource":"arn:aws:iam::*:user/${aws:username}"}"#,
+        ),
+        PolicyKind::Identity,
+    );
+    let boundary = managed(
+        &mut snap,
+        &mut acct,
+        "Boundary",
+        &s(
+            r#"{"Effect":"Allow","Action":["s3:*","lambda:*","logs:*","iam:PassRole","sts:AssumeRole"],"Resource":"*"}"#,
+        ),
+        PolicyKind::Boundary,
+    );
     let users = n * 6 / 10;
     let roles = n - users;
     let pool = [read.clone(), dev.clone(), ops.clone(), selfsvc.clone()];
@@ -82,7 +134,14 @@ fn build(n: usize) -> Snapshot {
         m.sort();
         m.dedup();
         let inline = if i % 10 == 3 {
-            vec![doc(&mut snap, &format!("user/{name}/own"), &s(&format!(r#"{{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::bucket-{i}/*","Condition":{{"Bool":{{"aws:SecureTransport":"true"}}}}}}"#)), PolicyKind::Identity)]
+            vec![doc(
+                &mut snap,
+                &format!("user/{name}/own"),
+                &s(&format!(
+                    r#"{{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::bucket-{i}/*","Condition":{{"Bool":{{"aws:SecureTransport":"true"}}}}}}"#
+                )),
+                PolicyKind::Identity,
+            )]
         } else {
             Vec::new()
         };
@@ -102,12 +161,26 @@ fn build(n: usize) -> Snapshot {
         let prefix = ["app", "ops", "svc", "data"][i % 4];
         let name = format!("{prefix}-{i:05}");
         let trust = match i % 6 {
-            0 | 1 => s(r#"{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}"#),
-            2 => s(r#"{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}"#),
-            3 | 4 => s(&format!(r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCT}:root"}},"Action":"sts:AssumeRole"}}"#)),
-            _ => s(&format!(r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCT}:user/user{:05}"}},"Action":"sts:AssumeRole"}}"#, i % users.max(1))),
+            0 | 1 => s(
+                r#"{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}"#,
+            ),
+            2 => s(
+                r#"{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}"#,
+            ),
+            3 | 4 => s(&format!(
+                r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCT}:root"}},"Action":"sts:AssumeRole"}}"#
+            )),
+            _ => s(&format!(
+                r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCT}:user/user{:05}"}},"Action":"sts:AssumeRole"}}"#,
+                i % users.max(1)
+            )),
         };
-        let trust = doc(&mut snap, &format!("role/{name}/trust"), &trust, PolicyKind::Trust);
+        let trust = doc(
+            &mut snap,
+            &format!("role/{name}/trust"),
+            &trust,
+            PolicyKind::Trust,
+        );
         let mut m = vec![pool[(i + 1) % 4].clone()];
         if i % 50 == 11 {
             m.push(admin.clone());
@@ -136,7 +209,11 @@ fn main() {
         .skip(1)
         .filter_map(|a| a.parse().ok())
         .collect();
-    let sizes = if sizes.is_empty() { vec![1_000, 10_000] } else { sizes };
+    let sizes = if sizes.is_empty() {
+        vec![1_000, 10_000]
+    } else {
+        sizes
+    };
     for n in sizes {
         let snap = build(n);
         let start = Instant::now();

@@ -177,7 +177,8 @@ fn reason_json(snapshot: &Snapshot, r: &Reason) -> Value {
         "sid": r.sid.as_deref(),
         "effect": r.effect.as_str(),
     });
-    if let (Some((file, line, column, _, _)), Some(obj)) = (location(snapshot, r), v.as_object_mut())
+    if let (Some((file, line, column, _, _)), Some(obj)) =
+        (location(snapshot, r), v.as_object_mut())
     {
         obj.insert("file".into(), json!(file));
         obj.insert("line".into(), json!(line));
@@ -271,8 +272,15 @@ fn human(snapshot: &Snapshot, query: &PathsQuery, result: &PathsResult) -> Strin
             p.edges.len(),
             if p.edges.len() == 1 { "" } else { "s" }
         );
-        for (n, e) in p.edges.iter().filter_map(|&i| result.edges.get(i)).enumerate() {
-            let title = path_title(&e.via).map(|t| format!(" ({t})")).unwrap_or_default();
+        for (n, e) in p
+            .edges
+            .iter()
+            .filter_map(|&i| result.edges.get(i))
+            .enumerate()
+        {
+            let title = path_title(&e.via)
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
             let through = e
                 .through
                 .as_ref()
@@ -288,7 +296,13 @@ fn human(snapshot: &Snapshot, query: &PathsQuery, result: &PathsResult) -> Strin
                     );
                 }
                 "allowed" => {
-                    let _ = writeln!(out, "  {}. {} is allowed {}", n + 1, escape_line(&e.from), escape_line(&to));
+                    let _ = writeln!(
+                        out,
+                        "  {}. {} is allowed {}",
+                        n + 1,
+                        escape_line(&e.from),
+                        escape_line(&to)
+                    );
                 }
                 via => {
                     let _ = writeln!(
@@ -316,7 +330,11 @@ fn human(snapshot: &Snapshot, query: &PathsQuery, result: &PathsResult) -> Strin
                     escape_line(&s.resource),
                     escape_line(&ctx)
                 );
-                for r in s.reasons.iter().filter(|r| r.effect == policy_core::Effect::Allow) {
+                for r in s
+                    .reasons
+                    .iter()
+                    .filter(|r| r.effect == policy_core::Effect::Allow)
+                {
                     let at = location(snapshot, r)
                         .map(|(f, l, c, _, _)| format!(" at {f}:{l}:{c}"))
                         .unwrap_or_default();

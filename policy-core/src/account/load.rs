@@ -111,13 +111,7 @@ impl Snapshot {
     }
 
     /// Records a problem.
-    pub fn diagnose(
-        &mut self,
-        severity: Severity,
-        source: usize,
-        span: Span,
-        message: String,
-    ) {
+    pub fn diagnose(&mut self, severity: Severity, source: usize, span: Span, message: String) {
         self.diagnostics.push(Diagnostic {
             severity,
             source,

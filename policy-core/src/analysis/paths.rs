@@ -340,7 +340,8 @@ struct Graph<'s> {
 /// An identity policy that allows everything: what an attacker who can write a policy
 /// writes (`AdministratorAccess`'s statement).
 fn allow_all() -> Option<CompiledPolicy> {
-    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let text =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
     crate::parse::parse_policy(text, Some(PolicyKind::Identity))
         .policy
         .map(|p| CompiledPolicy::new(&p, "(a policy the attacker writes)", usize::MAX))
@@ -382,7 +383,12 @@ impl<'s> Graph<'s> {
             g.subjects.push(subject);
             if let Principal::Role(_, role) = p {
                 if let Some(trust) = &role.trust {
-                    if trust.policy.statements.iter().any(|st| st.condition.is_some()) {
+                    if trust
+                        .policy
+                        .statements
+                        .iter()
+                        .any(|st| st.condition.is_some())
+                    {
                         g.conditional_trust.insert(i);
                     }
                     let (names, services) = trust_names(&trust.policy);
@@ -427,10 +433,7 @@ impl<'s> Graph<'s> {
                 .map(crate::account::PolicyDoc::compile);
             self.resource_policies.insert(key.clone(), compiled);
         }
-        let owner = self
-            .snapshot
-            .resource_owner(resource)
-            .map(|a| a.id.clone());
+        let owner = self.snapshot.resource_owner(resource).map(|a| a.id.clone());
         let subject = self.subjects.get_mut(s)?;
         let resource_account = owner.unwrap_or_else(|| subject.account.clone());
         let cached = self
@@ -457,11 +460,9 @@ impl<'s> Graph<'s> {
             Arc::clone(&subject.caller),
             action,
             resource,
-            arn_account(resource).map(str::to_string).or_else(|| {
-                self.snapshot
-                    .resource_owner(resource)
-                    .map(|a| a.id.clone())
-            }),
+            arn_account(resource)
+                .map(str::to_string)
+                .or_else(|| self.snapshot.resource_owner(resource).map(|a| a.id.clone())),
             ctx,
         );
         let response = subject.set.evaluate(&request);
@@ -868,8 +869,7 @@ impl<'s> Graph<'s> {
                     let Some(t_arn) = self.subjects.get(t).map(|x| x.arn.clone()) else {
                         continue;
                     };
-                    if let Some(steps) = self.steps_on(s, path, &fixed, &t_arn, &[], &policy_ctx)
-                    {
+                    if let Some(steps) = self.steps_on(s, path, &fixed, &t_arn, &[], &policy_ctx) {
                         out.push(edge(Node::Principal(t_arn), None, steps));
                     }
                 }
@@ -1054,7 +1054,10 @@ impl Subject {
         let (caller_arn, is_user, service_linked, groups) = match p {
             Principal::User(_, u) => (u.arn.clone(), true, false, u.groups.clone()),
             Principal::Role(a, r) => (
-                format!("arn:{}:sts::{}:assumed-role/{}/iampol", a.partition, a.id, r.name),
+                format!(
+                    "arn:{}:sts::{}:assumed-role/{}/iampol",
+                    a.partition, a.id, r.name
+                ),
                 false,
                 r.is_service_linked(),
                 Vec::new(),
@@ -1081,14 +1084,15 @@ impl Subject {
                 }
             }
         };
-        let inline_key = |docs: &[crate::account::PolicyDoc], parts: &mut Vec<String>, dep: &mut bool| {
-            for d in docs {
-                *dep |= depends_on_principal(&d.policy);
-                // By name and source: answers name the policy, so two entities' inline
-                // policies are never shared even when their text is the same.
-                parts.push(format!("i:{}#{}", d.name, d.source));
-            }
-        };
+        let inline_key =
+            |docs: &[crate::account::PolicyDoc], parts: &mut Vec<String>, dep: &mut bool| {
+                for d in docs {
+                    *dep |= depends_on_principal(&d.policy);
+                    // By name and source: answers name the policy, so two entities' inline
+                    // policies are never shared even when their text is the same.
+                    parts.push(format!("i:{}#{}", d.name, d.source));
+                }
+            };
         match p {
             Principal::User(a, u) => {
                 inline_key(&u.inline, &mut key_parts, &mut principal_dependent);
@@ -1311,7 +1315,8 @@ fn glob_match(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }
 
 #[cfg(test)]

@@ -64,8 +64,7 @@ pub(crate) fn read_resource_source(
             .or_else(|| take(&mut members, "ResourcePolicy"))
             .or_else(|| take(&mut members, "policyText"))
             .or_else(|| {
-                take(&mut members, "Attributes")
-                    .and_then(|a| take(&mut into_members(a), "Policy"))
+                take(&mut members, "Attributes").and_then(|a| take(&mut into_members(a), "Policy"))
             });
         let Some(document) = document else {
             snapshot.diagnose(
@@ -138,13 +137,9 @@ pub(crate) fn read_resource_source(
         );
         return;
     }
-    account.resources.insert(
-        arn.clone(),
-        ResourcePolicy {
-            arn,
-            document: doc,
-        },
-    );
+    account
+        .resources
+        .insert(arn.clone(), ResourcePolicy { arn, document: doc });
 }
 
 /// Records that the policy of `arn` is in the dump but could not be read (nothing is recorded

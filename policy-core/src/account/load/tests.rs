@@ -108,7 +108,14 @@ fn gaad_cli_form_reads_every_entity_with_spans_in_the_file() {
     );
     // The default version (v2, an Allow) is chosen, not the first (v1, a Deny).
     let dev = &a.managed_policies["arn:aws:iam::111122223333:policy/DevS3Read"];
-    assert_eq!(dev.document.policy.statements[0].effect.as_ref().unwrap().node, Effect::Allow);
+    assert_eq!(
+        dev.document.policy.statements[0]
+            .effect
+            .as_ref()
+            .unwrap()
+            .node,
+        Effect::Allow
+    );
     // Its spans are in the GAAD file itself.
     let source = &s.sources[dev.document.source];
     assert_eq!(source.name(), "org-example/accounts/111122223333/gaad.json");
@@ -212,7 +219,11 @@ pub(super) fn model(s: &Snapshot) -> String {
             let _ = writeln!(
                 out,
                 "orgpolicy {} {} {:?} {} {}",
-                p.id, p.name, p.kind, p.aws_managed, p.document.policy.to_json()
+                p.id,
+                p.name,
+                p.kind,
+                p.aws_managed,
+                p.document.policy.to_json()
             );
         }
     }
@@ -236,7 +247,10 @@ fn organizations_dump_builds_the_tree_and_the_scp_rcp_chain() {
         org.nodes["ou-examplerootid-workloads"].parent.as_deref(),
         Some("r-examplerootid")
     );
-    assert_eq!(org.nodes["444455556666"].parent.as_deref(), Some("r-examplerootid"));
+    assert_eq!(
+        org.nodes["444455556666"].parent.as_deref(),
+        Some("r-examplerootid")
+    );
     // The chain root → OU → account, with what targets/ attaches at each level.
     let scp = s.org_levels(A, PolicyKind::Scp).unwrap();
     let names: Vec<Vec<String>> = scp
@@ -252,7 +266,9 @@ fn organizations_dump_builds_the_tree_and_the_scp_rcp_chain() {
         .any(|p| p.name.contains("EnforceSecureTransport")));
     // Content was a JSON string: its spans are in a source of its own.
     let p = &org.policies["p-examplescp1"];
-    assert!(s.sources[p.document.source].name().ends_with("p-examplescp1.json: Content"));
+    assert!(s.sources[p.document.source]
+        .name()
+        .ends_with("p-examplescp1.json: Content"));
     assert_eq!(p.kind, PolicyKind::Scp);
     assert!(org.policies["p-FullAWSAccess"].aws_managed);
 }
@@ -281,15 +297,19 @@ fn resource_files_in_every_cli_shape() {
         Some("FromErin")
     );
     // An S3 object's policy is its bucket's, owned by the account whose dump holds it.
-    let owner = s.resource_owner("arn:aws:s3:::amzn-s3-demo-bucket/key").unwrap();
+    let owner = s
+        .resource_owner("arn:aws:s3:::amzn-s3-demo-bucket/key")
+        .unwrap();
     assert_eq!(owner.id, A);
 }
 
 #[test]
 fn file_names_decode_to_arns() {
     assert_eq!(
-        resource_arn_from_file_name("arn:aws:secretsmanager:us-east-1:111122223333:secret:a%2Fb%25c.json")
-            .as_deref(),
+        resource_arn_from_file_name(
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:a%2Fb%25c.json"
+        )
+        .as_deref(),
         Some("arn:aws:secretsmanager:us-east-1:111122223333:secret:a/b%c")
     );
     assert_eq!(resource_arn_from_file_name("notes.txt"), None);
@@ -359,7 +379,8 @@ fn the_shared_example_reads_without_diagnostics() {
     let s = load_gaad("cloudsplaining-example/gaad.json");
     assert!(s.diagnostics.is_empty(), "{:?}", positions(&s));
     // Its PROVENANCE: 3 users, 2 groups, 33 roles, 39 policies, in two accounts.
-    let count = |f: fn(&crate::account::Account) -> usize| s.accounts.values().map(f).sum::<usize>();
+    let count =
+        |f: fn(&crate::account::Account) -> usize| s.accounts.values().map(f).sum::<usize>();
     assert_eq!(count(|a| a.users.len()), 3);
     assert_eq!(count(|a| a.groups.len()), 2);
     assert_eq!(count(|a| a.roles.len()), 33);
@@ -372,7 +393,13 @@ fn the_shared_example_reads_without_diagnostics() {
 
 #[test]
 fn not_a_gaad_is_an_error_not_a_panic() {
-    for text in ["", "[]", "{}", "{\"UserDetailList\": 3}", "{\"UserDetailList\": [1, {\"Arn\": 2}]}"] {
+    for text in [
+        "",
+        "[]",
+        "{}",
+        "{\"UserDetailList\": 3}",
+        "{\"UserDetailList\": [1, {\"Arn\": 2}]}",
+    ] {
         let mut s = Snapshot::default();
         read_gaad(&mut s, SourceFile::new("x.json", text), None);
         assert!(!s.diagnostics.is_empty(), "{text}");

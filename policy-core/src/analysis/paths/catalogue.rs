@@ -151,7 +151,10 @@ mod tests {
                     assert_eq!(s.passed_to, p.trusts, "{}", p.id);
                 }
             }
-            if p.steps.iter().any(|s| matches!(s.on, On::PassedRole | On::Existing)) {
+            if p.steps
+                .iter()
+                .any(|s| matches!(s.on, On::PassedRole | On::Existing))
+            {
                 assert!(!p.trusts.is_empty(), "{}: which role does it reach?", p.id);
             }
         }

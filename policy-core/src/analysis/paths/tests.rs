@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::account::{Account, ManagedPolicy, OrgNode, OrgNodeKind, OrgPolicy, Organization, PolicyDoc, Role, User};
+use crate::account::{
+    Account, ManagedPolicy, OrgNode, OrgNodeKind, OrgPolicy, Organization, PolicyDoc, Role, User,
+};
 use crate::source::{SourceFile, Span};
 
 const MAIN: &str = "111122223333";
@@ -25,11 +27,13 @@ fn doc(snap: &mut Snapshot, name: &str, json: &str, kind: PolicyKind) -> PolicyD
 }
 
 fn account<'a>(snap: &'a mut Snapshot, id: &str) -> &'a mut Account {
-    snap.accounts.entry(id.to_string()).or_insert_with(|| Account {
-        id: id.to_string(),
-        partition: "aws".to_string(),
-        ..Account::default()
-    })
+    snap.accounts
+        .entry(id.to_string())
+        .or_insert_with(|| Account {
+            id: id.to_string(),
+            partition: "aws".to_string(),
+            ..Account::default()
+        })
 }
 
 fn user(snap: &mut Snapshot, acct: &str, name: &str, inline: &[&str], boundary: Option<&str>) {
@@ -67,7 +71,12 @@ fn user(snap: &mut Snapshot, acct: &str, name: &str, inline: &[&str], boundary: 
 
 fn role(snap: &mut Snapshot, acct: &str, name: &str, trust: &str, inline: &[&str]) {
     let arn = format!("arn:aws:iam::{acct}:role/{name}");
-    let trust = doc(snap, &format!("role/{name}/trust"), trust, PolicyKind::Trust);
+    let trust = doc(
+        snap,
+        &format!("role/{name}/trust"),
+        trust,
+        PolicyKind::Trust,
+    );
     let inline = inline
         .iter()
         .enumerate()
@@ -135,15 +144,31 @@ fn cross_account_root_trust_needs_the_identity_grant() {
         &[&allow(r#""sts:AssumeRole""#, &role_arn)],
         None,
     );
-    user(&mut snap, MAIN, "bob", &[&allow(r#""s3:GetObject""#, "*")], None);
+    user(
+        &mut snap,
+        MAIN,
+        "bob",
+        &[&allow(r#""s3:GetObject""#, "*")],
+        None,
+    );
 
     let r = to_admin(&snap, &format!("arn:aws:iam::{MAIN}:user/alice"));
-    assert_eq!(vias(&r), vec![vec!["sts-001".to_string(), "is-admin".to_string()]]);
+    assert_eq!(
+        vias(&r),
+        vec![vec!["sts-001".to_string(), "is-admin".to_string()]]
+    );
     let first = &r.edges[r.paths[0].edges[0]];
     assert_eq!(first.to, Node::Principal(role_arn.clone()));
     // Both the identity grant and the trust policy are named as reasons.
-    let kinds: BTreeSet<_> = first.steps[0].reasons.iter().map(|x| x.policy_type).collect();
-    assert!(kinds.contains(&crate::eval::PolicyType::Identity), "{kinds:?}");
+    let kinds: BTreeSet<_> = first.steps[0]
+        .reasons
+        .iter()
+        .map(|x| x.policy_type)
+        .collect();
+    assert!(
+        kinds.contains(&crate::eval::PolicyType::Identity),
+        "{kinds:?}"
+    );
 
     let r = to_admin(&snap, &format!("arn:aws:iam::{MAIN}:user/bob"));
     assert!(r.paths.is_empty(), "{:?}", vias(&r));
@@ -155,7 +180,13 @@ fn cross_account_root_trust_needs_the_identity_grant() {
 #[test]
 fn passed_to_service_decides_which_role_can_be_passed() {
     let mut snap = Snapshot::default();
-    role(&mut snap, MAIN, "lambda-admin", &trust_service("lambda.amazonaws.com"), &[ADMIN_DOC]);
+    role(
+        &mut snap,
+        MAIN,
+        "lambda-admin",
+        &trust_service("lambda.amazonaws.com"),
+        &[ADMIN_DOC],
+    );
     let attacker = format!(
         r#"{{"Version":"2012-10-17","Statement":[
             {{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{{"StringEquals":{{"iam:PassedToService":"ec2.amazonaws.com"}}}}}},
@@ -165,14 +196,26 @@ fn passed_to_service_decides_which_role_can_be_passed() {
     let dev = format!("arn:aws:iam::{MAIN}:user/dev");
     assert!(to_admin(&snap, &dev).paths.is_empty());
 
-    role(&mut snap, MAIN, "ec2-admin", &trust_service("ec2.amazonaws.com"), &[ADMIN_DOC]);
+    role(
+        &mut snap,
+        MAIN,
+        "ec2-admin",
+        &trust_service("ec2.amazonaws.com"),
+        &[ADMIN_DOC],
+    );
     let r = to_admin(&snap, &dev);
-    assert_eq!(vias(&r), vec![vec!["ec2-001".to_string(), "is-admin".to_string()]]);
+    assert_eq!(
+        vias(&r),
+        vec![vec!["ec2-001".to_string(), "is-admin".to_string()]]
+    );
     let pass = &r.edges[r.paths[0].edges[0]].steps[0];
     assert_eq!(pass.action, "iam:PassRole");
     assert_eq!(
         pass.context,
-        vec![("iam:PassedToService".to_string(), "ec2.amazonaws.com".to_string())]
+        vec![(
+            "iam:PassedToService".to_string(),
+            "ec2.amazonaws.com".to_string()
+        )]
     );
 }
 
@@ -183,7 +226,13 @@ fn passed_to_service_decides_which_role_can_be_passed() {
 fn a_boundary_keeps_self_escalation_inside_it() {
     let mut snap = Snapshot::default();
     let me = format!("arn:aws:iam::{MAIN}:user/writer");
-    user(&mut snap, MAIN, "writer", &[&allow(r#""iam:PutUserPolicy""#, &me)], None);
+    user(
+        &mut snap,
+        MAIN,
+        "writer",
+        &[&allow(r#""iam:PutUserPolicy""#, &me)],
+        None,
+    );
     let r = to_admin(&snap, &me);
     assert_eq!(vias(&r), vec![vec!["iam-007".to_string()]]);
 
@@ -203,14 +252,22 @@ fn a_boundary_keeps_self_escalation_inside_it() {
 #[test]
 fn a_boundary_blocks_a_step() {
     let mut snap = Snapshot::default();
-    role(&mut snap, MAIN, "fn-admin", &trust_service("lambda.amazonaws.com"), &[ADMIN_DOC]);
+    role(
+        &mut snap,
+        MAIN,
+        "fn-admin",
+        &trust_service("lambda.amazonaws.com"),
+        &[ADMIN_DOC],
+    );
     let grant = allow(
         r#"["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"]"#,
         "*",
     );
     let boundary = allow(r#"["lambda:*"]"#, "*");
     user(&mut snap, MAIN, "dev", &[&grant], Some(&boundary));
-    assert!(to_admin(&snap, &format!("arn:aws:iam::{MAIN}:user/dev")).paths.is_empty());
+    assert!(to_admin(&snap, &format!("arn:aws:iam::{MAIN}:user/dev"))
+        .paths
+        .is_empty());
 }
 
 /// Organizations UG `orgs_manage_policies_scps`: an SCP denying `iam:PassRole` in the
@@ -220,7 +277,13 @@ fn a_boundary_blocks_a_step() {
 fn an_scp_blocks_a_step() {
     let build = |deny: bool| {
         let mut snap = Snapshot::default();
-        role(&mut snap, MAIN, "fn-admin", &trust_service("lambda.amazonaws.com"), &[ADMIN_DOC]);
+        role(
+            &mut snap,
+            MAIN,
+            "fn-admin",
+            &trust_service("lambda.amazonaws.com"),
+            &[ADMIN_DOC],
+        );
         let grant = allow(
             r#"["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"]"#,
             "*",
@@ -289,14 +352,22 @@ fn an_scp_blocks_a_step() {
         );
         org.nodes.insert(
             MAIN.to_string(),
-            node(MAIN, OrgNodeKind::Account, Some("ou-examplerootid-workloads"), full),
+            node(
+                MAIN,
+                OrgNodeKind::Account,
+                Some("ou-examplerootid-workloads"),
+                full,
+            ),
         );
         snap.organization = Some(org);
         snap
     };
     let dev = format!("arn:aws:iam::{MAIN}:user/dev");
     let r = to_admin(&build(false), &dev);
-    assert_eq!(vias(&r), vec![vec!["lambda-001".to_string(), "is-admin".to_string()]]);
+    assert_eq!(
+        vias(&r),
+        vec![vec!["lambda-001".to_string(), "is-admin".to_string()]]
+    );
     assert!(to_admin(&build(true), &dev).paths.is_empty());
 }
 
@@ -336,5 +407,8 @@ fn witnesses_fill_wildcards() {
         Some("arn:aws:lambda:us-east-1:111122223333:function:iampol")
     );
     assert_eq!(witness("arn:aws:s3:::b/*", MAIN, "lambda"), None);
-    assert_eq!(witness("arn:aws:iam::*:user/${aws:username}", MAIN, "iam"), None);
+    assert_eq!(
+        witness("arn:aws:iam::*:user/${aws:username}", MAIN, "iam"),
+        None
+    );
 }
