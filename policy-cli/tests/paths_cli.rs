@@ -1,6 +1,6 @@
 //! `iampol paths`: the corpus of pathfinding.cloud's 65 paths (`corpus/paths/<id>/{minimal,near-miss}`,
 //! expectations from each path's description and the IAM docs, see `corpus/paths/README.md`),
-//! and the SARIF, GraphML and DOT outputs.
+//! and the SARIF, `GraphML` and DOT outputs.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -172,7 +172,7 @@ fn sarif_validates_and_points_at_the_opening_statement() {
     // The statement that allows iam:PassRole, by its position in the file.
     let gaad = std::fs::read_to_string(root().join(LAMBDA).join("accounts/111122223333/gaad.json"))
         .unwrap();
-    let line = loc["region"]["startLine"].as_u64().unwrap() as usize;
+    let line = usize::try_from(loc["region"]["startLine"].as_u64().unwrap()).unwrap();
     let window: String = gaad.lines().skip(line - 1).take(4).collect();
     assert!(window.contains("iam:PassRole"), "line {line}: {window}");
 }
@@ -245,7 +245,7 @@ fn parse_xml(text: &str) -> Vec<(String, Vec<(String, String)>)> {
     elements
 }
 
-/// GraphML parses back: one node per principal on an edge (and `admin`), every edge of the
+/// `GraphML` parses back: one node per principal on an edge (and `admin`), every edge of the
 /// JSON output, and edges only between declared nodes.
 #[test]
 fn graphml_parses_back_to_the_json_graph() {

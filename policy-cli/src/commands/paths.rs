@@ -2,7 +2,7 @@
 //!
 //! Reads the snapshots (`--account`), asks `policy_core::analysis::paths::paths`, and prints
 //! each path with the statement that allows each step: human, JSON, NDJSON, SARIF (a result
-//! per principal that can reach the target, at the statement that opens its path), GraphML
+//! per principal that can reach the target, at the statement that opens its path), `GraphML`
 //! and DOT (the graph of every edge found).
 
 use std::fmt::Write as _;
@@ -49,7 +49,7 @@ pub enum PathsFormat {
     Ndjson,
     /// SARIF 2.1.0: a result per principal that can reach the target.
     Sarif,
-    /// GraphML: every edge found.
+    /// `GraphML`: every edge found.
     Graphml,
     /// Graphviz DOT: every edge found.
     Dot,
@@ -517,7 +517,7 @@ fn nodes(result: &PathsResult) -> Vec<String> {
     v
 }
 
-/// The graph in GraphML: nodes by ARN (and `admin`), edges with `via`, `through`, `assumes`.
+/// The graph in `GraphML`: nodes by ARN (and `admin`), edges with `via`, `through`, `assumes`.
 pub(crate) fn graphml(result: &PathsResult) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n  <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n  <key id=\"via\" for=\"edge\" attr.name=\"via\" attr.type=\"string\"/>\n  <key id=\"through\" for=\"edge\" attr.name=\"through\" attr.type=\"string\"/>\n  <key id=\"assumes\" for=\"edge\" attr.name=\"assumes\" attr.type=\"string\"/>\n  <key id=\"actions\" for=\"edge\" attr.name=\"actions\" attr.type=\"string\"/>\n  <graph id=\"paths\" edgedefault=\"directed\">\n",

@@ -307,6 +307,9 @@ struct Subject {
     name: String,
 }
 
+/// The roles a subject reaches through one path, with the steps, by role index.
+type RoleEdges = Vec<(usize, Vec<Step>)>;
+
 /// The graph under construction: subjects, indexes, caches.
 struct Graph<'s> {
     snapshot: &'s Snapshot,
@@ -334,7 +337,7 @@ struct Graph<'s> {
     /// Roles whose trust policies have conditions (their answers are not shared).
     conditional_trust: BTreeSet<usize>,
     /// Passrole and existing-resource edges, by path id: (role, steps).
-    role_memo: HashMap<(String, String), Vec<(usize, Vec<Step>)>>,
+    role_memo: HashMap<(String, String), RoleEdges>,
 }
 
 /// An identity policy that allows everything: what an attacker who can write a policy
@@ -972,7 +975,7 @@ impl<'s> Graph<'s> {
         path: &EscalationPath,
         fixed: &[Option<Step>],
         account: &str,
-    ) -> Vec<(usize, Vec<Step>)> {
+    ) -> RoleEdges {
         let filter = self.resource_filter(s, "iam:PassRole");
         let passes = path.steps.iter().any(|st| st.on == On::PassedRole);
         let mut found = Vec::new();

@@ -187,12 +187,10 @@ fn passed_to_service_decides_which_role_can_be_passed() {
         &trust_service("lambda.amazonaws.com"),
         &[ADMIN_DOC],
     );
-    let attacker = format!(
-        r#"{{"Version":"2012-10-17","Statement":[
-            {{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{{"StringEquals":{{"iam:PassedToService":"ec2.amazonaws.com"}}}}}},
-            {{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction","ec2:RunInstances"],"Resource":"*"}}]}}"#
-    );
-    user(&mut snap, MAIN, "dev", &[&attacker], None);
+    let attacker = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}},
+            {"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction","ec2:RunInstances"],"Resource":"*"}]}"#;
+    user(&mut snap, MAIN, "dev", &[attacker], None);
     let dev = format!("arn:aws:iam::{MAIN}:user/dev");
     assert!(to_admin(&snap, &dev).paths.is_empty());
 
