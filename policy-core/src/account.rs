@@ -562,7 +562,7 @@ impl Snapshot {
 
     /// The gap when the policy of `resource` (a role's trust policy when `trust`) is in the
     /// export but could not be read.
-    fn unreadable_resource_policy(&self, resource: &str, trust: bool) -> Option<Gap> {
+    pub fn unreadable_resource_policy(&self, resource: &str, trust: bool) -> Option<Gap> {
         if trust {
             let owner = self.accounts.get(crate::request::arn_account(resource)?)?;
             let role = owner.roles.iter().find(|r| r.arn == resource)?;

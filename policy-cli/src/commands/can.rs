@@ -4,11 +4,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use policy_cli::render::escape::escape_line;
-use policy_core::account::{Gap, Principal};
+use policy_core::account::{Gap, PolicyDoc, Principal, Snapshot};
 use policy_core::ast::{Policy, PolicyKind};
 use policy_core::eval::{AssumptionKind, CompiledPolicy, Decision, Level, PolicySet};
 use policy_core::parse::parse_policy;
-use policy_core::request::{is_trust_policy_request, Context, Request, RequestPrincipal};
+use policy_core::request::{
+    is_trust_policy_request, Context, PrincipalKind, Request, RequestPrincipal,
+};
 use policy_core::text::bound_message;
 use policy_core::SourceFile;
 
@@ -329,28 +331,98 @@ impl Incomplete {
     }
 }
 
+/// `can --account` for a caller that is not a user or role of the snapshot: a service
+/// principal, an anonymous or federated caller (no identity policies: the resource's policy
+/// decides, with the RCPs of its account), or a principal of an account the snapshot does not
+/// hold (its identity policies are unknown: a gap).
+fn run_outside(
+    args: &CanArgs,
+    principal: RequestPrincipal,
+    context: Context,
+    snapshot: &Snapshot,
+    trust: bool,
+) -> ExitStatus {
+    let foreign_account = principal
+        .account
+        .as_deref()
+        .filter(|a| !snapshot.accounts.contains_key(*a));
+    let no_identity = matches!(
+        principal.kind,
+        PrincipalKind::Service
+            | PrincipalKind::Anonymous
+            | PrincipalKind::WebIdentity
+            | PrincipalKind::Saml
+    );
+    let mut gaps = Vec::new();
+    if !no_identity {
+        let Some(account) = foreign_account else {
+            eprintln!(
+                "error: --principal: `{}` is not a user or role of the snapshot",
+                escape_line(&args.principal)
+            );
+            let accounts: Vec<&str> = snapshot.accounts.keys().map(String::as_str).collect();
+            eprintln!(
+                "  help: account {} is in the snapshot; name one of its users or roles",
+                principal.account.as_deref().unwrap_or_default()
+            );
+            if accounts.is_empty() || has_errors(snapshot) {
+                eprintln!("  note: parts of the snapshot could not be read (see the errors above)");
+            }
+            return ExitStatus::Error;
+        };
+        gaps.push(Incomplete {
+            message: format!(
+                "the policies of `{}` are not in the snapshot (account {account} is not in it)",
+                args.principal
+            ),
+            could_allow: true,
+        });
+    }
+    let mut set = PolicySet {
+        resource: snapshot
+            .resource_policy(&args.resource, trust)
+            .map(PolicyDoc::compile),
+        management_account: snapshot
+            .organization
+            .as_ref()
+            .and_then(|o| o.management_account.clone()),
+        ..PolicySet::default()
+    };
+    let mut core_gaps: Vec<Gap> = Vec::new();
+    if set.resource.is_none() {
+        core_gaps.extend(snapshot.unreadable_resource_policy(&args.resource, trust));
+    }
+    let owner = snapshot.resource_owner(&args.resource);
+    if let Some(owner) = owner {
+        match snapshot.org_levels(&owner.id, PolicyKind::Rcp) {
+            Ok(levels) => set.rcps = levels,
+            Err(g) => core_gaps.push(g),
+        }
+    }
+    gaps.extend(core_gaps.iter().map(|g| Incomplete::from_gap(g, None)));
+    let resource_account = args
+        .resource_account
+        .clone()
+        .or_else(|| owner.map(|a| a.id.clone()));
+    let request = Request::new(
+        principal,
+        &args.action,
+        &args.resource,
+        resource_account,
+        context,
+    );
+    answer(args, &set, &request, &snapshot.sources, &gaps)
+}
+
 /// `iampol can --account`: every policy from the snapshot.
 fn run_snapshot(args: &CanArgs, principal: RequestPrincipal, mut context: Context) -> ExitStatus {
     let Ok(snapshot) = read_snapshot(&args.snapshot.account, args.snapshot.limit()) else {
         return ExitStatus::Error;
     };
-    let Some(found) = snapshot.principal(&args.principal) else {
-        eprintln!(
-            "error: --principal: `{}` is not a user or role of the snapshot",
-            escape_line(&args.principal)
-        );
-        let accounts: Vec<&str> = snapshot.accounts.keys().map(String::as_str).collect();
-        eprintln!(
-            "  help: the snapshot has account{} {}; name a user or role ARN of one of them",
-            if accounts.len() == 1 { "" } else { "s" },
-            accounts.join(", ")
-        );
-        if has_errors(&snapshot) {
-            eprintln!("  note: parts of the snapshot could not be read (see the errors above)");
-        }
-        return ExitStatus::Error;
-    };
     let trust = is_trust_policy_request(&args.action, &args.resource);
+    let Some(found) = snapshot.principal(&args.principal) else {
+        return run_outside(args, principal, context, &snapshot, trust);
+    };
     let (set, gaps) = snapshot.policy_set(found, &args.resource, trust);
     // Keys AWS sets from the principal (IAM UG `reference_policies_condition-keys`:
     // `aws:PrincipalTag/key`, `aws:PrincipalOrgID`), unless given with --context.

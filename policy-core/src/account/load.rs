@@ -10,6 +10,7 @@
 //! Formats (issue 13; `aws iam get-account-authorization-details`, the Organizations CLI
 //! outputs, iam-collect's store): see the submodules.
 
+mod collect;
 mod gaad;
 mod org;
 mod resource;
@@ -91,14 +92,8 @@ pub fn read_tree(snapshot: &mut Snapshot, files: Vec<TreeFile>) {
     if !org_files.is_empty() {
         org::read_organization(snapshot, org_files);
     }
-    for f in collect_files {
-        let source = snapshot.add_source(f.file);
-        snapshot.diagnose(
-            Severity::Error,
-            source,
-            Span::default(),
-            "iam-collect stores are not read yet".to_string(),
-        );
+    if !collect_files.is_empty() {
+        collect::read_collect(snapshot, collect_files);
     }
     snapshot.finish();
 }

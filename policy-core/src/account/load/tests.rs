@@ -64,12 +64,7 @@ fn positions(s: &Snapshot) -> Vec<(String, u32, u32, String)> {
         .map(|d| {
             let f = &s.sources[d.source];
             let p = f.line_col(d.span.start);
-            (
-                f.name().to_string(),
-                u32::try_from(p.line).unwrap(),
-                u32::try_from(p.column).unwrap(),
-                d.message.clone(),
-            )
+            (f.name().to_string(), p.line, p.column, d.message.clone())
         })
         .collect()
 }
@@ -403,5 +398,262 @@ fn not_a_gaad_is_an_error_not_a_panic() {
         let mut s = Snapshot::default();
         read_gaad(&mut s, SourceFile::new("x.json", text), None);
         assert!(!s.diagnostics.is_empty(), "{text}");
+    }
+}
+
+/// `iam-collect-example` holds the same accounts, resources and organization as
+/// `org-example`, in iam-collect's store layout (lower-cased paths, one file per kind of
+/// data, policy ARNs in `ous.json`/`accounts.json`): both read to the same model.
+#[test]
+fn iam_collect_store_reads_to_the_same_model_as_the_dump() {
+    let dump = load_tree("org-example");
+    let store = load_tree("iam-collect-example");
+    assert!(store.diagnostics.is_empty(), "{:?}", positions(&store));
+    assert_eq!(model(&dump), model(&store));
+    // Same decisions' inputs: the SCP chain of the workload account.
+    let names = |s: &Snapshot| -> Vec<Vec<String>> {
+        s.org_levels(A, PolicyKind::Scp)
+            .unwrap()
+            .iter()
+            .map(|l| l.policies.iter().map(|p| p.name.to_string()).collect())
+            .collect()
+    };
+    assert_eq!(names(&dump), names(&store));
+}
+
+mod roundtrip {
+    //! A generated account, written as a GAAD (documents as objects, and URL-encoded), reads
+    //! back to the same users, groups, roles, policies and documents.
+
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{json, Value as Json};
+
+    /// A user: name, attached policy indexes, group indexes, boundary, inline documents.
+    type GenUser = (String, Vec<usize>, Vec<usize>, Option<usize>, Vec<Json>);
+
+    #[derive(Debug, Clone)]
+    struct Gen {
+        users: Vec<GenUser>,
+        groups: Vec<(String, Vec<usize>)>,
+        roles: Vec<(String, Json, Vec<usize>, Vec<Json>)>,
+        policies: Vec<(String, Json, usize)>,
+    }
+
+    fn doc() -> impl Strategy<Value = Json> {
+        let action = prop::sample::select(vec![
+            "s3:GetObject",
+            "iam:PassRole",
+            "ec2:*",
+            "*",
+            "sts:AssumeRole",
+        ]);
+        let effect = prop::sample::select(vec!["Allow", "Deny"]);
+        let resource = prop::sample::select(vec![
+            "*",
+            "arn:aws:s3:::b/*",
+            "arn:aws:iam::111122223333:role/x",
+        ]);
+        prop::collection::vec((effect, prop::collection::vec(action, 1..3), resource, "[a-zA-Z0-9 %+/&=]{0,8}"), 1..3)
+            .prop_map(|stmts| {
+                json!({"Version": "2012-10-17", "Statement": stmts.into_iter().map(|(e, a, r, v)| json!({
+                    "Effect": e, "Action": a, "Resource": r,
+                    "Condition": {"StringEquals": {"aws:PrincipalTag/team": v}}
+                })).collect::<Vec<_>>()})
+            })
+    }
+
+    fn trust() -> impl Strategy<Value = Json> {
+        prop::sample::select(vec!["ec2.amazonaws.com", "lambda.amazonaws.com"]).prop_map(|s| {
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": s}, "Action": "sts:AssumeRole"}]})
+        })
+    }
+
+    fn gen() -> impl Strategy<Value = Gen> {
+        let policies = prop::collection::vec((doc(), 1usize..4), 1..4);
+        policies.prop_flat_map(|policies| {
+            let n = policies.len();
+            let idx = move || prop::collection::vec(0..n, 0..3);
+            let groups = prop::collection::vec(idx(), 0..3);
+            (Just(policies), groups).prop_flat_map(move |(policies, groups)| {
+                let g = groups.len().max(1);
+                let gidx = prop::collection::vec(0..g, 0..2);
+                let users = prop::collection::vec(
+                    (
+                        idx(),
+                        gidx,
+                        prop::option::of(0..n),
+                        prop::collection::vec(doc(), 0..2),
+                    ),
+                    0..4,
+                );
+                let roles = prop::collection::vec(
+                    (trust(), idx(), prop::collection::vec(doc(), 0..2)),
+                    0..3,
+                );
+                (Just(policies.clone()), Just(groups.clone()), users, roles).prop_map(
+                    move |(policies, groups, users, roles)| Gen {
+                        policies: policies
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (d, versions))| (format!("Policy{i}"), d, versions))
+                            .collect(),
+                        groups: groups
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, m)| (format!("Group{i}"), m))
+                            .collect(),
+                        users: users
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (m, gs, b, inl))| {
+                                let gs = if groups_len(&gs) == 0 { Vec::new() } else { gs };
+                                (format!("user{i}"), m, gs, b, inl)
+                            })
+                            .collect(),
+                        roles: roles
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (t, m, inl))| (format!("Role{i}"), t, m, inl))
+                            .collect(),
+                    },
+                )
+            })
+        })
+    }
+
+    fn groups_len(g: &[usize]) -> usize {
+        g.len()
+    }
+
+    const ACCT: &str = "111122223333";
+
+    fn parn(i: usize) -> String {
+        format!("arn:aws:iam::{ACCT}:policy/Policy{i}")
+    }
+
+    /// The GAAD of `g`; `encode` writes every document as a URL-encoded string.
+    fn write(g: &Gen, encode: bool) -> String {
+        let d = |j: &Json| -> Json {
+            if encode {
+                let text = j.to_string();
+                let mut out = String::new();
+                for b in text.bytes() {
+                    if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                        out.push(char::from(b));
+                    } else {
+                        let _ = std::fmt::Write::write_fmt(&mut out, format_args!("%{b:02X}"));
+                    }
+                }
+                Json::String(out)
+            } else {
+                j.clone()
+            }
+        };
+        let attached = |m: &[usize]| -> Vec<Json> {
+            m.iter()
+                .map(|i| json!({"PolicyName": format!("Policy{i}"), "PolicyArn": parn(*i)}))
+                .collect()
+        };
+        let inline = |v: &[Json], prefix: &str| -> Vec<Json> {
+            v.iter()
+                .enumerate()
+                .map(|(i, j)| json!({"PolicyName": format!("{prefix}{i}"), "PolicyDocument": d(j)}))
+                .collect()
+        };
+        let groups_present = !g.groups.is_empty();
+        json!({
+            "UserDetailList": g.users.iter().map(|(n, m, gs, b, inl)| {
+                let mut u = json!({
+                    "Path": "/", "UserName": n, "Arn": format!("arn:aws:iam::{ACCT}:user/{n}"),
+                    "CreateDate": "2025-09-15 14:02:08+00:00",
+                    "GroupList": if groups_present { gs.iter().map(|i| format!("Group{i}")).collect::<Vec<_>>() } else { Vec::new() },
+                    "AttachedManagedPolicies": attached(m), "Tags": [],
+                    "UserPolicyList": inline(inl, "inline"),
+                });
+                if let Some(b) = b {
+                    u["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": parn(*b)});
+                }
+                u
+            }).collect::<Vec<_>>(),
+            "GroupDetailList": g.groups.iter().map(|(n, m)| json!({
+                "Path": "/", "GroupName": n, "Arn": format!("arn:aws:iam::{ACCT}:group/{n}"),
+                "GroupPolicyList": [], "AttachedManagedPolicies": attached(m),
+            })).collect::<Vec<_>>(),
+            "RoleDetailList": g.roles.iter().map(|(n, t, m, inl)| json!({
+                "Path": "/", "RoleName": n, "Arn": format!("arn:aws:iam::{ACCT}:role/{n}"),
+                "CreateDate": "2025-09-15T14:02:08Z",
+                "AssumeRolePolicyDocument": d(t), "InstanceProfileList": [],
+                "RolePolicyList": inline(inl, "inline"), "AttachedManagedPolicies": attached(m),
+                "Tags": [], "RoleLastUsed": {},
+            })).collect::<Vec<_>>(),
+            "Policies": g.policies.iter().enumerate().map(|(i, (n, doc, versions))| {
+                // The default is the last version; earlier ones are a Deny-all that must not be picked.
+                let list: Vec<Json> = (1..=*versions).map(|v| json!({
+                    "Document": if v == *versions { d(doc) } else { d(&json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})) },
+                    "VersionId": format!("v{v}"), "IsDefaultVersion": v == *versions,
+                })).collect();
+                json!({"PolicyName": n, "Arn": parn(i), "DefaultVersionId": format!("v{versions}"), "PolicyVersionList": list})
+            }).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+
+    /// What the reader must give for `g`, in the shape of [`model`]'s lines that matter.
+    fn check(g: &Gen, s: &Snapshot) {
+        assert!(s.diagnostics.is_empty(), "{:?}", positions(s));
+        let a = &s.accounts[ACCT];
+        let json_of = |d: &crate::account::PolicyDoc| d.policy.to_json();
+        let same = |got: &crate::account::PolicyDoc, want: &Json| {
+            let want = crate::parse::parse_policy(&want.to_string(), Some(got.policy.kind))
+                .policy
+                .unwrap();
+            assert_eq!(json_of(got), want.to_json());
+        };
+        assert_eq!(a.managed_policies.len(), g.policies.len());
+        for (i, (n, doc, _)) in g.policies.iter().enumerate() {
+            let p = &a.managed_policies[&parn(i)];
+            assert_eq!(&p.name, n);
+            same(&p.document, doc);
+        }
+        assert_eq!(a.users.len(), g.users.len());
+        for (n, m, gs, b, inl) in &g.users {
+            let u = a.users.iter().find(|u| &u.name == n).unwrap();
+            assert_eq!(u.managed, m.iter().map(|i| parn(*i)).collect::<Vec<_>>());
+            let want_groups: Vec<String> = if g.groups.is_empty() {
+                Vec::new()
+            } else {
+                gs.iter().map(|i| format!("Group{i}")).collect()
+            };
+            assert_eq!(u.groups, want_groups);
+            assert_eq!(u.boundary, b.map(parn));
+            assert_eq!(u.inline.len(), inl.len());
+            for (got, want) in u.inline.iter().zip(inl) {
+                same(got, want);
+            }
+        }
+        assert_eq!(a.groups.len(), g.groups.len());
+        assert_eq!(a.roles.len(), g.roles.len());
+        for (n, t, m, inl) in &g.roles {
+            let r = a.roles.iter().find(|r| &r.name == n).unwrap();
+            same(r.trust.as_ref().unwrap(), t);
+            assert_eq!(r.managed, m.iter().map(|i| parn(*i)).collect::<Vec<_>>());
+            for (got, want) in r.inline.iter().zip(inl) {
+                same(got, want);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn gaad_round_trip(g in gen()) {
+            for encode in [false, true] {
+                let mut s = Snapshot::default();
+                read_gaad(&mut s, SourceFile::new("gaad.json", write(&g, encode)), Some(ACCT));
+                s.finish();
+                check(&g, &s);
+            }
+        }
     }
 }
