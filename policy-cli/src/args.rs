@@ -36,6 +36,11 @@ pub enum Command {
     Generate(crate::commands::generate::GenerateArgs),
     /// Cut an identity policy down to what a principal was recorded doing (`CloudTrail` files).
     Tighten(crate::commands::tighten::TightenArgs),
+    /// Privilege escalation and lateral movement in account snapshots: paths to admin, a
+    /// principal, or a request.
+    ///
+    /// Exit 0: no path; 1: some principal has a path; 2: a snapshot or `--to` could not be read.
+    Paths(Box<crate::commands::paths::PathsArgs>),
     /// List the actions an action pattern matches (`s3:Get*`), with access levels.
     Expand(ExpandArgs),
     /// List every rule.

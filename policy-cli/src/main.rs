@@ -48,6 +48,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Tighten(args) => commands::tighten::run(&args),
+        Command::Paths(args) => commands::paths::run(&args),
         Command::Expand(args) => commands::expand::run(&args),
         Command::Rules(args) => commands::rules::run_rules(&args),
         Command::Rule(args) => commands::rules::run_rule(&args),

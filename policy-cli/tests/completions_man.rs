@@ -13,6 +13,7 @@ const SUBCOMMANDS: &[&str] = &[
     "check",
     "diff",
     "generate",
+    "paths",
     "tighten",
     "expand",
     "rules",
