@@ -319,7 +319,7 @@ pub fn who_can(snapshot: &Snapshot, query: &Query) -> WhoCan {
 }
 
 /// Principals of one account and kind with the same policies.
-struct Group<'s> {
+pub(crate) struct Group<'s> {
     kind: CallerKind,
     members: Vec<Principal<'s>>,
     identity: Vec<&'s PolicyDoc>,
@@ -382,7 +382,7 @@ fn group_principals<'s>(snapshot: &'s Snapshot, principals: &[Principal<'s>]) ->
 
 /// The identity documents, boundary and gaps of a principal (as
 /// [`Snapshot::identity_policies`] resolves them, without compiling).
-fn resolve<'s>(
+pub(crate) fn resolve<'s>(
     snapshot: &'s Snapshot,
     principal: Principal<'s>,
 ) -> (Vec<&'s PolicyDoc>, Option<&'s PolicyDoc>, Vec<Gap>) {
@@ -440,7 +440,11 @@ fn resolve<'s>(
 
 /// The query's context with what the snapshot knows of the principal: its tags
 /// (`aws:PrincipalTag/*`) and its organization (`aws:PrincipalOrgID`).
-fn principal_context(snapshot: &Snapshot, principal: Principal<'_>, query: &Context) -> Context {
+pub(crate) fn principal_context(
+    snapshot: &Snapshot,
+    principal: Principal<'_>,
+    query: &Context,
+) -> Context {
     let mut context = query.clone();
     let tags = match principal {
         Principal::User(_, u) => &u.tags,
@@ -470,7 +474,7 @@ fn org_of<'s>(snapshot: &'s Snapshot, account: &str) -> Option<&'s str> {
 }
 
 /// Which condition keys a caller's request fixes: a condition on any other key is left open.
-struct Fixed {
+pub(crate) struct Fixed {
     /// Lower-cased keys the query's context gives.
     context: BTreeSet<String>,
     /// Lower-cased keys known for the caller (present with a known value, or known absent).
@@ -493,7 +497,7 @@ impl Fixed {
 
     /// A user or role of the snapshot: the keys AWS derives from it, its tags (a tag it lacks
     /// is absent), its organization when the snapshot's organization holds its account.
-    fn for_snapshot(
+    pub(crate) fn for_snapshot(
         snapshot: &Snapshot,
         account: &Account,
         kind: CallerKind,
@@ -570,7 +574,7 @@ impl Fixed {
         f
     }
 
-    fn is_fixed(&self, lower_key: &str) -> bool {
+    pub(crate) fn is_fixed(&self, lower_key: &str) -> bool {
         self.context.contains(lower_key)
             || self.known.contains(lower_key)
             || self.known_prefixes.iter().any(|p| lower_key.starts_with(p))
@@ -592,7 +596,7 @@ impl Fixed {
         out
     }
 
-    fn is_conditional(&self, s: &CompiledStatement) -> bool {
+    pub(crate) fn is_conditional(&self, s: &CompiledStatement) -> bool {
         s.conditions().iter().any(|c| !self.is_fixed(&c.key))
     }
 
@@ -612,7 +616,7 @@ impl Fixed {
 type StatementId = (PolicyType, Arc<str>, usize);
 
 /// One policy set in the variants the three answers need.
-struct Prepared {
+pub(crate) struct Prepared {
     /// Allows with open conditions dropped; conditional denies left out.
     optimistic: PolicySet,
     /// Conditional allows left out; conditional denies left out.
@@ -635,7 +639,7 @@ enum Variant {
 }
 
 impl Prepared {
-    fn new(set: &PolicySet, fixed: Fixed) -> Self {
+    pub(crate) fn new(set: &PolicySet, fixed: Fixed) -> Self {
         let mut conditional = BTreeMap::new();
         for_each_policy(set, |layer, p| {
             for s in &p.statements {
@@ -769,12 +773,12 @@ fn map_set(
 }
 
 /// Who an entry is about, before it is decided.
-struct Decided {
-    name: String,
-    caller_type: CallerType,
-    account: Option<String>,
-    needs_own_policies: bool,
-    gaps: Vec<Gap>,
+pub(crate) struct Decided {
+    pub(crate) name: String,
+    pub(crate) caller_type: CallerType,
+    pub(crate) account: Option<String>,
+    pub(crate) needs_own_policies: bool,
+    pub(crate) gaps: Vec<Gap>,
 }
 
 impl Decided {
@@ -801,7 +805,7 @@ impl Decided {
 
 /// Decides one caller; `None` when it is not allowed under any value of the open keys and
 /// its answer depends on no gap.
-fn decide(prepared: &Prepared, request: &Request, caller: Decided) -> Option<Entry> {
+pub(crate) fn decide(prepared: &Prepared, request: &Request, caller: Decided) -> Option<Entry> {
     let optimistic = prepared.optimistic.evaluate(request);
     let action = request.action.as_str();
     if optimistic.decision != Decision::Allowed {
@@ -920,20 +924,20 @@ fn alternatives(
 }
 
 /// Policies compiled once and filtered to the statements whose `Action` covers one action.
-struct Filtered<'a> {
+pub(crate) struct Filtered<'a> {
     action: &'a str,
     docs: HashMap<(usize, u32, u32), CompiledPolicy>,
 }
 
 impl<'a> Filtered<'a> {
-    fn new(action: &'a str) -> Self {
+    pub(crate) fn new(action: &'a str) -> Self {
         Filtered {
             action,
             docs: HashMap::new(),
         }
     }
 
-    fn doc(&mut self, doc: &PolicyDoc) -> CompiledPolicy {
+    pub(crate) fn doc(&mut self, doc: &PolicyDoc) -> CompiledPolicy {
         let key = (doc.source, doc.span.start, doc.span.end);
         let action = self.action;
         self.docs
@@ -942,7 +946,7 @@ impl<'a> Filtered<'a> {
             .clone()
     }
 
-    fn levels(&self, levels: &[Level]) -> Vec<Level> {
+    pub(crate) fn levels(&self, levels: &[Level]) -> Vec<Level> {
         levels
             .iter()
             .map(|l| Level {
