@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use super::lang::{find, Glob, Search};
 use super::who_can::{
-    decide, principal_context, resolve, CallerType, Decided, Filtered, Fixed, Prepared, Residual,
+    decide, principal_context, resolve, CallerType, Decided, Fixed, Prepared, Residual,
 };
 use crate::account::{Gap, Principal, Snapshot};
 use crate::ast::{Effect, PolicyKind};
@@ -163,31 +163,53 @@ pub fn what_can(snapshot: &Snapshot, principal: &str, service: Option<&str>) -> 
         ..WhatCan::default()
     };
     // Classes: (signature) → actions.
-    let mut classes: BTreeMap<(Vec<bool>, bool), Vec<ClassAction>> = BTreeMap::new();
-    for action in reference.actions() {
-        let prefix = action.service().prefix();
+    let mut classes: BTreeMap<ClassKey, Vec<ClassAction>> = BTreeMap::new();
+    for svc in reference.services() {
+        let prefix = svc.prefix();
         if service.is_some_and(|s| !s.eq_ignore_ascii_case(prefix)) {
             continue;
         }
-        out.actions_checked += 1;
-        let name = action.full_name();
-        let lower = name.to_ascii_lowercase();
-        if !grants_any.iter().any(|s| s.matches_action(&lower)) {
-            continue;
+        let lower_prefix = prefix.to_ascii_lowercase();
+        // Each statement's action patterns that can match this service, read once.
+        let grant_matchers: Vec<_> = grants_any
+            .iter()
+            .map(|s| s.action_matcher(&lower_prefix))
+            .collect();
+        let matchers: Vec<_> = all
+            .iter()
+            .map(|s| s.action_matcher(&lower_prefix))
+            .collect();
+        for action in svc.actions() {
+            out.actions_checked += 1;
+            let name = action.full_name();
+            let lower = name.to_ascii_lowercase();
+            if !grant_matchers.iter().any(|m| m.matches(&lower)) {
+                continue;
+            }
+            let signature: Vec<bool> = matchers.iter().map(|m| m.matches(&lower)).collect();
+            // Actions the evaluator treats apart by name: trust-policy requests, and those
+            // that need no permission.
+            let special = lower.starts_with("sts:assumerole")
+                || crate::request::is_session_permission(&lower)
+                || crate::eval::PERMISSIONLESS.contains(&lower.as_str());
+            classes
+                .entry((
+                    lower_prefix.clone(),
+                    signature,
+                    action.accepts_only_wildcard_resource(),
+                    special.then_some(lower.clone()),
+                ))
+                .or_default()
+                .push((
+                    prefix.to_string(),
+                    action.access_level().as_str().to_string(),
+                    name,
+                ));
         }
-        let signature: Vec<bool> = all.iter().map(|s| s.matches_action(&lower)).collect();
-        classes
-            .entry((signature, action.accepts_only_wildcard_resource()))
-            .or_default()
-            .push((
-                prefix.to_string(),
-                action.access_level().as_str().to_string(),
-                name,
-            ));
     }
     out.classes = classes.len();
     let mut by_level: BTreeMap<(String, String, Vec<String>), Vec<ResourceGrant>> = BTreeMap::new();
-    for ((_, wildcard_only), actions) in classes {
+    for ((_, _, wildcard_only, _), actions) in classes {
         let Some((_, _, representative)) = actions.first() else {
             continue;
         };
@@ -200,8 +222,8 @@ pub fn what_can(snapshot: &Snapshot, principal: &str, service: Option<&str>) -> 
             action: representative,
             action_lower: &lower,
             wildcard_only,
-            identity: &identity,
-            boundary,
+            identity: &identity_c,
+            boundary: boundary_c.as_ref(),
             scps: if scps_apply { &scps } else { &[] },
             all_scps: &scps,
             management: management.as_ref(),
@@ -211,8 +233,7 @@ pub fn what_can(snapshot: &Snapshot, principal: &str, service: Option<&str>) -> 
         if grants.is_empty() {
             continue;
         }
-        // Split the class by service and access level (a class may span services when a
-        // statement names several with wildcards).
+        // Split the class by access level.
         let mut split: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for (service, level, name) in &actions {
             split
@@ -246,6 +267,11 @@ pub fn what_can(snapshot: &Snapshot, principal: &str, service: Option<&str>) -> 
     Some(out)
 }
 
+/// What makes two actions one class: the service (RCP coverage and key policies are per
+/// service), which statements cover them, whether they take no resource, and the name of an
+/// action the evaluator treats apart.
+type ClassKey = (String, Vec<bool>, bool, Option<String>);
+
 /// An action of a class: service prefix, access level, name.
 type ClassAction = (String, String, String);
 
@@ -258,8 +284,8 @@ struct ClassInput<'a, 's, F: Fn() -> Fixed> {
     action: &'a str,
     action_lower: &'a str,
     wildcard_only: bool,
-    identity: &'a [&'s crate::account::PolicyDoc],
-    boundary: Option<&'s crate::account::PolicyDoc>,
+    identity: &'a [CompiledPolicy],
+    boundary: Option<&'a CompiledPolicy>,
     /// The SCP levels that apply (empty when none do).
     scps: &'a [Level],
     /// Every SCP level (for the evaluator, which decides itself whether they apply).
@@ -337,11 +363,14 @@ fn decide_class<F: Fn() -> Fixed>(input: &ClassInput<'_, '_, F>) -> Vec<Resource
         Some(input.principal.account().id.clone()),
         input.context.clone(),
     );
-    let mut filtered = Filtered::new(input.action_lower);
-    let identity: Vec<CompiledPolicy> = input.identity.iter().map(|d| filtered.doc(d)).collect();
-    let boundary = input.boundary.map(|d| filtered.doc(d));
-    let scps = filtered.levels(input.all_scps);
-    let applying_scps = filtered.levels(input.scps);
+    let identity: Vec<CompiledPolicy> = input
+        .identity
+        .iter()
+        .map(|p| filter(p, input.action_lower))
+        .collect();
+    let boundary = input.boundary.map(|p| filter(p, input.action_lower));
+    let scps = filter_levels(input.all_scps, input.action_lower);
+    let applying_scps = filter_levels(input.scps, input.action_lower);
     let resources: Vec<(&str, CompiledPolicy)> = input
         .resources
         .iter()
@@ -504,7 +533,7 @@ fn decide_class<F: Fn() -> Fixed>(input: &ClassInput<'_, '_, F>) -> Vec<Resource
             .map(|d| filter(&d.compile(), input.action_lower));
         if let Some(a) = resource_account.as_deref() {
             if let Ok(levels) = input.snapshot.org_levels(a, PolicyKind::Rcp) {
-                set.rcps = filtered.levels(&levels);
+                set.rcps = filter_levels(&levels, input.action_lower);
             }
         }
         let prepared = Prepared::new(&set, (input.fixed)());
@@ -598,6 +627,16 @@ fn pat_clone(p: &Pat) -> Pat {
         text: p.text.clone(),
         glob: p.glob.clone(),
     }
+}
+
+fn filter_levels(levels: &[Level], action: &str) -> Vec<Level> {
+    levels
+        .iter()
+        .map(|l| Level {
+            target: l.target.clone(),
+            policies: l.policies.iter().map(|p| filter(p, action)).collect(),
+        })
+        .collect()
 }
 
 fn filter(p: &CompiledPolicy, action: &str) -> CompiledPolicy {

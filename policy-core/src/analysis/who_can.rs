@@ -33,6 +33,7 @@
 //! compiled once, and principals with the same policies (account, kind, managed and inline
 //! documents, boundary) share their prepared policy sets.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -233,57 +234,57 @@ pub fn who_can(snapshot: &Snapshot, query: &Query) -> WhoCan {
             management_account: management_account.clone(),
             ..PolicySet::default()
         };
+        // Every document compiled (and filtered) once, then shared by the workers.
         for group in &groups {
-            let Some(first) = group.members.first() else {
-                continue;
-            };
-            let account = first.account();
-            let mut set = base.clone();
-            let mut gaps: Vec<Gap> = rcp_gap.iter().cloned().collect();
-            for doc in &group.identity {
-                set.identity.push(cache.doc(doc));
+            for doc in group.identity.iter().chain(group.boundary.iter()) {
+                cache.doc(doc);
             }
-            gaps.extend(group.gaps.iter().cloned());
-            set.boundary = group.boundary.map(|d| cache.doc(d));
-            match scps.get(account.id.as_str()) {
-                Some(Ok(levels)) => set.scps = cache.levels(levels),
-                Some(Err(g)) => gaps.push(g.clone()),
-                None => {}
-            }
-            let fixed = Fixed::for_snapshot(snapshot, account, group.kind, &query.context);
-            let prepared = Prepared::new(&set, fixed);
-            for principal in &group.members {
-                out.principals_checked += 1;
-                let Ok(caller) = RequestPrincipal::parse(principal.arn()) else {
-                    continue;
-                };
-                let context = principal_context(snapshot, *principal, &query.context);
-                let request = Request::new(
-                    caller,
-                    action,
-                    query.resource.clone(),
-                    resource_account.clone(),
-                    context,
-                );
-                let caller_type = match principal {
-                    Principal::User(..) => CallerType::User,
-                    Principal::Role(..) => CallerType::Role,
-                };
-                // A group with gaps of its own has one member (see `group_principals`).
-                let mut principal_gaps = gaps.clone();
-                principal_gaps.sort();
-                principal_gaps.dedup();
-                let caller = Decided {
-                    name: principal.arn().to_string(),
-                    caller_type,
-                    account: Some(account.id.clone()),
-                    needs_own_policies: false,
-                    gaps: principal_gaps,
-                };
-                if let Some(entry) = decide(&prepared, &request, caller) {
-                    out.entries.push(entry);
-                }
-            }
+        }
+        let filtered_scps: HashMap<&str, Result<Vec<Level>, Gap>> = scps
+            .iter()
+            .map(|(a, l)| {
+                (
+                    *a,
+                    l.as_ref().map(|l| cache.levels(l)).map_err(Clone::clone),
+                )
+            })
+            .collect();
+        let shared = Shared {
+            snapshot,
+            query,
+            action,
+            cache: &cache,
+            base: &base,
+            rcp_gap: rcp_gap.as_ref(),
+            scps: &filtered_scps,
+            resource_account: resource_account.as_deref(),
+        };
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .clamp(1, 8)
+            .min(groups.len().max(1));
+        let results: Vec<(usize, Vec<Entry>)> = if workers <= 1 {
+            vec![decide_groups(&shared, groups.iter())]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..workers)
+                    .map(|w| {
+                        let shared = &shared;
+                        let groups = &groups;
+                        scope.spawn(move || {
+                            decide_groups(shared, groups.iter().skip(w).step_by(workers))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        for (checked, entries) in results {
+            out.principals_checked += checked;
+            out.entries.extend(entries);
         }
         for caller in &outside {
             out.outside_checked += 1;
@@ -316,6 +317,80 @@ pub fn who_can(snapshot: &Snapshot, query: &Query) -> WhoCan {
         (&a.action, a.caller_type, &a.caller).cmp(&(&b.action, b.caller_type, &b.caller))
     });
     out
+}
+
+/// What every worker of one action shares.
+struct Shared<'a, 's> {
+    snapshot: &'s Snapshot,
+    query: &'a Query,
+    action: &'a str,
+    cache: &'a Filtered<'a>,
+    base: &'a PolicySet,
+    rcp_gap: Option<&'a Gap>,
+    scps: &'a HashMap<&'s str, Result<Vec<Level>, Gap>>,
+    resource_account: Option<&'a str>,
+}
+
+/// Decides the principals of some groups: how many were decided, and the entries.
+fn decide_groups<'g, 's: 'g>(
+    shared: &Shared<'_, 's>,
+    groups: impl Iterator<Item = &'g Group<'s>>,
+) -> (usize, Vec<Entry>) {
+    let mut checked = 0;
+    let mut entries = Vec::new();
+    for group in groups {
+        let Some(first) = group.members.first() else {
+            continue;
+        };
+        let account = first.account();
+        let mut set = shared.base.clone();
+        let mut gaps: Vec<Gap> = shared.rcp_gap.into_iter().cloned().collect();
+        for doc in &group.identity {
+            set.identity.push(shared.cache.get(doc));
+        }
+        gaps.extend(group.gaps.iter().cloned());
+        set.boundary = group.boundary.map(|d| shared.cache.get(d));
+        match shared.scps.get(account.id.as_str()) {
+            Some(Ok(levels)) => set.scps.clone_from(levels),
+            Some(Err(g)) => gaps.push(g.clone()),
+            None => {}
+        }
+        gaps.sort();
+        gaps.dedup();
+        let fixed =
+            Fixed::for_snapshot(shared.snapshot, account, group.kind, &shared.query.context);
+        let prepared = Prepared::new(&set, fixed);
+        for principal in &group.members {
+            checked += 1;
+            let Ok(caller) = RequestPrincipal::parse(principal.arn()) else {
+                continue;
+            };
+            let context = principal_context(shared.snapshot, *principal, &shared.query.context);
+            let request = Request::new(
+                caller,
+                shared.action,
+                shared.query.resource.clone(),
+                shared.resource_account.map(str::to_string),
+                context,
+            );
+            let caller_type = match principal {
+                Principal::User(..) => CallerType::User,
+                Principal::Role(..) => CallerType::Role,
+            };
+            // A group with gaps of its own has one member (see `group_principals`).
+            let caller = Decided {
+                name: principal.arn().to_string(),
+                caller_type,
+                account: Some(account.id.clone()),
+                needs_own_policies: false,
+                gaps: gaps.clone(),
+            };
+            if let Some(entry) = decide(&prepared, &request, caller) {
+                entries.push(entry);
+            }
+        }
+    }
+    (checked, entries)
 }
 
 /// Principals of one account and kind with the same policies.
@@ -629,6 +704,8 @@ pub(crate) struct Prepared {
     fixed: Fixed,
     /// The set as given, from which alternatives are built.
     base: PolicySet,
+    /// Sets with some conditional allows enabled, built once per group.
+    alternatives: RefCell<HashMap<Vec<StatementId>, Arc<PolicySet>>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -671,12 +748,24 @@ impl Prepared {
             conditional,
             fixed,
             base: set.clone(),
+            alternatives: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// [`Prepared::build_with_allows`], built once per set of statements.
+    fn with_allows(&self, enabled: &[&StatementId]) -> Arc<PolicySet> {
+        let key: Vec<StatementId> = enabled.iter().map(|&id| id.clone()).collect();
+        if let Some(set) = self.alternatives.borrow().get(&key) {
+            return Arc::clone(set);
+        }
+        let set = Arc::new(self.build_with_allows(enabled));
+        self.alternatives.borrow_mut().insert(key, Arc::clone(&set));
+        set
     }
 
     /// The pessimistic set with these conditional allows added (their open conditions
     /// dropped).
-    fn with_allows(&self, enabled: &[&StatementId]) -> PolicySet {
+    fn build_with_allows(&self, enabled: &[&StatementId]) -> PolicySet {
         map_set(&self.base, |layer_name, s| {
             if !self.fixed.is_conditional(s) {
                 return Some(s.clone());
@@ -937,6 +1026,7 @@ impl<'a> Filtered<'a> {
         }
     }
 
+    /// The document compiled and filtered (once).
     pub(crate) fn doc(&mut self, doc: &PolicyDoc) -> CompiledPolicy {
         let key = (doc.source, doc.span.start, doc.span.end);
         let action = self.action;
@@ -946,6 +1036,16 @@ impl<'a> Filtered<'a> {
             .clone()
     }
 
+    /// A document [`Filtered::doc`] compiled before; compiled now (not kept) otherwise.
+    pub(crate) fn get(&self, doc: &PolicyDoc) -> CompiledPolicy {
+        let key = (doc.source, doc.span.start, doc.span.end);
+        self.docs
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| filter(&doc.compile(), self.action))
+    }
+
+    /// Organization levels filtered.
     pub(crate) fn levels(&self, levels: &[Level]) -> Vec<Level> {
         levels
             .iter()
