@@ -49,6 +49,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate::run(&args),
         Command::Tighten(args) => commands::tighten::run(&args),
         Command::Expand(args) => commands::expand::run(&args),
+        Command::WhoCan(args) => commands::who_can::run(&args),
+        Command::WhatCan(args) => commands::what_can::run(&args),
         Command::Rules(args) => commands::rules::run_rules(&args),
         Command::Rule(args) => commands::rules::run_rule(&args),
         Command::Completions(args) => commands::completions::run(&args),

@@ -11,3 +11,5 @@ pub mod lint;
 pub mod man;
 pub mod rules;
 pub mod tighten;
+pub mod what_can;
+pub mod who_can;

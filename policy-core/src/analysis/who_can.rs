@@ -228,6 +228,9 @@ pub fn who_can(snapshot: &Snapshot, query: &Query) -> WhoCan {
             Ok(levels) => (cache.levels(levels), None),
             Err(g) => (Vec::new(), Some(g.clone())),
         };
+        // Gaps every caller's answer depends on: the RCP chain, an unreadable resource policy.
+        let mut common_gaps: Vec<Gap> = rcp_gap.into_iter().collect();
+        common_gaps.extend(unreadable_resource_policy(snapshot, &query.resource, trust));
         let base = PolicySet {
             resource: resource_policy,
             rcps: rcp_levels,
@@ -255,7 +258,7 @@ pub fn who_can(snapshot: &Snapshot, query: &Query) -> WhoCan {
             action,
             cache: &cache,
             base: &base,
-            rcp_gap: rcp_gap.as_ref(),
+            common_gaps: &common_gaps,
             scps: &filtered_scps,
             resource_account: resource_account.as_deref(),
         };
@@ -306,7 +309,7 @@ pub fn who_can(snapshot: &Snapshot, query: &Query) -> WhoCan {
                 caller_type: caller.caller_type,
                 account: caller.request.account.clone(),
                 needs_own_policies: caller.needs_own_policies,
-                gaps: rcp_gap.iter().cloned().collect(),
+                gaps: common_gaps.clone(),
             };
             if let Some(entry) = decide(&prepared, &request, who) {
                 out.entries.push(entry);
@@ -326,7 +329,7 @@ struct Shared<'a, 's> {
     action: &'a str,
     cache: &'a Filtered<'a>,
     base: &'a PolicySet,
-    rcp_gap: Option<&'a Gap>,
+    common_gaps: &'a [Gap],
     scps: &'a HashMap<&'s str, Result<Vec<Level>, Gap>>,
     resource_account: Option<&'a str>,
 }
@@ -344,7 +347,7 @@ fn decide_groups<'g, 's: 'g>(
         };
         let account = first.account();
         let mut set = shared.base.clone();
-        let mut gaps: Vec<Gap> = shared.rcp_gap.into_iter().cloned().collect();
+        let mut gaps: Vec<Gap> = shared.common_gaps.to_vec();
         for doc in &group.identity {
             set.identity.push(shared.cache.get(doc));
         }
@@ -391,6 +394,33 @@ fn decide_groups<'g, 's: 'g>(
         }
     }
     (checked, entries)
+}
+
+/// The gap when the resource's policy (a role's trust policy when `trust`) is in the export
+/// but could not be read (as [`Snapshot::policy_set`] reports it).
+fn unreadable_resource_policy(snapshot: &Snapshot, resource: &str, trust: bool) -> Option<Gap> {
+    if trust {
+        let owner = snapshot
+            .accounts
+            .get(crate::request::arn_account(resource)?)?;
+        let role = owner.roles.iter().find(|r| r.arn == resource)?;
+        let name = format!("role/{}/trust", role.name);
+        let listed = owner.unreadable.get(&role.arn)?;
+        return listed.contains(&name).then(|| Gap::Unreadable {
+            entity: role.arn.clone(),
+            policy: name,
+        });
+    }
+    // An S3 object's policy is its bucket's.
+    let key = snapshot
+        .accounts
+        .values()
+        .flat_map(|a| a.unreadable.keys())
+        .find(|k| resource == k.as_str() || resource.starts_with(&format!("{k}/")))?;
+    Some(Gap::Unreadable {
+        entity: key.clone(),
+        policy: key.clone(),
+    })
 }
 
 /// Principals of one account and kind with the same policies.
@@ -476,12 +506,26 @@ pub(crate) fn resolve<'s>(
                 }
             }
         };
+    // Documents in the export that could not be read (a role's trust policy is not one of
+    // its identity policies).
+    let unreadable = |entity: &str, gaps: &mut Vec<Gap>| {
+        for policy in account.unreadable.get(entity).into_iter().flatten() {
+            if !policy.ends_with("/trust") || !entity.contains(":role/") {
+                gaps.push(Gap::Unreadable {
+                    entity: entity.to_string(),
+                    policy: policy.clone(),
+                });
+            }
+        }
+    };
     match principal {
         Principal::User(_, user) => {
+            unreadable(&user.arn, &mut gaps);
             docs.extend(user.inline.iter());
             managed(&user.arn, &user.managed, &mut docs, &mut gaps);
             for name in &user.groups {
                 if let Some(group) = account.groups.iter().find(|g| &g.name == name) {
+                    unreadable(&group.arn, &mut gaps);
                     docs.extend(group.inline.iter());
                     managed(&group.arn, &group.managed, &mut docs, &mut gaps);
                 } else {
@@ -493,6 +537,7 @@ pub(crate) fn resolve<'s>(
             }
         }
         Principal::Role(_, role) => {
+            unreadable(&role.arn, &mut gaps);
             docs.extend(role.inline.iter());
             managed(&role.arn, &role.managed, &mut docs, &mut gaps);
         }

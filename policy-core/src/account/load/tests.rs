@@ -64,12 +64,7 @@ fn positions(s: &Snapshot) -> Vec<(String, u32, u32, String)> {
         .map(|d| {
             let f = &s.sources[d.source];
             let p = f.line_col(d.span.start);
-            (
-                f.name().to_string(),
-                p.line,
-                p.column,
-                d.message.clone(),
-            )
+            (f.name().to_string(), p.line, p.column, d.message.clone())
         })
         .collect()
 }
