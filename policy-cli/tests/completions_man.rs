@@ -15,6 +15,8 @@ const SUBCOMMANDS: &[&str] = &[
     "generate",
     "tighten",
     "expand",
+    "who-can",
+    "what-can",
     "rules",
     "rule",
     "completions",

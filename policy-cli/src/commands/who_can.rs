@@ -91,6 +91,10 @@ pub fn run(args: &WhoCanArgs) -> ExitStatus {
     let Ok(snapshot) = read_snapshot(&args.snapshot.account, args.snapshot.limit()) else {
         return ExitStatus::Error;
     };
+    if snapshot.accounts.is_empty() {
+        eprintln!("error: --account: no account found in the snapshot (see the README for the layouts read)");
+        return ExitStatus::Error;
+    }
     if has_errors(&snapshot) {
         eprintln!("note: parts of the snapshot could not be read (see above): answers that depend on them are marked incomplete");
     }
