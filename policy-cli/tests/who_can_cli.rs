@@ -57,7 +57,11 @@ fn corpus_cases_give_the_documented_callers() {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (code, stdout, stderr) = iampol(&args);
             let what = format!("{}: {q}", case.display());
-            assert_eq!(code, q["exit"].as_i64().unwrap() as i32, "{what}\n{stderr}");
+            assert_eq!(
+                i64::from(code),
+                q["exit"].as_i64().unwrap(),
+                "{what}\n{stderr}"
+            );
             assert!(stderr.is_empty(), "{what}: {stderr}");
             let answer: Value = serde_json::from_str(&stdout).unwrap();
             let got: BTreeSet<(String, String, bool)> = answer["entries"]
