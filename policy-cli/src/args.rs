@@ -41,6 +41,15 @@ pub enum Command {
     ///
     /// Exit 0: no path; 1: some principal has a path; 2: a snapshot or `--to` could not be read.
     Paths(Box<crate::commands::paths::PathsArgs>),
+    /// Who can do ACTION on RESOURCE in account snapshots: every principal allowed, with the
+    /// conditions left open and the statements that allowed.
+    ///
+    /// Exit 0: nobody is allowed; 1: someone is (perhaps conditionally, or an incomplete
+    /// answer is listed); 2: a snapshot could not be read.
+    WhoCan(crate::commands::who_can::WhoCanArgs),
+    /// What PRINCIPAL can do in account snapshots: its effective permissions by service and
+    /// access level, on the resources its policies name.
+    WhatCan(crate::commands::what_can::WhatCanArgs),
     /// List the actions an action pattern matches (`s3:Get*`), with access levels.
     Expand(ExpandArgs),
     /// List every rule.

@@ -50,6 +50,8 @@ fn main() -> ExitCode {
         Command::Tighten(args) => commands::tighten::run(&args),
         Command::Paths(args) => commands::paths::run(&args),
         Command::Expand(args) => commands::expand::run(&args),
+        Command::WhoCan(args) => commands::who_can::run(&args),
+        Command::WhatCan(args) => commands::what_can::run(&args),
         Command::Rules(args) => commands::rules::run_rules(&args),
         Command::Rule(args) => commands::rules::run_rule(&args),
         Command::Completions(args) => commands::completions::run(&args),

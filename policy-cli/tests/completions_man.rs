@@ -16,6 +16,8 @@ const SUBCOMMANDS: &[&str] = &[
     "paths",
     "tighten",
     "expand",
+    "who-can",
+    "what-can",
     "rules",
     "rule",
     "completions",
@@ -165,7 +167,7 @@ fn the_man_page_has_a_title_and_lists_the_subcommands() {
     for sub in SUBCOMMANDS {
         // In roff, `-` is written `\-`; each subcommand is named with its own page.
         assert!(
-            page.contains(&format!("iampol\\-{sub}(1)")),
+            page.contains(&format!("iampol\\-{}(1)", sub.replace('-', "\\-"))),
             "no `{sub}`:\n{page}"
         );
     }

@@ -12,3 +12,5 @@ pub mod man;
 pub mod paths;
 pub mod rules;
 pub mod tighten;
+pub mod what_can;
+pub mod who_can;
