@@ -161,11 +161,19 @@ def walk(value):
 
 
 def iampol_paths(doc):
-    """{principal arn: [path summaries]} from `paths --to admin --format json`."""
-    out = {}
+    """({principal arn: [path summaries]}, {principals already admin}) from
+    `paths --to admin --format json`: `paths` (each `from` and `edges`, indexes into the
+    top-level `edges` or the edges themselves, each with `via`, a pathfinding.cloud id) and
+    `already`."""
+    out, already = {}, set()
     if doc is None:
-        return out
-    items = doc.get("paths", doc.get("findings", [])) if isinstance(doc, dict) else doc
+        return out, already
+    if isinstance(doc, list):  # NDJSON: one object per path
+        items, edges = doc, []
+    else:
+        items, edges = doc.get("paths", doc.get("findings", [])), doc.get("edges", [])
+        for a in doc.get("already", []) or []:
+            already.add(a if isinstance(a, str) else a.get("principal") or a.get("arn") or "")
     for path in items or []:
         if not isinstance(path, dict):
             continue
@@ -174,13 +182,14 @@ def iampol_paths(doc):
             source = source.get("arn") or source.get("principal")
         if not isinstance(source, str):
             continue
-        steps = path.get("steps") or path.get("edges") or []
         kinds = []
-        for s in steps:
-            if isinstance(s, dict):
-                kinds.append(s.get("kind") or s.get("id") or s.get("path") or s.get("edge") or "?")
-        out.setdefault(source, []).append({"steps": kinds, "to": path.get("to")})
-    return out
+        for e in path.get("edges") or path.get("steps") or []:
+            if isinstance(e, int) and 0 <= e < len(edges):
+                e = edges[e]
+            if isinstance(e, dict):
+                kinds.append(e.get("via") or e.get("kind") or e.get("id") or "?")
+        out.setdefault(source, []).append({"steps": kinds})
+    return out, already
 
 
 PERMISSIONS_MANAGEMENT = {"permissions management", "permissions-management", "permissionsmanagement"}
@@ -214,7 +223,7 @@ def iampol_exposure(doc):
 # ---------------------------------------------------------------- compare
 
 
-def compare(cs, ip_paths, ip_exposure, iampol_ran):
+def compare(cs, ip_paths, ip_exposure, iampol_ran, already=frozenset()):
     rows = {}
     for arn in sorted(set(cs) | set(ip_paths) | set(ip_exposure)):
         c = cs.get(arn, {"privesc": [], "exposure": {}, "kind": "?"})
@@ -225,11 +234,14 @@ def compare(cs, ip_paths, ip_exposure, iampol_ran):
         if iampol_ran:
             paths = ip_paths.get(arn, [])
             exposure = sorted(ip_exposure.get(arn, {}))
-            row["iampol"] = {"paths_to_admin": paths, "exposure": exposure}
+            row["iampol"] = {"paths_to_admin": paths, "already_admin": arn in already, "exposure": exposure}
             cs_pe, ip_pe = bool(c["privesc"]), bool(paths)
             diff = {}
             if cs_pe != ip_pe:
-                diff["privesc"] = "cloudsplaining only" if cs_pe else "iampol only"
+                if cs_pe and arn in already:
+                    diff["privesc"] = "cloudsplaining escalation; iampol: already admin"
+                else:
+                    diff["privesc"] = "cloudsplaining only" if cs_pe else "iampol only"
             cs_x, ip_x = set(c["exposure"]), set(exposure)
             if cs_x - ip_x:
                 diff["exposure_cloudsplaining_only"] = sorted(cs_x - ip_x)
@@ -308,7 +320,7 @@ def main():
         "timing": {"cloudsplaining_s": cs_wall},
         "iampol": {"ran": False, "why": "--skip-iampol"},
     }
-    ip_paths, ip_exposure = {}, {}
+    ip_paths, ip_exposure, ip_already = {}, {}, set()
     if not args.skip_iampol:
         account = args.account or str(args.gaad)
         missing = [c for c in ("paths", "what-can") if not (Path(args.iampol).exists() and iampol_has(args.iampol, c))]
@@ -316,7 +328,7 @@ def main():
             report["iampol"] = {"ran": False, "why": f"{args.iampol} lacks {', '.join(missing)}"}
         else:
             doc, wall = run_json([args.iampol, "paths", "--account", account, "--to", "admin", "--format", "json"])
-            ip_paths = iampol_paths(doc)
+            ip_paths, ip_already = iampol_paths(doc)
             report["timing"]["iampol_paths_s"] = wall
             principals = sorted(cs)
             if args.max_what_can:
@@ -332,13 +344,14 @@ def main():
             report["timing"]["what_can_principals"] = len(principals)
             report["iampol"] = {"ran": True}
 
-    rows = compare(cs, ip_paths, ip_exposure, report["iampol"]["ran"])
+    rows = compare(cs, ip_paths, ip_exposure, report["iampol"]["ran"], ip_already)
     report["principals"] = rows
     report["summary"] = {
         "principals": len(cs),
         "cs_privesc": sum(1 for r in cs.values() if r["privesc"]),
         "cs_exposure": sum(1 for r in cs.values() if r["exposure"]),
         "ip_privesc": sum(1 for v in ip_paths.values() if v),
+        "ip_already_admin": len(ip_already),
         "ip_exposure": len(ip_exposure),
         "differing": sum(1 for r in rows.values() if r.get("differences")),
     }
