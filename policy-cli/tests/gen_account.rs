@@ -307,12 +307,12 @@ fn check_gaad(
     }
     for (arn, p) in &policies {
         assert_eq!(
-            p["AttachmentCount"].as_u64().unwrap() as usize,
+            usize::try_from(p["AttachmentCount"].as_u64().unwrap()).unwrap(),
             attached.get(*arn).copied().unwrap_or(0),
             "{arn} AttachmentCount"
         );
         assert_eq!(
-            p["PermissionsBoundaryUsageCount"].as_u64().unwrap() as usize,
+            usize::try_from(p["PermissionsBoundaryUsageCount"].as_u64().unwrap()).unwrap(),
             bounded.get(*arn).copied().unwrap_or(0),
             "{arn} boundary count"
         );
@@ -545,6 +545,28 @@ fn generated_accounts_have_the_aws_shapes() {
     );
 }
 
+fn decode_all(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let v = if matches!(
+                        k.as_str(),
+                        "Document" | "PolicyDocument" | "AssumeRolePolicyDocument"
+                    ) {
+                        document(v)
+                    } else {
+                        decode_all(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(decode_all).collect()),
+        other => other.clone(),
+    }
+}
+
 #[test]
 fn url_encoded_form_and_determinism() {
     let plain = GenOptions {
@@ -557,43 +579,28 @@ fn url_encoded_form_and_determinism() {
         url_encode: true,
         ..plain
     };
-    let (a, b, c) = (Scratch::new("a"), Scratch::new("b"), Scratch::new("enc"));
-    write_snapshot(&a.0, &plain).unwrap();
-    write_snapshot(&b.0, &plain).unwrap();
-    write_snapshot(&c.0, &encoded).unwrap();
-    let (fa, fb, fc) = (files(&a.0), files(&b.0), files(&c.0));
-    assert!(fa == fb, "the same seed writes the same bytes");
+    let (first, second, enc) = (Scratch::new("a"), Scratch::new("b"), Scratch::new("enc"));
+    write_snapshot(&first.0, &plain).unwrap();
+    write_snapshot(&second.0, &plain).unwrap();
+    write_snapshot(&enc.0, &encoded).unwrap();
+    let (plain_files, again, encoded_files) = (files(&first.0), files(&second.0), files(&enc.0));
+    assert!(plain_files == again, "the same seed writes the same bytes");
     let other = Scratch::new("other");
     write_snapshot(&other.0, &GenOptions { seed: 12, ..plain }).unwrap();
-    assert!(files(&other.0) != fa, "another seed writes something else");
+    assert!(
+        files(&other.0) != plain_files,
+        "another seed writes something else"
+    );
 
-    check_snapshot(&c.0, &encoded);
-    assert_eq!(fa.keys().collect::<Vec<_>>(), fc.keys().collect::<Vec<_>>());
+    check_snapshot(&enc.0, &encoded);
+    assert_eq!(
+        plain_files.keys().collect::<Vec<_>>(),
+        encoded_files.keys().collect::<Vec<_>>()
+    );
     // Decoding every document of the encoded form gives the plain form.
-    fn decode_all(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| {
-                        let v = if matches!(
-                            k.as_str(),
-                            "Document" | "PolicyDocument" | "AssumeRolePolicyDocument"
-                        ) {
-                            document(v)
-                        } else {
-                            decode_all(v)
-                        };
-                        (k.clone(), v)
-                    })
-                    .collect(),
-            ),
-            Value::Array(a) => Value::Array(a.iter().map(decode_all).collect()),
-            other => other.clone(),
-        }
-    }
-    for (path, bytes) in &fa {
-        let p: Value = serde_json::from_slice(bytes).unwrap();
-        let e: Value = serde_json::from_slice(&fc[path]).unwrap();
-        assert_eq!(decode_all(&e), p, "{path}");
+    for (path, bytes) in &plain_files {
+        let written: Value = serde_json::from_slice(bytes).unwrap();
+        let decoded: Value = serde_json::from_slice(&encoded_files[path]).unwrap();
+        assert_eq!(decode_all(&decoded), written, "{path}");
     }
 }

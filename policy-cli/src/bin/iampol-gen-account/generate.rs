@@ -111,7 +111,7 @@ impl GenStats {
     }
 }
 
-/// SplitMix64: small, fast, good enough for test data.
+/// `SplitMix64`: small, fast, good enough for test data.
 #[derive(Debug, Clone)]
 struct Rng(u64);
 
@@ -723,7 +723,7 @@ impl AccountGen<'_> {
         )
     }
 
-    fn add_role(&mut self, spec: RoleSpec) -> String {
+    fn add_role(&mut self, spec: &RoleSpec) -> String {
         let arn = format!("arn:aws:iam::{}:role{}{}", self.id, spec.path, spec.name);
         let role_id = self.unique_id("AROA");
         let created = self.rng.date(2018);
@@ -792,6 +792,21 @@ impl AccountGen<'_> {
     }
 }
 
+/// A group: name, attached policies, inline policies.
+type GroupDef = (String, Vec<Attach>, Vec<(String, Value)>);
+
+/// An organization policy: id, name, description, type, AWS managed, content, targets (OU
+/// names or account ids).
+type OrgPolicyDef = (
+    String,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    Value,
+    Vec<String>,
+);
+
 /// A policy named for attachment.
 enum Attach {
     Aws(&'static str),
@@ -825,7 +840,10 @@ impl RoleSpec {
 }
 
 fn policy(statements: Value) -> Value {
-    json!({"Version": "2012-10-17", "Statement": statements})
+    let mut document = Map::new();
+    document.insert("Version".into(), Value::from("2012-10-17"));
+    document.insert("Statement".into(), statements);
+    Value::Object(document)
 }
 
 fn service_trust(service: &str) -> Value {
@@ -1271,7 +1289,7 @@ fn generate_account(
 
     // Groups.
     let teams = (n_users / 150).clamp(1, TEAMS.len());
-    let mut group_defs: Vec<(String, Vec<Attach>, Vec<(String, Value)>)> = vec![
+    let mut group_defs: Vec<GroupDef> = vec![
         (
             "AllStaff".into(),
             vec![Attach::Customer(force_mfa.clone())],
@@ -1475,7 +1493,7 @@ fn generate_account(
             _ => "/aws-service-role/rds.amazonaws.com/",
         };
         spec.managed.push(Attach::Aws(pol));
-        g.add_role(spec);
+        g.add_role(&spec);
         fixed += 1;
     }
     let saml = format!(
@@ -1496,7 +1514,7 @@ fn generate_account(
         let mut spec = RoleSpec::new(name, trust);
         spec.path = "/aws-reserved/sso.amazonaws.com/";
         spec.managed = pols.iter().map(|p| Attach::Aws(p)).collect();
-        let arn = g.add_role(spec);
+        let arn = g.add_role(&spec);
         if *set == "AdministratorAccess" {
             g.admin_roles.push(arn);
         }
@@ -1511,7 +1529,7 @@ fn generate_account(
             ),
         );
         spec.managed.push(Attach::Aws("AdministratorAccess"));
-        let arn = g.add_role(spec);
+        let arn = g.add_role(&spec);
         g.admin_roles.push(arn);
         fixed += 1;
     }
@@ -1526,7 +1544,7 @@ fn generate_account(
             }])),
         );
         spec.managed.push(Attach::Aws("AdministratorAccess"));
-        let arn = g.add_role(spec);
+        let arn = g.add_role(&spec);
         g.admin_roles.push(arn);
         fixed += 1;
     }
@@ -1538,7 +1556,7 @@ fn generate_account(
         );
         spec.path = "/app/";
         spec.managed.push(Attach::Aws("AdministratorAccess"));
-        let arn = g.add_role(spec);
+        let arn = g.add_role(&spec);
         g.admin_roles.push(arn);
         fixed += 1;
     }
@@ -1551,7 +1569,7 @@ fn generate_account(
         spec.path = "/app/";
         spec.managed
             .push(Attach::Aws("AWSLambdaBasicExecutionRole"));
-        g.add_role(spec);
+        g.add_role(&spec);
         fixed += 1;
     }
 
@@ -1572,7 +1590,7 @@ fn generate_account(
             "assume-deploy-roles".into(),
             policy(json!([{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "arn:aws:iam::*:role/cross-account-*"}])),
         ));
-        g.add_role(s);
+        g.add_role(&s);
         fixed += 1;
     }
 
@@ -1711,7 +1729,7 @@ fn generate_account(
                 policy(json!([{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": format!("arn:aws:sqs:{region}:{id}:shared-{}", g.rng.index(20))}])),
             ));
         }
-        let arn = g.add_role(spec);
+        let arn = g.add_role(&spec);
         if roll < 75 {
             g.app_roles.push(arn);
         }
@@ -1951,9 +1969,7 @@ fn organization(ids: &[String], management: &str, seed: u64) -> Vec<(String, Val
     let mut account_parent: Vec<(String, String)> = Vec::new();
     let mut p = 0usize;
     for a in ids {
-        if a == management && ids.len() > 1 {
-            account_parent.push((a.clone(), "Root".to_owned()));
-        } else if ids.len() == 1 {
+        if ids.len() == 1 || a == management {
             account_parent.push((a.clone(), "Root".to_owned()));
         } else {
             account_parent.push((
@@ -2027,7 +2043,7 @@ fn organization(ids: &[String], management: &str, seed: u64) -> Vec<(String, Val
     let mut pid = || format!("p-{}", rng.lower_alnum(8));
     let scp = "SERVICE_CONTROL_POLICY";
     let rcp = "RESOURCE_CONTROL_POLICY";
-    let defs: Vec<(String, &str, &str, &str, bool, Value, Vec<String>)> = vec![
+    let defs: Vec<OrgPolicyDef> = vec![
         (
             "p-FullAWSAccess".into(),
             "FullAWSAccess",

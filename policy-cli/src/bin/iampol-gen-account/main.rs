@@ -11,10 +11,6 @@
 //! policies), and `organization/` (the AWS Organizations calls). N principals (users and roles)
 //! are spread over K accounts, the first the biggest. Deterministic for a seed. Prints the
 //! files' sizes. Exit status 0, or 2 when the files cannot be written.
-#![expect(
-    clippy::doc_markdown,
-    reason = "doc comments are the help text: product names stay plain"
-)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
