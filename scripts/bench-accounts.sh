@@ -117,6 +117,11 @@ ratio() {
 
 rows=()
 ratios=()
+# Keeps a row for the table and shows it at once (a long run can be stopped midway).
+add_row() {
+  rows+=("$1")
+  echo "$1" >&2
+}
 snapshots=()
 for n in $sizes; do snapshots+=("$n:5"); done
 snapshots+=("10000:1")
@@ -144,7 +149,7 @@ EOF
 
   for cmd in who-can paths what-can report; do
     if ! has_command "$cmd"; then
-      rows+=("| $label | $cmd | n/a |")
+      add_row "| $label | $cmd | n/a |"
       continue
     fi
     case "$cmd" in
@@ -158,7 +163,7 @@ EOF
     if [ "$cmd" = report ] && [ -f "$dir/report.html" ]; then
       extra=" (report $(python3 -c 'import os,sys; print(f"{os.path.getsize(sys.argv[1])/1e6:.1f}")' "$dir/report.html") MB)"
     fi
-    rows+=("| $label | $cmd | $(cell "$result")$extra |")
+    add_row "| $label | $cmd | $(cell "$result")$extra |"
   done
 
   # The same single GAAD for both tools.
@@ -173,8 +178,8 @@ EOF
   else
     ip="n/a"
   fi
-  rows+=("| $label | cloudsplaining scan (one GAAD, $gaad_mb MB) | $(cell "$cs") |")
-  rows+=("| $label | iampol paths --to admin (same GAAD) | $(cell "$ip") |")
+  add_row "| $label | cloudsplaining scan (one GAAD, $gaad_mb MB) | $(cell "$cs") |"
+  add_row "| $label | iampol paths --to admin (same GAAD) | $(cell "$ip") |"
   ratios+=("| $label | $gaad_mb MB | $(cell "$cs") | $(cell "$ip") | $(ratio "$cs" "$ip") |")
   rm -rf "$snap" "$dir/cs"
 done
