@@ -9,5 +9,6 @@ pub mod expand;
 pub mod generate;
 pub mod lint;
 pub mod man;
+pub mod report;
 pub mod rules;
 pub mod tighten;

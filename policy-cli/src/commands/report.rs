@@ -1,0 +1,647 @@
+//! `iampol report`: one self-contained HTML file about a snapshot of accounts.
+//!
+//! The page carries its data and its code, and asks for nothing over the network (its
+//! Content-Security-Policy is `default-src 'none'`, with the inline script and style allowed
+//! by their SHA-256). It holds:
+//! - an index (accounts, and one row per principal: ARN, kind, account, number of policies)
+//!   as a JSON block the page reads at once;
+//! - per-principal detail (groups, boundary, tags, the policies that apply with each
+//!   statement and its `file:line`) and the policy documents, in gzip + base64 chunks of
+//!   [`PRINCIPALS_PER_CHUNK`] principals or [`POLICIES_PER_CHUNK`] policies, decoded by the
+//!   browser (`DecompressionStream`) only when a principal is opened. Managed policies are
+//!   stored once however many principals they are attached to.
+//!
+//! The page builds its DOM with `textContent` only: names and policy text come from the
+//! export, which an attacker may have written. The same snapshot gives the same bytes.
+
+mod encode;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use policy_core::account::{Account, Organization, PolicyDoc, Principal, Snapshot};
+use policy_core::ast::Effect;
+use policy_core::SourceFile;
+use serde::Serialize;
+
+/// Principals whose detail shares one compressed chunk: opening one decodes about this many.
+pub const PRINCIPALS_PER_CHUNK: usize = 16;
+/// Policy documents per compressed chunk.
+pub const POLICIES_PER_CHUNK: usize = 16;
+
+const SCRIPT: &str = include_str!("report/report.js");
+const STYLE: &str = include_str!("report/report.css");
+
+/// One row of the principal index: `[arn, kind, account, policies, admin, paths]`; `admin`
+/// and `paths` are `null` when the report was built without those answers.
+#[derive(Debug, Serialize)]
+struct IndexRow<'a>(
+    &'a str,
+    &'static str,
+    &'a str,
+    usize,
+    Option<bool>,
+    Option<usize>,
+);
+
+#[derive(Debug, Serialize)]
+struct AccountRow<'a> {
+    id: &'a str,
+    partition: &'a str,
+    users: usize,
+    groups: usize,
+    roles: usize,
+    policies: usize,
+    resources: usize,
+    /// The OU path from the root (`Root / Prod / 111122223333`), when in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    org: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct DiagnosticRow {
+    severity: &'static str,
+    file: String,
+    line: u32,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Index<'a> {
+    title: String,
+    accounts: Vec<AccountRow<'a>>,
+    /// `o-...`, when an organization was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<&'a str>,
+    principals: Vec<IndexRow<'a>>,
+    principals_per_chunk: usize,
+    policies_per_chunk: usize,
+    diagnostics: Vec<DiagnosticRow>,
+}
+
+/// How a policy applies to a principal.
+#[derive(Debug, Serialize)]
+struct Attachment<'a> {
+    /// `inline`, `managed`, `group`, `boundary`, `trust`, `scp`.
+    via: &'static str,
+    /// The group name or SCP target, for `group` and `scp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<&'a str>,
+    /// The policy's name (inline name, managed ARN, SCP name).
+    name: &'a str,
+    /// The document's index in the policy chunks; `None` when the export lacks it (a gap:
+    /// answers that depend on it are incomplete).
+    doc: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+struct Detail<'a> {
+    arn: &'a str,
+    kind: &'static str,
+    name: &'a str,
+    account: &'a str,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    groups: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boundary: Option<&'a str>,
+    tags: Vec<(&'a str, &'a str)>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    instance_profiles: &'a [String],
+    policies: Vec<Attachment<'a>>,
+    /// References the export does not resolve, for people.
+    gaps: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct StatementOut {
+    /// Index in the policy, from 0.
+    i: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
+    effect: &'static str,
+    line: u32,
+    /// The statement's text as written in the file, de-indented.
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PolicyOut {
+    name: String,
+    kind: &'static str,
+    file: String,
+    line: u32,
+    statements: Vec<StatementOut>,
+}
+
+/// Documents in order of first use, each stored once.
+#[derive(Default)]
+struct Docs<'s> {
+    by_place: BTreeMap<(usize, u32, u32), usize>,
+    list: Vec<&'s PolicyDoc>,
+}
+
+impl<'s> Docs<'s> {
+    fn add(&mut self, doc: &'s PolicyDoc) -> usize {
+        let key = (doc.source, doc.span.start, doc.span.end);
+        *self.by_place.entry(key).or_insert_with(|| {
+            self.list.push(doc);
+            self.list.len() - 1
+        })
+    }
+}
+
+/// Builds the report page for a snapshot.
+#[cfg_attr(
+    not(test),
+    expect(dead_code, reason = "wired to the CLI once the snapshot reader lands")
+)]
+pub fn render(snapshot: &Snapshot, title: &str) -> String {
+    let mut docs = Docs::default();
+    let mut rows = Vec::new();
+    let mut details = Vec::new();
+    for principal in snapshot.principals() {
+        let detail = detail(snapshot, principal, &mut docs);
+        rows.push(IndexRow(
+            principal.arn(),
+            detail.kind,
+            &principal.account().id,
+            detail.policies.len(),
+            None,
+            None,
+        ));
+        details.push(detail);
+    }
+    let index = Index {
+        title: title.to_string(),
+        accounts: snapshot
+            .accounts
+            .values()
+            .map(|a| account_row(a, snapshot.organization.as_ref()))
+            .collect(),
+        organization: snapshot.organization.as_ref().map(|o| o.id.as_str()),
+        principals: rows,
+        principals_per_chunk: PRINCIPALS_PER_CHUNK,
+        policies_per_chunk: POLICIES_PER_CHUNK,
+        diagnostics: snapshot
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let source = snapshot.sources.get(d.source);
+                DiagnosticRow {
+                    severity: match d.severity {
+                        policy_core::account::Severity::Error => "error",
+                        policy_core::account::Severity::Warning => "warning",
+                    },
+                    file: source.map_or_else(String::new, |s| s.name().to_string()),
+                    line: source.map_or(0, |s| s.line_col(d.span.start).line),
+                    message: d.message.clone(),
+                }
+            })
+            .collect(),
+    };
+    let policies: Vec<PolicyOut> = docs
+        .list
+        .iter()
+        .map(|doc| policy_out(snapshot, doc))
+        .collect();
+    page(
+        title,
+        &to_json(&index),
+        &chunks("p", &details, PRINCIPALS_PER_CHUNK),
+        &chunks("d", &policies, POLICIES_PER_CHUNK),
+    )
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    // Serializing plain structs of strings and numbers cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The `<script>` elements of one kind of chunk: `<script type="application/gzip+base64"
+/// id="p0">…</script>`.
+fn chunks<T: Serialize>(prefix: &str, items: &[T], per_chunk: usize) -> String {
+    let mut out = String::new();
+    for (n, chunk) in items.chunks(per_chunk).enumerate() {
+        let data = encode::base64(&encode::gzip(to_json(chunk).as_bytes()));
+        let _ = writeln!(
+            out,
+            "<script type=\"application/gzip+base64\" id=\"{prefix}{n}\">{data}</script>"
+        );
+    }
+    out
+}
+
+fn account_row<'a>(account: &'a Account, org: Option<&Organization>) -> AccountRow<'a> {
+    AccountRow {
+        id: &account.id,
+        partition: &account.partition,
+        users: account.users.len(),
+        groups: account.groups.len(),
+        roles: account.roles.len(),
+        policies: account.managed_policies.len(),
+        resources: account.resources.len(),
+        org: org.and_then(|o| org_path(o, &account.id)),
+    }
+}
+
+/// The names from the root down to the account, or `None` when it is not in the tree.
+fn org_path(org: &Organization, account: &str) -> Option<String> {
+    let mut names = Vec::new();
+    let mut at = Some(account);
+    while let Some(id) = at {
+        let node = org.nodes.get(id)?;
+        if names.len() > org.nodes.len() {
+            return None;
+        }
+        names.push(node.name.clone().unwrap_or_else(|| node.id.clone()));
+        at = node.parent.as_deref();
+    }
+    names.reverse();
+    Some(names.join(" / "))
+}
+
+/// The policies of a principal and what could not be resolved, as they are collected.
+struct Collect<'s, 'd> {
+    snapshot: &'s Snapshot,
+    account: &'s Account,
+    docs: &'d mut Docs<'s>,
+    policies: Vec<Attachment<'s>>,
+    gaps: Vec<String>,
+}
+
+impl<'s> Collect<'s, '_> {
+    fn inline(&mut self, list: &'s [PolicyDoc], via: &'static str, from: Option<&'s str>) {
+        for d in list {
+            let doc = Some(self.docs.add(d));
+            self.policies.push(Attachment {
+                via,
+                from,
+                name: &d.name,
+                doc,
+            });
+        }
+    }
+
+    fn managed(&mut self, arns: &'s [String], via: &'static str, from: Option<&'s str>) {
+        for arn in arns {
+            self.managed_one(arn, via, from);
+        }
+    }
+
+    fn managed_one(&mut self, arn: &'s str, via: &'static str, from: Option<&'s str>) {
+        let doc = self
+            .snapshot
+            .managed_policy(self.account, arn)
+            .map(|p| self.docs.add(&p.document));
+        if doc.is_none() {
+            self.gaps
+                .push(format!("managed policy `{arn}` is not in the export"));
+        }
+        self.policies.push(Attachment {
+            via,
+            from,
+            name: arn,
+            doc,
+        });
+    }
+}
+
+fn detail<'s>(snapshot: &'s Snapshot, principal: Principal<'s>, docs: &mut Docs<'s>) -> Detail<'s> {
+    let account = principal.account();
+    let mut c = Collect {
+        snapshot,
+        account,
+        docs,
+        policies: Vec::new(),
+        gaps: Vec::new(),
+    };
+    // The principal's inline policies, its managed ones, then each group's (in the export's
+    // order), the boundary, the trust policy, and the SCPs from the root down.
+    let (kind, name, path, id, groups, tags, profiles): (_, _, _, _, &[String], _, &[String]) =
+        match principal {
+            Principal::User(_, user) => {
+                c.inline(&user.inline, "inline", None);
+                c.managed(&user.managed, "managed", None);
+                for group_name in &user.groups {
+                    match account.groups.iter().find(|g| &g.name == group_name) {
+                        Some(group) => {
+                            c.inline(&group.inline, "group", Some(&group.name));
+                            c.managed(&group.managed, "group", Some(&group.name));
+                        }
+                        None => c
+                            .gaps
+                            .push(format!("group `{group_name}` is not in the export")),
+                    }
+                }
+                (
+                    "user",
+                    user.name.as_str(),
+                    user.path.as_str(),
+                    user.id.as_deref(),
+                    &user.groups,
+                    &user.tags,
+                    &[],
+                )
+            }
+            Principal::Role(_, role) => {
+                c.inline(&role.inline, "inline", None);
+                c.managed(&role.managed, "managed", None);
+                (
+                    "role",
+                    role.name.as_str(),
+                    role.path.as_str(),
+                    role.id.as_deref(),
+                    &[],
+                    &role.tags,
+                    &role.instance_profiles,
+                )
+            }
+        };
+    if let Some(arn) = principal.boundary() {
+        c.managed_one(arn, "boundary", None);
+    }
+    if let Principal::Role(_, role) = principal {
+        if let Some(trust) = &role.trust {
+            let doc = Some(c.docs.add(trust));
+            c.policies.push(Attachment {
+                via: "trust",
+                from: None,
+                name: &trust.name,
+                doc,
+            });
+        }
+    }
+    if let Some(org) = &snapshot.organization {
+        scp_attachments(org, &account.id, &mut c);
+    }
+    Detail {
+        arn: principal.arn(),
+        kind,
+        name,
+        account: &account.id,
+        path,
+        id,
+        groups,
+        boundary: principal.boundary(),
+        tags: tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+        instance_profiles: profiles,
+        policies: c.policies,
+        gaps: c.gaps,
+    }
+}
+
+/// The SCPs that apply to an account, from the root down to the account (Organizations UG
+/// `orgs_manage_policies_inheritance_auth`); none for the management account, which SCPs do
+/// not restrict, or when the organization does not enable them.
+fn scp_attachments<'s>(org: &'s Organization, account: &str, c: &mut Collect<'s, '_>) {
+    if !org.scps_enabled || org.management_account.as_deref() == Some(account) {
+        return;
+    }
+    let mut chain = Vec::new();
+    let mut at = org.nodes.get(account);
+    while let Some(node) = at {
+        if chain.len() > org.nodes.len() {
+            break;
+        }
+        chain.push(node);
+        at = node.parent.as_deref().and_then(|p| org.nodes.get(p));
+    }
+    if chain.is_empty() {
+        return;
+    }
+    for node in chain.into_iter().rev() {
+        for id in &node.scps {
+            match org.policies.get(id) {
+                Some(policy) => {
+                    let doc = Some(c.docs.add(&policy.document));
+                    c.policies.push(Attachment {
+                        via: "scp",
+                        from: Some(&node.id),
+                        name: &policy.name,
+                        doc,
+                    });
+                }
+                None => c.gaps.push(format!(
+                    "SCP `{id}` attached to `{}` is not in the export",
+                    node.id
+                )),
+            }
+        }
+    }
+}
+
+fn policy_out(snapshot: &Snapshot, doc: &PolicyDoc) -> PolicyOut {
+    let empty = SourceFile::new("", "");
+    let source = snapshot.sources.get(doc.source).unwrap_or(&empty);
+    PolicyOut {
+        name: doc.name.to_string(),
+        kind: doc.policy.kind.as_str(),
+        file: source.name().to_string(),
+        line: source.line_col(doc.span.start).line,
+        statements: doc
+            .policy
+            .statements
+            .iter()
+            .map(|s| {
+                let at = source.line_col(s.span.start);
+                StatementOut {
+                    i: s.index,
+                    sid: s.sid.as_ref().map(|n| n.node.clone()),
+                    effect: match s.effect() {
+                        Some(Effect::Allow) => "Allow",
+                        Some(Effect::Deny) => "Deny",
+                        None => "",
+                    },
+                    line: at.line,
+                    text: dedent(source.slice(s.span), at.column),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The text of a statement that starts at `column` (from 1): the indentation its later lines
+/// share with the first is removed, so it reads as if written alone.
+fn dedent(text: &str, column: u32) -> String {
+    let indent = column.saturating_sub(1) as usize;
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+            let spaces = line.len() - line.trim_start_matches([' ', '\t']).len();
+            out.push_str(line.get(spaces.min(indent)..).unwrap_or(line));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// The whole page.
+fn page(title: &str, index: &str, principal_chunks: &str, policy_chunks: &str) -> String {
+    let csp = format!(
+        "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src data:; base-uri 'none'; form-action 'none'",
+        encode::base64(&encode::sha256(SCRIPT.as_bytes())),
+        encode::base64(&encode::sha256(STYLE.as_bytes())),
+    );
+    let mut out = String::with_capacity(
+        index.len() + principal_chunks.len() + policy_chunks.len() + 64 * 1024,
+    );
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    let _ = writeln!(
+        out,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">"
+    );
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(out, "<title>{}</title>", escape_html(title));
+    let _ = writeln!(out, "<style>{STYLE}</style>");
+    out.push_str(
+        "</head>\n<body>\n<noscript>This report needs JavaScript to show its data.</noscript>\n",
+    );
+    let _ = writeln!(
+        out,
+        "<script type=\"application/json\" id=\"index\">{}</script>",
+        encode::script_json(index)
+    );
+    out.push_str(principal_chunks);
+    out.push_str(policy_chunks);
+    let _ = writeln!(out, "<script>{SCRIPT}</script>");
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// Text for an HTML text node or a quoted attribute.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use policy_core::account::{Role, User};
+    use policy_core::{parse_policy, PolicyKind};
+
+    use super::*;
+
+    /// A policy document read from its own source, added to the snapshot.
+    pub(crate) fn doc(
+        snapshot: &mut Snapshot,
+        name: &str,
+        text: &str,
+        kind: PolicyKind,
+    ) -> PolicyDoc {
+        let parsed = parse_policy(text, Some(kind));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let policy = parsed.policy.unwrap();
+        let span = policy.span;
+        snapshot
+            .sources
+            .push(SourceFile::new(format!("{name}.json"), text.to_string()));
+        PolicyDoc {
+            name: name.into(),
+            policy: Arc::new(policy),
+            source: snapshot.sources.len() - 1,
+            span,
+        }
+    }
+
+    pub(crate) fn user(account: &str, name: &str, inline: Vec<PolicyDoc>) -> User {
+        User {
+            arn: format!("arn:aws:iam::{account}:user/{name}"),
+            name: name.to_string(),
+            id: None,
+            path: "/".to_string(),
+            groups: Vec::new(),
+            inline,
+            managed: Vec::new(),
+            boundary: None,
+            tags: Tags::default(),
+        }
+    }
+
+    pub(crate) fn role(account: &str, name: &str, trust: Option<PolicyDoc>) -> Role {
+        Role {
+            arn: format!("arn:aws:iam::{account}:role/{name}"),
+            name: name.to_string(),
+            id: None,
+            path: "/".to_string(),
+            trust,
+            inline: Vec::new(),
+            managed: Vec::new(),
+            boundary: None,
+            tags: Tags::default(),
+            instance_profiles: Vec::new(),
+        }
+    }
+
+    use policy_core::account::Tags;
+
+    fn small() -> Snapshot {
+        let mut s = Snapshot::default();
+        let read = doc(
+            &mut s,
+            "user/alice/ReadReports",
+            "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Sid\": \"ReadReports\",\n      \"Effect\": \"Allow\",\n      \"Action\": \"s3:GetObject\",\n      \"Resource\": \"arn:aws:s3:::reports/*\"\n    }\n  ]\n}\n",
+            PolicyKind::Identity,
+        );
+        let trust = doc(
+            &mut s,
+            "role/app/trust",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            PolicyKind::Trust,
+        );
+        let account = Account {
+            id: "111122223333".into(),
+            partition: "aws".into(),
+            users: vec![
+                user("111122223333", "alice", vec![read]),
+                user("111122223333", "bob", Vec::new()),
+            ],
+            roles: vec![role("111122223333", "app", Some(trust))],
+            ..Account::default()
+        };
+        s.accounts.insert(account.id.clone(), account);
+        s
+    }
+
+    #[test]
+    fn same_snapshot_same_bytes() {
+        assert_eq!(render(&small(), "t"), render(&small(), "t"));
+    }
+
+    #[test]
+    fn statements_keep_their_line_and_text() {
+        let s = small();
+        let mut docs = Docs::default();
+        let principal = s.principal("arn:aws:iam::111122223333:user/alice").unwrap();
+        let d = detail(&s, principal, &mut docs);
+        assert_eq!(d.policies.len(), 1);
+        let out = policy_out(&s, docs.list[0]);
+        assert_eq!(out.statements[0].line, 4);
+        assert_eq!(
+            out.statements[0].text,
+            "{\n  \"Sid\": \"ReadReports\",\n  \"Effect\": \"Allow\",\n  \"Action\": \"s3:GetObject\",\n  \"Resource\": \"arn:aws:s3:::reports/*\"\n}"
+        );
+    }
+
+    #[test]
+    fn dump_small_report_for_manual_check() {
+        if let Some(path) = std::env::var_os("IAMPOL_REPORT_DUMP") {
+            std::fs::write(path, render(&small(), "Small")).unwrap();
+        }
+    }
+}

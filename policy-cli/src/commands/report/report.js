@@ -1,0 +1,304 @@
+// iampol report: renders the data embedded in this page. Every piece of data (names, ARNs,
+// policy text) comes from an account export and may be hostile: it only ever reaches the
+// page through textContent and attribute values set with setAttribute, never as markup.
+"use strict";
+(function () {
+  const index = JSON.parse(document.getElementById("index").textContent);
+  const MAX_RESULTS = 500;
+  const chunkCache = new Map();
+
+  // el("li", {class: "x", "data-arn": arn}, child, "text", ...): an element built from
+  // attributes set one by one and children appended as nodes or text nodes.
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value !== undefined && value !== null) node.setAttribute(key, String(value));
+    }
+    for (const child of children) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(typeof child === "string" || typeof child === "number" ? document.createTextNode(String(child)) : child);
+    }
+    return node;
+  }
+
+  // A chunk is gzip-compressed JSON in base64; decoded once, when first needed.
+  function chunk(id) {
+    if (!chunkCache.has(id)) {
+      const script = document.getElementById(id);
+      chunkCache.set(id, script ? decode(script.textContent) : Promise.reject(new Error("missing data chunk " + id)));
+    }
+    return chunkCache.get(id);
+  }
+
+  async function decode(base64) {
+    const binary = atob(base64.trim());
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    if (typeof DecompressionStream === "undefined") {
+      throw new Error("this browser cannot decompress the report's data (DecompressionStream is missing)");
+    }
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
+  }
+
+  async function principalDetail(position) {
+    const per = index.principals_per_chunk;
+    const list = await chunk("p" + Math.floor(position / per));
+    return list[position % per];
+  }
+
+  async function policyDoc(position) {
+    const per = index.policies_per_chunk;
+    const list = await chunk("d" + Math.floor(position / per));
+    return list[position % per];
+  }
+
+  // Index rows: [arn, kind, account, policies, admin, paths].
+  const principals = index.principals.map((row, position) => ({
+    position,
+    arn: row[0],
+    kind: row[1],
+    account: row[2],
+    policies: row[3],
+    admin: row[4],
+    paths: row[5],
+    name: shortName(row[0]),
+    haystack: (row[0] + " " + row[1]).toLowerCase(),
+  }));
+  const byArn = new Map(principals.map((p) => [p.arn, p]));
+
+  function shortName(arn) {
+    const resource = arn.split(":").slice(5).join(":");
+    const slash = resource.lastIndexOf("/");
+    return slash >= 0 ? resource.slice(slash + 1) : resource;
+  }
+
+  function hashParams() {
+    return new URLSearchParams(location.hash.replace(/^#/, ""));
+  }
+
+  function link(params) {
+    const parts = [];
+    for (const [key, value] of Object.entries(params)) {
+      if (value) parts.push(key + "=" + encodeURIComponent(value));
+    }
+    return "#" + parts.join("&");
+  }
+
+  // The page's frame.
+  const search = el("input", {
+    id: "q",
+    type: "search",
+    placeholder: "Search principals: name, ARN or account",
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-label": "Search principals",
+  });
+  const count = el("span", { id: "count", "aria-live": "polite" });
+  const results = el("ul", { id: "results" });
+  const detail = el("section", { id: "detail", "aria-live": "polite" });
+  const accounts = el("ul", { id: "accounts" });
+  document.body.append(
+    el("header", null, el("h1", null, index.title), search, count),
+    el("main", null, el("nav", null, el("h2", null, "Accounts"), accounts, el("h2", null, "Principals"), results), detail),
+  );
+
+  for (const account of index.accounts) {
+    accounts.append(
+      el(
+        "li",
+        { "data-account": account.id },
+        el("a", { href: link({ q: account.id }) }, account.id),
+        " ",
+        el("span", { class: "muted" }, `${account.users} users, ${account.groups} groups, ${account.roles} roles, ${account.policies} managed policies, ${account.resources} resource policies`),
+        account.org ? el("div", { class: "muted org" }, account.org) : null,
+      ),
+    );
+  }
+
+  function matches(principal, terms) {
+    return terms.every((t) => principal.haystack.includes(t));
+  }
+
+  function showResults(query) {
+    const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const found = principals.filter((p) => matches(p, terms));
+    const items = found.slice(0, MAX_RESULTS).map((p) =>
+      el(
+        "li",
+        { class: "principal", "data-arn": p.arn },
+        el(
+          "a",
+          { href: link({ q: query, principal: p.arn }) },
+          el("span", { class: "kind kind-" + p.kind }, p.kind),
+          " ",
+          el("span", { class: "pname" }, p.name),
+        ),
+        " ",
+        p.admin === true ? el("span", { class: "badge admin" }, "admin") : null,
+        p.paths ? el("span", { class: "badge paths" }, p.paths + (p.paths === 1 ? " path" : " paths")) : null,
+        el("div", { class: "muted arn" }, p.arn),
+      ),
+    );
+    results.replaceChildren(...items);
+    if (found.length > MAX_RESULTS) {
+      results.append(el("li", { class: "muted more" }, `${found.length - MAX_RESULTS} more: refine the search`));
+    }
+    count.textContent = `${found.length} of ${principals.length} principals`;
+  }
+
+  function overview() {
+    const items = [
+      el("h2", null, "Overview"),
+      el("p", null, `${index.accounts.length} accounts, ${principals.length} principals` + (index.organization ? `, organization ${index.organization}` : "") + "."),
+      el("p", { class: "muted" }, "Search for a principal and open it to see the policies that apply to it, each statement with its file and line."),
+    ];
+    if (index.diagnostics.length) {
+      items.push(
+        el("h3", null, "Problems reading the export"),
+        el("ul", { class: "diagnostics" }, ...index.diagnostics.map((d) => el("li", { class: d.severity }, `${d.file}:${d.line}: ${d.severity}: ${d.message}`))),
+      );
+    }
+    detail.removeAttribute("data-arn");
+    detail.replaceChildren(...items);
+  }
+
+  function field(label, ...value) {
+    return [el("dt", null, label), el("dd", null, ...value)];
+  }
+
+  let rendering = 0;
+  async function showPrincipal(arn, statement) {
+    const entry = byArn.get(arn);
+    const token = ++rendering;
+    if (!entry) {
+      detail.removeAttribute("data-arn");
+      detail.replaceChildren(el("p", { class: "error" }, "No principal with the ARN " + arn + " in this report."));
+      return;
+    }
+    let data;
+    let docs;
+    try {
+      data = await principalDetail(entry.position);
+      docs = await Promise.all(data.policies.map((a) => (a.doc === null || a.doc === undefined ? null : policyDoc(a.doc))));
+    } catch (error) {
+      if (token !== rendering) return;
+      detail.replaceChildren(el("p", { class: "error" }, "Could not read the report's data: " + error.message));
+      return;
+    }
+    if (token !== rendering) return;
+    const facts = [
+      ...field("Kind", data.kind),
+      ...field("Account", data.account),
+      ...field("Path", data.path),
+    ];
+    if (data.id) facts.push(...field("Unique id", data.id));
+    if (data.groups.length) facts.push(...field("Groups", data.groups.join(", ")));
+    if (data.boundary) facts.push(...field("Permissions boundary", data.boundary));
+    if (data.instance_profiles && data.instance_profiles.length) facts.push(...field("Instance profiles", data.instance_profiles.join(", ")));
+    if (data.tags.length) facts.push(...field("Tags", data.tags.map(([k, v]) => k + "=" + v).join(", ")));
+    const parts = [el("h2", { class: "name" }, data.name), el("p", { class: "arn" }, data.arn), el("dl", null, ...facts)];
+    if (data.gaps.length) {
+      parts.push(
+        el("h3", null, "Not in the export"),
+        el("p", { class: "muted" }, "Answers that depend on these are incomplete."),
+        el("ul", { class: "gaps" }, ...data.gaps.map((g) => el("li", null, g))),
+      );
+    }
+    parts.push(el("h3", null, `Policies (${data.policies.length})`));
+    const seen = new Set();
+    data.policies.forEach((attachment, n) => {
+      parts.push(policyView(data.arn, attachment, docs[n], seen));
+    });
+    detail.setAttribute("data-arn", data.arn);
+    detail.replaceChildren(...parts);
+    if (statement) {
+      const target = document.getElementById("st-" + statement.replace(":", "-"));
+      if (target) {
+        target.classList.add("target");
+        target.scrollIntoView({ block: "center" });
+      }
+    } else {
+      detail.scrollTop = 0;
+    }
+  }
+
+  const VIA = {
+    inline: "inline",
+    managed: "managed",
+    group: "group",
+    boundary: "permissions boundary",
+    trust: "trust policy",
+    scp: "SCP",
+  };
+
+  function policyView(arn, attachment, doc, seen) {
+    const via = VIA[attachment.via] || attachment.via;
+    const head = el(
+      "h4",
+      null,
+      el("span", { class: "via via-" + attachment.via }, attachment.from ? `${via} ${attachment.from}` : via),
+      " ",
+      attachment.name,
+    );
+    if (!doc) {
+      return el("article", { class: "policy missing" }, head, el("p", { class: "error" }, "The document is not in the export."));
+    }
+    const first = !seen.has(attachment.doc);
+    seen.add(attachment.doc);
+    const article = el("article", { class: "policy", "data-doc": attachment.doc }, head, el("p", { class: "where muted" }, `${doc.kind} policy, ${doc.file}:${doc.line}`));
+    for (const st of doc.statements) {
+      const place = attachment.doc + ":" + st.i;
+      article.append(
+        el(
+          "div",
+          { class: "statement effect-" + st.effect.toLowerCase(), id: first ? "st-" + attachment.doc + "-" + st.i : null, "data-statement": place },
+          el(
+            "div",
+            { class: "st-head" },
+            el("span", { class: "effect" }, st.effect || "(no effect)"),
+            " ",
+            `statement ${st.i}` + (st.sid ? ` (${st.sid})` : ""),
+            " ",
+            el("a", { class: "loc", href: link({ principal: arn, statement: place }) }, `${doc.file}:${st.line}`),
+          ),
+          el("pre", null, st.text),
+        ),
+      );
+    }
+    return article;
+  }
+
+  let lastQuery = null;
+  function apply() {
+    const params = hashParams();
+    const query = params.get("q") || "";
+    if (query !== lastQuery) {
+      lastQuery = query;
+      if (search.value !== query) search.value = query;
+      showResults(query);
+    }
+    const arn = params.get("principal");
+    for (const li of results.querySelectorAll("li.selected")) li.classList.remove("selected");
+    if (arn) {
+      for (const li of results.querySelectorAll("li.principal")) {
+        if (li.getAttribute("data-arn") === arn) li.classList.add("selected");
+      }
+      showPrincipal(arn, params.get("statement"));
+    } else {
+      rendering++;
+      overview();
+    }
+  }
+
+  search.addEventListener("input", () => {
+    const params = hashParams();
+    const next = link({ q: search.value, principal: params.get("principal") });
+    history.replaceState(null, "", next === "#" ? location.pathname + location.search : next);
+    lastQuery = search.value;
+    showResults(search.value);
+  });
+  window.addEventListener("hashchange", apply);
+  apply();
+  document.body.setAttribute("data-ready", "1");
+})();
