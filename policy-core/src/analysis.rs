@@ -5,6 +5,8 @@
 //! - [`diff`]: the access one policy adds to another and takes away, summarised for people.
 //! - [`access`]: whether a policy allows none of a list of actions and resources
 //!   (`access_not_granted`).
+//! - [`paths`]: privilege escalation and lateral movement across a snapshot's principals
+//!   (role assumption and pathfinding.cloud's paths), each step decided by the evaluator.
 //! - [`public`]: whether a resource or trust policy allows a caller outside the owner's
 //!   control (`no_public_access`).
 //! - `lang`: the regular languages of IAM globs (`*`, `?`) and exact emptiness, inclusion and
@@ -14,6 +16,7 @@
 pub mod access;
 pub mod compare;
 pub mod diff;
+pub mod paths;
 pub mod public;
 // Not yet read by `compare` (Numeric, Date and IP conditions are its next step): its tests use
 // it now.
