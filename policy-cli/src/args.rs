@@ -167,28 +167,28 @@ pub struct CanArgs {
     #[arg(long)]
     pub resource_account: Option<String>,
     /// An identity-based policy file (repeatable).
-    #[arg(long = "identity")]
+    #[arg(long = "identity", conflicts_with = "account")]
     pub identity: Vec<PathBuf>,
     /// The resource's policy file (a role trust policy for `sts:AssumeRole*` on a role).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "account")]
     pub resource_policy: Option<PathBuf>,
     /// The permissions boundary file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "account")]
     pub boundary: Option<PathBuf>,
     /// The session policy file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "account")]
     pub session_policy: Option<PathBuf>,
     /// An SCP file, one per level from the root to the account (repeatable).
-    #[arg(long = "scp")]
+    #[arg(long = "scp", conflicts_with = "account")]
     pub scps: Vec<PathBuf>,
     /// An RCP file, one per level from the root to the account (repeatable).
-    #[arg(long = "rcp")]
+    #[arg(long = "rcp", conflicts_with = "account")]
     pub rcps: Vec<PathBuf>,
     /// A VPC endpoint policy file (repeatable).
-    #[arg(long = "endpoint-policy")]
+    #[arg(long = "endpoint-policy", conflicts_with = "account")]
     pub endpoints: Vec<PathBuf>,
     /// The organization's management account (SCPs and RCPs do not apply to it).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "account")]
     pub management_account: Option<String>,
     /// A context key and value, `KEY=VALUE`; repeat a key for several values.
     #[arg(long = "context", value_name = "KEY=VALUE")]
@@ -203,6 +203,11 @@ pub struct CanArgs {
     /// The size limit of each policy file read.
     #[command(flatten)]
     pub read: crate::io::ReadArgs,
+    /// Take every policy from account snapshots instead of policy files: the principal's
+    /// (and its groups') policies and boundary, the SCPs and RCPs of its organization, the
+    /// resource's policy (a role's trust policy for `sts:AssumeRole*`).
+    #[command(flatten)]
+    pub snapshot: crate::snapshot::SnapshotArgs,
 }
 
 /// How decisions are printed.

@@ -6,6 +6,7 @@ mod exit;
 mod io;
 mod progress;
 mod report;
+mod snapshot;
 
 use std::process::ExitCode;
 

@@ -14,6 +14,8 @@
 //! group that is not listed) are kept as [`Gap`]s: an answer that depends on them says so
 //! instead of treating the missing policy as empty.
 
+pub mod load;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -53,6 +55,10 @@ pub struct Account {
     /// Resource-based policies by resource ARN (buckets, keys, queues, topics, functions,
     /// secrets, repositories, ...). Role trust policies are on [`Role::trust`], not here.
     pub resources: BTreeMap<String, ResourcePolicy>,
+    /// Documents the export has but that could not be read, by the ARN of the user, group or
+    /// role that has them (`user/alice/AllowS3`, `role/app/trust`): answers that need them
+    /// are incomplete ([`Gap::Unreadable`]).
+    pub unreadable: BTreeMap<String, Vec<String>>,
 }
 
 /// A policy document and where it came from.
@@ -274,6 +280,14 @@ pub enum Gap {
         /// The group name.
         group: String,
     },
+    /// A document of the entity (an inline or trust policy) is in the export but could not
+    /// be read.
+    Unreadable {
+        /// The user, group or role.
+        entity: String,
+        /// The document's name (`user/alice/AllowS3`, `role/app/trust`).
+        policy: String,
+    },
     /// The account is in the organization but its SCP/RCP chain could not be resolved.
     OrganizationChain {
         /// The account.
@@ -394,6 +408,17 @@ impl Snapshot {
     pub fn identity_policies(&self, principal: Principal<'_>) -> IdentityPolicies {
         let account = principal.account();
         let mut out = IdentityPolicies::default();
+        let unreadable = |entity: &str, out: &mut IdentityPolicies| {
+            for policy in account.unreadable.get(entity).into_iter().flatten() {
+                // A role's trust policy is not one of its identity policies.
+                if !policy.ends_with("/trust") || !entity.contains(":role/") {
+                    out.gaps.push(Gap::Unreadable {
+                        entity: entity.to_string(),
+                        policy: policy.clone(),
+                    });
+                }
+            }
+        };
         let managed = |entity: &str, arns: &[String], out: &mut IdentityPolicies| {
             for arn in arns {
                 match self.managed_policy(account, arn) {
@@ -410,12 +435,14 @@ impl Snapshot {
                 out.identity
                     .extend(user.inline.iter().map(PolicyDoc::compile));
                 managed(&user.arn, &user.managed, &mut out);
+                unreadable(&user.arn, &mut out);
                 for name in &user.groups {
                     match account.groups.iter().find(|g| &g.name == name) {
                         Some(group) => {
                             out.identity
                                 .extend(group.inline.iter().map(PolicyDoc::compile));
                             managed(&group.arn, &group.managed, &mut out);
+                            unreadable(&group.arn, &mut out);
                         }
                         None => out.gaps.push(Gap::Group {
                             user: user.arn.clone(),
@@ -428,6 +455,7 @@ impl Snapshot {
                 out.identity
                     .extend(role.inline.iter().map(PolicyDoc::compile));
                 managed(&role.arn, &role.managed, &mut out);
+                unreadable(&role.arn, &mut out);
             }
         }
         if let Some(arn) = principal.boundary() {
@@ -513,6 +541,20 @@ impl Snapshot {
         set.resource = self
             .resource_policy(resource, trust)
             .map(PolicyDoc::compile);
+        if trust && set.resource.is_none() {
+            if let Some(owner) = self.resource_owner(resource) {
+                if let Some(role) = owner.roles.iter().find(|r| r.arn == resource) {
+                    let name = format!("role/{}/trust", role.name);
+                    let listed = owner.unreadable.get(&role.arn);
+                    if listed.is_some_and(|names| names.contains(&name)) {
+                        gaps.push(Gap::Unreadable {
+                            entity: role.arn.clone(),
+                            policy: name,
+                        });
+                    }
+                }
+            }
+        }
         let resource_account = self
             .resource_owner(resource)
             .map_or(account.as_str(), |a| a.id.as_str());

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use policy_cli::render::escape::escape_line;
+use policy_core::account::{Gap, Principal};
 use policy_core::ast::{Policy, PolicyKind};
 use policy_core::eval::{AssumptionKind, CompiledPolicy, Decision, Level, PolicySet};
 use policy_core::parse::parse_policy;
@@ -17,6 +18,7 @@ use crate::exit::ExitStatus;
 use crate::io::read_input;
 use crate::report::explain::{json_explanation, warning_line, write_human};
 use crate::report::render_error;
+use crate::snapshot::{has_errors, read_snapshot};
 
 /// Reads policy files, reporting every error on standard error with its position.
 pub(crate) struct Loader {
@@ -137,6 +139,9 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         context.insert(key, values);
     }
 
+    if !args.snapshot.account.is_empty() {
+        return run_snapshot(args, principal, context);
+    }
     let mut loader = Loader::new(args.read.limit());
     let resource_kind = if is_trust_policy_request(&args.action, &args.resource) {
         PolicyKind::Trust
@@ -184,7 +189,20 @@ pub fn run(args: &CanArgs) -> ExitStatus {
         args.resource_account.clone(),
         context,
     );
-    let mut explanation = set.explain(&request);
+    answer(args, &set, &request, &loader.files, &[])
+}
+
+/// Evaluates the request against the set, prints the decision (and the explanation when
+/// asked for) and the gaps, and returns the exit status: with gaps, a decision that the
+/// missing policies could change is not an answer (exit 2).
+fn answer(
+    args: &CanArgs,
+    set: &PolicySet,
+    request: &Request,
+    files: &[SourceFile],
+    gaps: &[Incomplete],
+) -> ExitStatus {
+    let mut explanation = set.explain(request);
     if args.resource_account.is_some() {
         // Given, not assumed.
         explanation
@@ -200,27 +218,56 @@ pub fn run(args: &CanArgs) -> ExitStatus {
             let _ = writeln!(stderr, "{}", warning_line(w));
         }
     }
+    let undecided = gaps
+        .iter()
+        .any(|g| g.could_change(response.decision));
     let written = match args.format {
         EvalFormat::Json => {
-            let line = json_decision(None, "can", response, None, &loader.files).with_explanation(
-                args.explain
-                    .then(|| json_explanation(&explanation, &loader.files)),
-            );
-            serde_json::to_string(&line)
+            let line = json_decision(None, "can", response, None, files)
+                .with_explanation(args.explain.then(|| json_explanation(&explanation, files)));
+            let value = serde_json::to_value(&line).map(|mut v| {
+                if let (Some(obj), false) = (v.as_object_mut(), gaps.is_empty()) {
+                    obj.insert(
+                        "incomplete".to_string(),
+                        serde_json::Value::Array(
+                            gaps.iter()
+                                .map(|g| serde_json::Value::String(g.message.clone()))
+                                .collect(),
+                        ),
+                    );
+                    obj.insert("undecided".to_string(), serde_json::Value::Bool(undecided));
+                }
+                v
+            });
+            value
+                .and_then(|v| serde_json::to_string(&v))
                 .map_err(std::io::Error::from)
                 .and_then(|s| writeln!(out, "{s}"))
         }
         EvalFormat::Human => writeln!(out, "{}", response.decision)
-            .and_then(|()| write_explanation(&mut out, response, &loader.files, "  "))
+            .and_then(|()| write_explanation(&mut out, response, files, "  "))
             .and_then(|()| {
                 if args.explain {
-                    write_human(&mut out, &explanation, &loader.files, "  ")
+                    write_human(&mut out, &explanation, files, "  ")
                 } else {
                     Ok(())
                 }
+            })
+            .and_then(|()| {
+                for g in gaps {
+                    writeln!(out, "  incomplete: {}", escape_line(&g.message))?;
+                }
+                if undecided {
+                    writeln!(
+                        out,
+                        "  undecided: the policies missing from the snapshot could change this \
+                         decision"
+                    )?;
+                }
+                Ok(())
             }),
     };
-    if written.is_err() {
+    if written.is_err() || undecided {
         return ExitStatus::Error;
     }
     if response.decision == Decision::Allowed {
@@ -228,4 +275,118 @@ pub fn run(args: &CanArgs) -> ExitStatus {
     } else {
         ExitStatus::Failure
     }
+}
+
+/// A policy an answer needs that the snapshot lacks, said for people, and what it could do.
+struct Incomplete {
+    message: String,
+    /// Whether the missing policy could allow (an identity or trust policy); every missing
+    /// policy could deny.
+    could_allow: bool,
+}
+
+impl Incomplete {
+    fn from_gap(gap: &Gap, boundary: Option<&str>) -> Self {
+        match gap {
+            Gap::ManagedPolicy { entity, policy } => {
+                let is_boundary = boundary == Some(policy.as_str());
+                Incomplete {
+                    message: format!(
+                        "policy `{policy}` attached to `{entity}`{} is not in the snapshot",
+                        if is_boundary { " as its boundary" } else { "" }
+                    ),
+                    could_allow: !is_boundary,
+                }
+            }
+            Gap::Group { user, group } => Incomplete {
+                message: format!(
+                    "group `{group}` of `{user}` (and its policies) is not in the snapshot"
+                ),
+                could_allow: true,
+            },
+            Gap::Unreadable { entity, policy } => Incomplete {
+                message: format!(
+                    "policy `{policy}` of `{entity}` could not be read (see the errors above)"
+                ),
+                could_allow: true,
+            },
+            Gap::OrganizationChain { account } => Incomplete {
+                message: format!(
+                    "the SCPs and RCPs that apply to account {account} are not all in the \
+                     snapshot"
+                ),
+                could_allow: false,
+            },
+        }
+    }
+
+    /// Whether the missing policy could change `decision`: an explicit deny is final; an
+    /// allow could meet a missing deny; an implicit deny could meet a missing allow.
+    fn could_change(&self, decision: Decision) -> bool {
+        match decision {
+            Decision::ExplicitDeny => false,
+            Decision::Allowed => true,
+            Decision::ImplicitDeny => self.could_allow,
+        }
+    }
+}
+
+/// `iampol can --account`: every policy from the snapshot.
+fn run_snapshot(args: &CanArgs, principal: RequestPrincipal, mut context: Context) -> ExitStatus {
+    let Ok(snapshot) = read_snapshot(&args.snapshot.account, args.snapshot.limit()) else {
+        return ExitStatus::Error;
+    };
+    let Some(found) = snapshot.principal(&args.principal) else {
+        eprintln!(
+            "error: --principal: `{}` is not a user or role of the snapshot",
+            escape_line(&args.principal)
+        );
+        let accounts: Vec<&str> = snapshot.accounts.keys().map(String::as_str).collect();
+        eprintln!(
+            "  help: the snapshot has account{} {}; name a user or role ARN of one of them",
+            if accounts.len() == 1 { "" } else { "s" },
+            accounts.join(", ")
+        );
+        if has_errors(&snapshot) {
+            eprintln!("  note: parts of the snapshot could not be read (see the errors above)");
+        }
+        return ExitStatus::Error;
+    };
+    let trust = is_trust_policy_request(&args.action, &args.resource);
+    let (set, gaps) = snapshot.policy_set(found, &args.resource, trust);
+    // Keys AWS sets from the principal (IAM UG `reference_policies_condition-keys`:
+    // `aws:PrincipalTag/key`, `aws:PrincipalOrgID`), unless given with --context.
+    let tags = match found {
+        Principal::User(_, u) => &u.tags,
+        Principal::Role(_, r) => &r.tags,
+    };
+    for (k, v) in tags {
+        let key = format!("aws:PrincipalTag/{k}");
+        if context.get(&key).is_none() {
+            context.insert(&key, vec![v.clone()]);
+        }
+    }
+    if let Some(org) = &snapshot.organization {
+        let in_org = org.nodes.contains_key(&found.account().id);
+        if in_org && !org.id.is_empty() && context.get("aws:PrincipalOrgID").is_none() {
+            context.insert("aws:PrincipalOrgID", vec![org.id.clone()]);
+        }
+    }
+    let resource_account = args.resource_account.clone().or_else(|| {
+        snapshot
+            .resource_owner(&args.resource)
+            .map(|a| a.id.clone())
+    });
+    let request = Request::new(
+        principal,
+        &args.action,
+        &args.resource,
+        resource_account,
+        context,
+    );
+    let gaps: Vec<Incomplete> = gaps
+        .iter()
+        .map(|g| Incomplete::from_gap(g, found.boundary()))
+        .collect();
+    answer(args, &set, &request, &snapshot.sources, &gaps)
 }
