@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates docs/report-example.png: `iampol report` of the shared example account
 # (corpus/accounts/cloudsplaining-example/gaad.json, cloudsplaining's example GAAD), opened in
-# headless Chromium on one user (biden: an inline policy, an AWS managed policy and a group's
-# policies) and captured at 1400x1000.
+# headless Chromium on one role (OverprivilegedEC2, which has a path to admin) with the index
+# of every principal beside it, and captured at 1400x1000.
 #
 # Needs Chromium: the Debian package `chromium` (what scripts/test.sh installs), or
 # IAMPOL_CHROMIUM=/path/to/chrome. Usage: scripts/report-screenshot.sh [OUT.png]
@@ -26,7 +26,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cargo run --quiet --bin iampol -- report \
     --account corpus/accounts/cloudsplaining-example/gaad.json -o "$work/report.html"
-principal='arn%3Aaws%3Aiam%3A%3A012345678901%3Auser%2Fbiden'
+principal='arn%3Aaws%3Aiam%3A%3A012345678901%3Arole%2FOverprivilegedEC2'
 mkdir -p "$(dirname "$out")"
 # No network: host names resolve to nothing and connections go to a closed port.
 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
@@ -34,6 +34,6 @@ mkdir -p "$(dirname "$out")"
     --host-resolver-rules='MAP * ~NOTFOUND' --proxy-server='http://127.0.0.1:9' \
     --window-size=1400,1000 --virtual-time-budget=10000 \
     --screenshot="$work/shot.png" \
-    "file://$work/report.html#q=biden&principal=$principal" 2>/dev/null
+    "file://$work/report.html#principal=$principal" 2>/dev/null
 cp "$work/shot.png" "$out"
 echo "wrote $out"

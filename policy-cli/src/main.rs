@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => commands::generate::run(&args),
         Command::Tighten(args) => commands::tighten::run(&args),
         Command::Expand(args) => commands::expand::run(&args),
+        Command::Report(args) => commands::report::run(&args),
         Command::Rules(args) => commands::rules::run_rules(&args),
         Command::Rule(args) => commands::rules::run_rule(&args),
         Command::Completions(args) => commands::completions::run(&args),

@@ -15,6 +15,7 @@ const SUBCOMMANDS: &[&str] = &[
     "generate",
     "tighten",
     "expand",
+    "report",
     "rules",
     "rule",
     "completions",

@@ -34,8 +34,7 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("iampol-report-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("iampol-report-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
@@ -86,17 +85,61 @@ fn s3_read_write() -> Value {
     })
 }
 
-/// Alice (the S3 example inline), Bob (no policy), a user with a hostile name, and a role
-/// EC2 may assume (the trust policy of IAM UG `id_roles_create_for-service`).
+/// A role: its trust policy and one inline policy.
+fn role(name: &str, trust: Value, inline: (&str, Value)) -> Value {
+    json!({
+        "Path": "/",
+        "RoleName": name,
+        "RoleId": "AROAEXAMPLEROLEID0002",
+        "Arn": arn("role", name),
+        "CreateDate": "2026-01-05T10:00:00+00:00",
+        "AssumeRolePolicyDocument": trust,
+        "InstanceProfileList": [],
+        "RolePolicyList": [{"PolicyName": inline.0, "PolicyDocument": inline.1}],
+        "AttachedManagedPolicies": [],
+        "Tags": [],
+        "RoleLastUsed": {}
+    })
+}
+
+/// Alice (the S3 example inline), Bob (no policy), a user with a hostile name, a role EC2 may
+/// assume (the trust policy of IAM UG `id_roles_create_for-service`), and a way to admin:
+/// Carol may `sts:AssumeRole` the role `ops`, whose trust policy names the account (so the
+/// account's principals whose identity policies allow the call may assume it: IAM UG
+/// `id_roles_compare-resource-policies`), and `ops` is allowed every action on every resource
+/// (the `AdministratorAccess` document: admin by definition). That is pathfinding.cloud's
+/// `sts-001` (assume a more privileged role).
 fn small_snapshot(dir: &Path) -> PathBuf {
+    let assume_ops = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AssumeOps",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": arn("role", "ops")
+        }]
+    });
+    let trust_account = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+            "Action": "sts:AssumeRole"
+        }]
+    });
+    let everything = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+    });
     let gaad = json!({
         "UserDetailList": [
             user("alice", &[("S3ReadWrite", s3_read_write())], &[]),
             user("bob", &[], &[]),
+            user("carol", &[("AssumeOps", assume_ops)], &[]),
             user(HOSTILE, &[], &[]),
         ],
         "GroupDetailList": [],
-        "RoleDetailList": [{
+        "RoleDetailList": [role("ops", trust_account, ("Everything", everything)), {
             "Path": "/",
             "RoleName": "app",
             "RoleId": "AROAEXAMPLEROLEID0001",
@@ -204,7 +247,10 @@ fn dump_dom(browser: &Path, file: &Path, fragment: &str) -> String {
         "profile-{}",
         xxhash_rust::xxh3::xxh3_64(fragment.as_bytes())
     ));
-    let url = format!("file://{}#{fragment}", file.canonicalize().unwrap().display());
+    let url = format!(
+        "file://{}#{fragment}",
+        file.canonicalize().unwrap().display()
+    );
     let mut child = Command::new(browser)
         .args([
             "--headless",
@@ -306,15 +352,15 @@ fn search_shows_the_principal_and_hides_the_others() {
     let everyone = dump_dom(&browser, &html, "");
     assert_eq!(
         listed(&everyone).len(),
-        4,
+        6,
         "with no query every principal is listed"
     );
     let dom = dump_dom(&browser, &html, &format!("q={}", encode("alice")));
     assert_eq!(listed(&dom), [arn("user", "alice")]);
-    assert!(dom.contains("1 of 4 principals"), "{dom}");
-    // By account id and kind too: every principal is in 111122223333, one is a role.
+    assert!(dom.contains("1 of 6 principals"), "{dom}");
+    // By account id and kind too: every principal is in 111122223333, two are roles.
     let dom = dump_dom(&browser, &html, &format!("q={ACCOUNT}%20role"));
-    assert_eq!(listed(&dom), [arn("role", "app")]);
+    assert_eq!(listed(&dom), [arn("role", "app"), arn("role", "ops")]);
 }
 
 #[test]
@@ -352,6 +398,52 @@ fn detail_shows_the_statements_with_file_and_line() {
 }
 
 #[test]
+fn the_path_to_admin_shows_each_step_with_its_statement() {
+    let Some(browser) = browser() else { return };
+    let dir = Scratch::new("paths");
+    let html = report(&dir.0, &small_snapshot(&dir.0));
+    // The index marks `ops` admin and gives Carol a path.
+    let dom = dump_dom(&browser, &html, "q=ops");
+    let results = element(&dom, "<ul id=\"results\"", "ul");
+    assert!(results.contains(">admin<"), "{results}");
+    let dom = dump_dom(&browser, &html, "q=carol");
+    let results = element(&dom, "<ul id=\"results\"", "ul");
+    assert!(results.contains("path to admin"), "{results}");
+    // Carol's detail: the step `sts:AssumeRole` on `ops`, with the trust policy statement
+    // that allows it (its text and place in the GAAD file), then `ops` is admin.
+    let carol = arn("user", "carol");
+    let dom = dump_dom(&browser, &html, &format!("principal={}", encode(&carol)));
+    let path = element(&dom, "<ol class=\"path\"", "ol");
+    let ops = arn("role", "ops");
+    assert!(
+        path.contains(&format!(
+            "data-from=\"{carol}\" data-to=\"{ops}\" data-via=\"sts-001\""
+        )),
+        "{path}"
+    );
+    assert!(
+        path.contains(&format!(
+            "<code>sts:AssumeRole</code> on <code>{ops}</code>"
+        )),
+        "{path}"
+    );
+    assert!(path.contains("role/ops/trust, statement 0"), "{path}");
+    assert!(
+        path.contains(&format!("\"AWS\": \"arn:aws:iam::{ACCOUNT}:root\"")),
+        "the trust statement's text: {path}"
+    );
+    assert!(path.contains("gaad.json:"), "{path}");
+    assert!(
+        path.contains(&format!("data-from=\"{ops}\" data-to=\"admin\"")),
+        "{path}"
+    );
+    // Alice has no path.
+    let alice = arn("user", "alice");
+    let dom = dump_dom(&browser, &html, &format!("principal={}", encode(&alice)));
+    assert!(dom.contains("No path to admin found."), "{dom}");
+}
+
+#[test]
 fn hostile_principal_names_render_as_text() {
     let Some(browser) = browser() else { return };
     let dir = Scratch::new("hostile");
@@ -362,7 +454,12 @@ fn hostile_principal_names_render_as_text() {
         format!("principal={}", encode(&hostile)),
     ] {
         let dom = dump_dom(&browser, &html, &fragment);
-        assert!(!dom.contains("data-pwned"), "the handler ran: {dom}");
+        let body_tag = &dom[dom.find("<body").unwrap()..];
+        let body_tag = &body_tag[..body_tag.find('>').unwrap()];
+        assert!(
+            !body_tag.contains("data-pwned"),
+            "the handler ran: {body_tag}"
+        );
         let body = &dom[dom.find("<header").unwrap()..];
         assert!(!body.contains("<img"), "markup from data: {body}");
         assert!(
@@ -557,9 +654,13 @@ fn synthetic_gaad(principals: usize) -> Value {
 fn a_thousand_principals_stay_under_5_mb() {
     let dir = Scratch::new("size");
     let snapshot = write_snapshot(&dir.0, &synthetic_gaad(1000));
+    let started = Instant::now();
     let html = report(&dir.0, &snapshot);
     let size = std::fs::metadata(&html).unwrap().len();
-    eprintln!("report of 1,000 principals: {size} bytes");
+    eprintln!(
+        "report of 1,000 principals: {size} bytes, written in {:.1?}",
+        started.elapsed()
+    );
     assert!(size < 5_000_000, "{size} bytes");
     // Every principal is in the index.
     let text = std::fs::read_to_string(&html).unwrap();

@@ -18,11 +18,68 @@ mod encode;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
 
 use policy_core::account::{Account, Organization, PolicyDoc, Principal, Snapshot};
+use policy_core::analysis::paths::{paths, Node, PathsQuery, PathsResult};
 use policy_core::ast::Effect;
+use policy_core::eval::Reason;
 use policy_core::SourceFile;
 use serde::Serialize;
+
+use crate::exit::ExitStatus;
+
+/// `iampol report`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The accounts to report on.
+    #[command(flatten)]
+    pub snapshot: crate::snapshot::SnapshotArgs,
+    /// Where to write the HTML file (`-` writes it to standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// The page's title [default: `iampol report` and the account ids].
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// Reads the snapshot and writes its report. Exit 0 when written; 2 when the snapshot or
+/// the file could not be written, or when reading left something out of the snapshot (the
+/// report is still written, and lists the problems).
+pub fn run(args: &ReportArgs) -> ExitStatus {
+    if args.snapshot.account.is_empty() {
+        eprintln!("error: give the accounts to report on with `--account SNAPSHOT`");
+        return ExitStatus::Error;
+    }
+    let Ok(snapshot) =
+        crate::snapshot::read_snapshot(&args.snapshot.account, args.snapshot.limit())
+    else {
+        return ExitStatus::Error;
+    };
+    let title = args.title.clone().unwrap_or_else(|| {
+        let ids: Vec<&str> = snapshot.accounts.keys().map(String::as_str).collect();
+        format!("iampol report: {}", ids.join(", "))
+    });
+    let answers = Answers {
+        paths: Some(paths(&snapshot, &PathsQuery::default())),
+    };
+    let html = render(&snapshot, &title, &answers);
+    let written = if args.output.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(html.as_bytes())
+    } else {
+        std::fs::write(&args.output, html.as_bytes())
+    };
+    if let Err(e) = written {
+        eprintln!("error: {}: {e}", args.output.display());
+        return ExitStatus::Error;
+    }
+    if crate::snapshot::has_errors(&snapshot) {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
+    }
+}
 
 /// Principals whose detail shares one compressed chunk: opening one decodes about this many.
 pub const PRINCIPALS_PER_CHUNK: usize = 16;
@@ -112,6 +169,59 @@ struct Detail<'a> {
     policies: Vec<Attachment<'a>>,
     /// References the export does not resolve, for people.
     gaps: Vec<String>,
+    /// The way to admin, when the report was built with `paths`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    escalation: Option<Escalation>,
+}
+
+/// How a principal is (or can become) admin.
+#[derive(Debug, Serialize)]
+struct Escalation {
+    /// Allowed every action on every resource already.
+    admin: bool,
+    /// A shortest path to admin, edge by edge (empty when admin already or no path).
+    path: Vec<EdgeOut>,
+}
+
+#[derive(Debug, Serialize)]
+struct EdgeOut {
+    from: String,
+    /// A principal's ARN, or `admin`.
+    to: String,
+    /// The pathfinding.cloud path id (`sts-001` for role assumption), or `is-admin`.
+    via: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    through: Option<String>,
+    /// A resource the edge needs that the export does not list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assumes: Option<String>,
+    steps: Vec<StepOut>,
+}
+
+#[derive(Debug, Serialize)]
+struct StepOut {
+    action: String,
+    resource: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    context: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    assumed_absent: Vec<String>,
+    statements: Vec<StatementRef>,
+}
+
+/// A statement that decided, and where to read it.
+#[derive(Debug, Serialize)]
+struct StatementRef {
+    /// The kind of policy (`identity`, `boundary`, `scp`, `resource`, ...).
+    r#type: &'static str,
+    /// The policy's name as the evaluator reports it.
+    policy: String,
+    effect: &'static str,
+    /// The document in the policy chunks and the statement's index in it, when the snapshot
+    /// holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doc: Option<usize>,
+    i: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -140,9 +250,40 @@ struct PolicyOut {
 struct Docs<'s> {
     by_place: BTreeMap<(usize, u32, u32), usize>,
     list: Vec<&'s PolicyDoc>,
+    /// Every document of the snapshot by the place of each of its statements, to find the
+    /// statement an evaluator's reason names.
+    statements: BTreeMap<(usize, u32), &'s PolicyDoc>,
 }
 
 impl<'s> Docs<'s> {
+    fn new(snapshot: &'s Snapshot) -> Self {
+        let mut docs = Docs::default();
+        for doc in all_docs(snapshot) {
+            for st in &doc.policy.statements {
+                docs.statements
+                    .entry((doc.source, st.span.start))
+                    .or_insert(doc);
+            }
+        }
+        docs
+    }
+
+    /// The statement a reason names, as a reference into the stored documents.
+    fn reason(&mut self, reason: &Reason) -> StatementRef {
+        let doc = self
+            .statements
+            .get(&(reason.source, reason.span.start))
+            .copied()
+            .map(|d| self.add(d));
+        StatementRef {
+            r#type: reason.policy_type.as_str(),
+            policy: reason.policy.to_string(),
+            effect: effect_str(Some(reason.effect)),
+            doc,
+            i: reason.statement,
+        }
+    }
+
     fn add(&mut self, doc: &'s PolicyDoc) -> usize {
         let key = (doc.source, doc.span.start, doc.span.end);
         *self.by_place.entry(key).or_insert_with(|| {
@@ -152,24 +293,58 @@ impl<'s> Docs<'s> {
     }
 }
 
-/// Builds the report page for a snapshot.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "wired to the CLI once the snapshot reader lands")
-)]
-pub fn render(snapshot: &Snapshot, title: &str) -> String {
-    let mut docs = Docs::default();
+/// Every policy document of a snapshot.
+fn all_docs(snapshot: &Snapshot) -> impl Iterator<Item = &PolicyDoc> {
+    let accounts = snapshot.accounts.values().flat_map(|a| {
+        let users = a.users.iter().flat_map(|u| u.inline.iter());
+        let groups = a.groups.iter().flat_map(|g| g.inline.iter());
+        let roles = a
+            .roles
+            .iter()
+            .flat_map(|r| r.inline.iter().chain(r.trust.as_ref()));
+        let managed = a.managed_policies.values().map(|m| &m.document);
+        let resources = a.resources.values().map(|r| &r.document);
+        users
+            .chain(groups)
+            .chain(roles)
+            .chain(managed)
+            .chain(resources)
+    });
+    let org = snapshot
+        .organization
+        .iter()
+        .flat_map(|o| o.policies.values().map(|p| &p.document));
+    accounts.chain(org)
+}
+
+/// What the analyses answered, for the report.
+#[derive(Debug, Default)]
+pub struct Answers {
+    /// Paths to admin from every principal (`analysis::paths` with the default query).
+    pub paths: Option<PathsResult>,
+}
+
+/// Builds the report page for a snapshot and what the analyses answered about it.
+pub fn render(snapshot: &Snapshot, title: &str, answers: &Answers) -> String {
+    let mut docs = Docs::new(snapshot);
     let mut rows = Vec::new();
     let mut details = Vec::new();
     for principal in snapshot.principals() {
-        let detail = detail(snapshot, principal, &mut docs);
+        let mut detail = detail(snapshot, principal, &mut docs);
+        if let Some(paths) = &answers.paths {
+            detail.escalation = Some(escalation(paths, principal.arn(), &mut docs));
+        }
+        let (admin, steps) = match &detail.escalation {
+            Some(e) => (Some(e.admin), Some(e.path.len())),
+            None => (None, None),
+        };
         rows.push(IndexRow(
             principal.arn(),
             detail.kind,
             &principal.account().id,
             detail.policies.len(),
-            None,
-            None,
+            admin,
+            steps,
         ));
         details.push(detail);
     }
@@ -389,7 +564,46 @@ fn detail<'s>(snapshot: &'s Snapshot, principal: Principal<'s>, docs: &mut Docs<
         instance_profiles: profiles,
         policies: c.policies,
         gaps: c.gaps,
+        escalation: None,
     }
+}
+
+/// The principal's standing in the paths to admin: admin already, or its path.
+fn escalation(paths: &PathsResult, arn: &str, docs: &mut Docs<'_>) -> Escalation {
+    let admin = paths.already.iter().any(|a| a == arn);
+    let path = paths
+        .paths
+        .iter()
+        .find(|p| p.from == arn)
+        .map(|p| {
+            p.edges
+                .iter()
+                .filter_map(|&e| paths.edges.get(e))
+                .map(|edge| EdgeOut {
+                    from: edge.from.clone(),
+                    to: match &edge.to {
+                        Node::Principal(arn) => arn.clone(),
+                        other => other.as_str().to_string(),
+                    },
+                    via: edge.via.clone(),
+                    through: edge.through.clone(),
+                    assumes: edge.assumes.clone(),
+                    steps: edge
+                        .steps
+                        .iter()
+                        .map(|step| StepOut {
+                            action: step.action.clone(),
+                            resource: step.resource.clone(),
+                            context: step.context.clone(),
+                            assumed_absent: step.assumed_absent.clone(),
+                            statements: step.reasons.iter().map(|r| docs.reason(r)).collect(),
+                        })
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Escalation { admin, path }
 }
 
 /// The SCPs that apply to an account, from the root down to the account (Organizations UG
@@ -449,16 +663,20 @@ fn policy_out(snapshot: &Snapshot, doc: &PolicyDoc) -> PolicyOut {
                 StatementOut {
                     i: s.index,
                     sid: s.sid.as_ref().map(|n| n.node.clone()),
-                    effect: match s.effect() {
-                        Some(Effect::Allow) => "Allow",
-                        Some(Effect::Deny) => "Deny",
-                        None => "",
-                    },
+                    effect: effect_str(s.effect()),
                     line: at.line,
                     text: dedent(source.slice(s.span), at.column),
                 }
             })
             .collect(),
+    }
+}
+
+fn effect_str(effect: Option<Effect>) -> &'static str {
+    match effect {
+        Some(Effect::Allow) => "Allow",
+        Some(Effect::Deny) => "Deny",
+        None => "",
     }
 }
 
@@ -620,13 +838,16 @@ mod tests {
 
     #[test]
     fn same_snapshot_same_bytes() {
-        assert_eq!(render(&small(), "t"), render(&small(), "t"));
+        assert_eq!(
+            render(&small(), "t", &Answers::default()),
+            render(&small(), "t", &Answers::default())
+        );
     }
 
     #[test]
     fn statements_keep_their_line_and_text() {
         let s = small();
-        let mut docs = Docs::default();
+        let mut docs = Docs::new(&s);
         let principal = s.principal("arn:aws:iam::111122223333:user/alice").unwrap();
         let d = detail(&s, principal, &mut docs);
         assert_eq!(d.policies.len(), 1);
@@ -641,7 +862,7 @@ mod tests {
     #[test]
     fn dump_small_report_for_manual_check() {
         if let Some(path) = std::env::var_os("IAMPOL_REPORT_DUMP") {
-            std::fs::write(path, render(&small(), "Small")).unwrap();
+            std::fs::write(path, render(&small(), "Small", &Answers::default())).unwrap();
         }
     }
 }

@@ -136,7 +136,7 @@
         ),
         " ",
         p.admin === true ? el("span", { class: "badge admin" }, "admin") : null,
-        p.paths ? el("span", { class: "badge paths" }, p.paths + (p.paths === 1 ? " path" : " paths")) : null,
+        p.admin !== true && p.paths ? el("span", { class: "badge paths" }, `path to admin: ${p.paths} ${p.paths === 1 ? "step" : "steps"}`) : null,
         el("div", { class: "muted arn" }, p.arn),
       ),
     );
@@ -178,9 +178,17 @@
     }
     let data;
     let docs;
+    const stepDocs = new Map();
     try {
       data = await principalDetail(entry.position);
       docs = await Promise.all(data.policies.map((a) => (a.doc === null || a.doc === undefined ? null : policyDoc(a.doc))));
+      for (const edge of (data.escalation && data.escalation.path) || []) {
+        for (const step of edge.steps) {
+          for (const st of step.statements) {
+            if (st.doc !== undefined && !stepDocs.has(st.doc)) stepDocs.set(st.doc, await policyDoc(st.doc));
+          }
+        }
+      }
     } catch (error) {
       if (token !== rendering) return;
       detail.replaceChildren(el("p", { class: "error" }, "Could not read the report's data: " + error.message));
@@ -205,6 +213,7 @@
         el("ul", { class: "gaps" }, ...data.gaps.map((g) => el("li", null, g))),
       );
     }
+    if (data.escalation) parts.push(...escalationView(data, stepDocs));
     parts.push(el("h3", null, `Policies (${data.policies.length})`));
     const seen = new Set();
     data.policies.forEach((attachment, n) => {
@@ -221,6 +230,74 @@
     } else {
       detail.scrollTop = 0;
     }
+  }
+
+  // The path to admin, each step with the statements that allow it (their text, file and
+  // line; a link to the statement when it is one of this principal's policies).
+  function escalationView(data, stepDocs) {
+    const out = [el("h3", null, "Escalation to admin")];
+    const escalation = data.escalation;
+    if (escalation.admin) {
+      out.push(el("p", { class: "admin-note" }, "Admin: allowed every action on every resource, after its permissions boundary and SCPs."));
+      return out;
+    }
+    if (!escalation.path.length) {
+      out.push(el("p", { class: "muted" }, "No path to admin found."));
+      return out;
+    }
+    const own = new Set(data.policies.map((a) => a.doc).filter((d) => d !== null && d !== undefined));
+    const list = el("ol", { class: "path" });
+    for (const edge of escalation.path) {
+      const head = el(
+        "div",
+        { class: "edge-head" },
+        el("span", { class: "arn" }, edge.from),
+        " \u2192 ",
+        el("span", { class: "arn" }, edge.to),
+        " ",
+        el("span", { class: "via" }, edge.via),
+        edge.through ? el("span", { class: "muted" }, " through " + edge.through) : null,
+      );
+      const item = el("li", { class: "edge", "data-from": edge.from, "data-to": edge.to, "data-via": edge.via }, head);
+      if (edge.assumes) item.append(el("p", { class: "muted" }, "Holds if this exists (the export does not list it): " + edge.assumes));
+      for (const step of edge.steps) {
+        const stepView = el("div", { class: "step" }, el("div", null, el("code", null, step.action), " on ", el("code", null, step.resource)));
+        if (step.context && step.context.length) {
+          stepView.append(el("div", { class: "muted" }, "with " + step.context.map(([k, v]) => k + "=" + v).join(", ")));
+        }
+        if (step.assumed_absent && step.assumed_absent.length) {
+          stepView.append(el("div", { class: "muted" }, "while these keys are absent: " + step.assumed_absent.join(", ")));
+        }
+        for (const st of step.statements) {
+          const doc = st.doc === undefined ? null : stepDocs.get(st.doc);
+          const statement = doc ? doc.statements.find((x) => x.i === st.i) : null;
+          const place = st.doc + ":" + st.i;
+          const where = doc && statement ? `${doc.file}:${statement.line}` : "";
+          stepView.append(
+            el(
+              "div",
+              { class: "statement effect-" + st.effect.toLowerCase(), "data-statement": st.doc === undefined ? null : place },
+              el(
+                "div",
+                { class: "st-head" },
+                el("span", { class: "effect" }, st.effect),
+                ` ${st.type} ${st.policy}, statement ${st.i}` + (statement && statement.sid ? ` (${statement.sid})` : ""),
+                where
+                  ? own.has(st.doc)
+                    ? el("a", { class: "loc", href: link({ principal: data.arn, statement: place }) }, where)
+                    : el("span", { class: "loc" }, where)
+                  : null,
+              ),
+              statement ? el("pre", null, statement.text) : null,
+            ),
+          );
+        }
+        item.append(stepView);
+      }
+      list.append(item);
+    }
+    out.push(list);
+    return out;
   }
 
   const VIA = {
