@@ -61,7 +61,10 @@ pub(crate) struct SnapshotError;
 /// (missing, not a file or directory, too large, not UTF-8); a snapshot whose diagnostics
 /// include errors is still returned: the caller decides what it can answer (see
 /// [`has_errors`]).
-pub(crate) fn read_snapshot(paths: &[PathBuf], limit: MaxFileSize) -> Result<Snapshot, SnapshotError> {
+pub(crate) fn read_snapshot(
+    paths: &[PathBuf],
+    limit: MaxFileSize,
+) -> Result<Snapshot, SnapshotError> {
     let mut snapshot = Snapshot::default();
     let mut failures = Vec::new();
     for path in paths {

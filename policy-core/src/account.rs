@@ -541,19 +541,8 @@ impl Snapshot {
         set.resource = self
             .resource_policy(resource, trust)
             .map(PolicyDoc::compile);
-        if trust && set.resource.is_none() {
-            if let Some(owner) = self.resource_owner(resource) {
-                if let Some(role) = owner.roles.iter().find(|r| r.arn == resource) {
-                    let name = format!("role/{}/trust", role.name);
-                    let listed = owner.unreadable.get(&role.arn);
-                    if listed.is_some_and(|names| names.contains(&name)) {
-                        gaps.push(Gap::Unreadable {
-                            entity: role.arn.clone(),
-                            policy: name,
-                        });
-                    }
-                }
-            }
+        if set.resource.is_none() {
+            gaps.extend(self.unreadable_resource_policy(resource, trust));
         }
         let resource_account = self
             .resource_owner(resource)
@@ -569,6 +558,29 @@ impl Snapshot {
         gaps.sort();
         gaps.dedup();
         (set, gaps)
+    }
+
+    /// The gap when the policy of `resource` (a role's trust policy when `trust`) is in the
+    /// export but could not be read.
+    fn unreadable_resource_policy(&self, resource: &str, trust: bool) -> Option<Gap> {
+        if trust {
+            let owner = self.accounts.get(crate::request::arn_account(resource)?)?;
+            let role = owner.roles.iter().find(|r| r.arn == resource)?;
+            let name = format!("role/{}/trust", role.name);
+            let listed = owner.unreadable.get(&role.arn)?;
+            return listed.contains(&name).then(|| Gap::Unreadable {
+                entity: role.arn.clone(),
+                policy: name,
+            });
+        }
+        let key = s3_bucket_arn(resource).unwrap_or(resource);
+        self.accounts
+            .values()
+            .find(|a| a.unreadable.contains_key(key))
+            .map(|_| Gap::Unreadable {
+                entity: key.to_string(),
+                policy: key.to_string(),
+            })
     }
 
     /// The account that owns a resource: the ARN's account, or for an S3 bucket or object

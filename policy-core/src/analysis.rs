@@ -18,6 +18,8 @@ pub mod compare;
 pub mod diff;
 pub mod paths;
 pub mod public;
+pub mod what_can;
+pub mod who_can;
 // Not yet read by `compare` (Numeric, Date and IP conditions are its next step): its tests use
 // it now.
 #[cfg_attr(

@@ -218,9 +218,7 @@ fn answer(
             let _ = writeln!(stderr, "{}", warning_line(w));
         }
     }
-    let undecided = gaps
-        .iter()
-        .any(|g| g.could_change(response.decision));
+    let undecided = gaps.iter().any(|g| g.could_change(response.decision));
     let written = match args.format {
         EvalFormat::Json => {
             let line = json_decision(None, "can", response, None, files)

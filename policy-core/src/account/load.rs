@@ -10,6 +10,7 @@
 //! Formats (issue 13; `aws iam get-account-authorization-details`, the Organizations CLI
 //! outputs, iam-collect's store): see the submodules.
 
+mod collect;
 mod gaad;
 mod org;
 mod resource;
@@ -91,14 +92,8 @@ pub fn read_tree(snapshot: &mut Snapshot, files: Vec<TreeFile>) {
     if !org_files.is_empty() {
         org::read_organization(snapshot, org_files);
     }
-    for f in collect_files {
-        let source = snapshot.add_source(f.file);
-        snapshot.diagnose(
-            Severity::Error,
-            source,
-            Span::default(),
-            "iam-collect stores are not read yet".to_string(),
-        );
+    if !collect_files.is_empty() {
+        collect::read_collect(snapshot, collect_files);
     }
     snapshot.finish();
 }
@@ -111,13 +106,7 @@ impl Snapshot {
     }
 
     /// Records a problem.
-    pub fn diagnose(
-        &mut self,
-        severity: Severity,
-        source: usize,
-        span: Span,
-        message: String,
-    ) {
+    pub fn diagnose(&mut self, severity: Severity, source: usize, span: Span, message: String) {
         self.diagnostics.push(Diagnostic {
             severity,
             source,
@@ -290,14 +279,19 @@ pub(crate) fn percent_decode(text: &str) -> Result<String, String> {
     })
 }
 
-/// Reads a whole file as JSON, reporting syntax errors; `None` when nothing can be read.
+/// Reads a whole file as JSON, reporting syntax errors; `None` when it has any (a recovered
+/// reading of broken JSON is a guess, not the file).
 pub(crate) fn parse_source(snapshot: &mut Snapshot, source: usize) -> Option<Value> {
     let text = snapshot.sources.get(source)?.text_arc();
     let parsed = json::parse(&text);
     for e in &parsed.errors {
         snapshot.diagnose(Severity::Error, source, e.span, e.kind.to_string());
     }
-    parsed.value
+    if parsed.errors.is_empty() {
+        parsed.value
+    } else {
+        None
+    }
 }
 
 /// Removes and returns the first member with this key.

@@ -35,7 +35,12 @@ pub fn read_gaad(snapshot: &mut Snapshot, file: SourceFile, account: Option<&str
         );
         return;
     };
-    let lists = ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"];
+    let lists = [
+        "UserDetailList",
+        "GroupDetailList",
+        "RoleDetailList",
+        "Policies",
+    ];
     if !top.iter().any(|m| lists.contains(&&*m.key)) {
         snapshot.diagnose(
             Severity::Error,
@@ -146,7 +151,10 @@ impl Reader<'_> {
                 ValueKind::Object(m) => out.push((item.span, m)),
                 _ => self.error(
                     item.span,
-                    format!("an entry of `{key}` must be an object, found {}", item.type_name()),
+                    format!(
+                        "an entry of `{key}` must be an object, found {}",
+                        item.type_name()
+                    ),
                 ),
             }
         }
@@ -179,7 +187,10 @@ impl Reader<'_> {
         };
         let span = value.span;
         if !matches!(value.kind, ValueKind::Array(_) | ValueKind::Null) {
-            self.warning(span, format!("`{key}` must be a list, found {}", value.type_name()));
+            self.warning(
+                span,
+                format!("`{key}` must be a list, found {}", value.type_name()),
+            );
         }
         let mut out = Vec::new();
         for item in into_items(value) {
@@ -187,7 +198,10 @@ impl Reader<'_> {
                 Some(s) => out.push(s.to_string()),
                 None => self.warning(
                     item.span,
-                    format!("an entry of `{key}` must be a string, found {}", item.type_name()),
+                    format!(
+                        "an entry of `{key}` must be a string, found {}",
+                        item.type_name()
+                    ),
                 ),
             }
         }
@@ -261,7 +275,10 @@ impl Reader<'_> {
             let name = string(&m, "PolicyName").unwrap_or_default();
             let doc_name = format!("{entity_kind}/{entity_name}/{name}");
             let Some(document) = take(&mut m, "PolicyDocument") else {
-                self.error(span, format!("inline policy `{doc_name}` without a `PolicyDocument`"));
+                self.error(
+                    span,
+                    format!("inline policy `{doc_name}` without a `PolicyDocument`"),
+                );
                 self.unreadable(entity_arn, &doc_name);
                 continue;
             };
@@ -284,7 +301,9 @@ impl Reader<'_> {
 
     fn unreadable(&mut self, entity_arn: &str, doc_name: &str) {
         let account = arn_account(entity_arn).unwrap_or(&self.account).to_string();
-        let partition = arn_partition(entity_arn).unwrap_or(&self.partition).to_string();
+        let partition = arn_partition(entity_arn)
+            .unwrap_or(&self.partition)
+            .to_string();
         self.snapshot
             .account_mut(&account, &partition)
             .unreadable
@@ -317,7 +336,10 @@ impl Reader<'_> {
         let acct = self.snapshot.account_mut(&account, &partition);
         if acct.users.iter().any(|u| u.arn == user.arn) {
             let arn = user.arn;
-            self.warning(span, format!("user `{arn}` is listed twice: the first is kept"));
+            self.warning(
+                span,
+                format!("user `{arn}` is listed twice: the first is kept"),
+            );
         } else {
             acct.users.push(user);
         }
@@ -341,7 +363,10 @@ impl Reader<'_> {
         let acct = self.snapshot.account_mut(&account, &partition);
         if acct.groups.iter().any(|g| g.arn == group.arn) {
             let arn = group.arn;
-            self.warning(span, format!("group `{arn}` is listed twice: the first is kept"));
+            self.warning(
+                span,
+                format!("group `{arn}` is listed twice: the first is kept"),
+            );
         } else {
             acct.groups.push(group);
         }
@@ -404,7 +429,10 @@ impl Reader<'_> {
         let acct = self.snapshot.account_mut(&account, &partition);
         if acct.roles.iter().any(|r| r.arn == role.arn) {
             let arn = role.arn;
-            self.warning(span, format!("role `{arn}` is listed twice: the first is kept"));
+            self.warning(
+                span,
+                format!("role `{arn}` is listed twice: the first is kept"),
+            );
         } else {
             acct.roles.push(role);
         }
@@ -412,7 +440,10 @@ impl Reader<'_> {
 
     fn managed_policy(&mut self, (span, mut m): (Span, Vec<Member>)) {
         let Some(arn) = string(&m, "Arn") else {
-            self.error(span, "a managed policy without an `Arn`: skipped".to_string());
+            self.error(
+                span,
+                "a managed policy without an `Arn`: skipped".to_string(),
+            );
             return;
         };
         let aws_managed = arn_account(&arn) == Some("aws");

@@ -14,7 +14,9 @@
 //! are attached where their targets say. A policy type counts as enabled when the root's
 //! `PolicyTypes` (else `describe-organization`'s `AvailablePolicyTypes`) marks it `ENABLED`.
 
-use super::{into_items, into_members, parse_source, read_document, string, take, Encoding, TreeFile};
+use super::{
+    into_items, into_members, parse_source, read_document, string, take, Encoding, TreeFile,
+};
 use crate::account::{OrgNode, OrgNodeKind, OrgPolicy, Organization, Severity, Snapshot};
 use crate::ast::PolicyKind;
 use crate::source::Span;
@@ -30,7 +32,11 @@ pub(crate) fn read_organization(snapshot: &mut Snapshot, files: Vec<TreeFile>) {
     let mut policies = Vec::new();
     let mut targets = Vec::new();
     for f in files {
-        let rest = f.path.strip_prefix("organization/").unwrap_or(&f.path).to_string();
+        let rest = f
+            .path
+            .strip_prefix("organization/")
+            .unwrap_or(&f.path)
+            .to_string();
         let source = snapshot.add_source(f.file);
         let parts: Vec<&str> = rest.split('/').collect();
         match parts.as_slice() {
@@ -294,7 +300,9 @@ pub(crate) fn read_organization(snapshot: &mut Snapshot, files: Vec<TreeFile>) {
                     Severity::Warning,
                     source,
                     span,
-                    format!("target `{target_id}` of policy `{id}` is not in the organization tree"),
+                    format!(
+                        "target `{target_id}` of policy `{id}` is not in the organization tree"
+                    ),
                 ),
             }
         }

@@ -46,6 +46,7 @@ pub(crate) fn read_resource_source(
     arn: &str,
 ) {
     let Some(value) = parse_source(snapshot, source) else {
+        unreadable(snapshot, account, arn);
         return;
     };
     let top_span = value.span;
@@ -63,8 +64,7 @@ pub(crate) fn read_resource_source(
             .or_else(|| take(&mut members, "ResourcePolicy"))
             .or_else(|| take(&mut members, "policyText"))
             .or_else(|| {
-                take(&mut members, "Attributes")
-                    .and_then(|a| take(&mut into_members(a), "Policy"))
+                take(&mut members, "Attributes").and_then(|a| take(&mut into_members(a), "Policy"))
             });
         let Some(document) = document else {
             snapshot.diagnose(
@@ -77,6 +77,7 @@ pub(crate) fn read_resource_source(
                      `policyText`)"
                 ),
             );
+            unreadable(snapshot, account, arn);
             return;
         };
         if let Some(carried) = &carried {
@@ -123,6 +124,7 @@ pub(crate) fn read_resource_source(
         || format!("{name}: policy of {arn}"),
         Encoding::Json,
     ) else {
+        unreadable(snapshot, Some(&owner), &arn);
         return;
     };
     let account = snapshot.account_mut(&owner, &partition);
@@ -135,13 +137,27 @@ pub(crate) fn read_resource_source(
         );
         return;
     }
-    account.resources.insert(
-        arn.clone(),
-        ResourcePolicy {
-            arn,
-            document: doc,
-        },
+    account
+        .resources
+        .insert(arn.clone(), ResourcePolicy { arn, document: doc });
+}
+
+/// Records that the policy of `arn` is in the dump but could not be read (nothing is recorded
+/// when its account is unknown: the error diagnostic says so).
+fn unreadable(snapshot: &mut Snapshot, account: Option<&str>, arn: &str) {
+    let Some(owner) = arn_account(arn).filter(|a| a.len() == 12).or(account) else {
+        return;
+    };
+    let (owner, partition) = (
+        owner.to_string(),
+        super::arn_partition(arn).unwrap_or("aws").to_string(),
     );
+    snapshot
+        .account_mut(&owner, &partition)
+        .unreadable
+        .entry(arn.to_string())
+        .or_default()
+        .push(arn.to_string());
 }
 
 fn source_name(snapshot: &Snapshot, source: usize) -> String {
