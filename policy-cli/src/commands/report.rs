@@ -23,8 +23,11 @@ use std::path::PathBuf;
 
 use policy_core::account::{Account, Organization, PolicyDoc, Principal, Snapshot};
 use policy_core::analysis::paths::{paths, Node, PathsQuery, PathsResult};
+use policy_core::analysis::what_can::{what_can, WhatCan};
+use policy_core::analysis::who_can::Residual;
 use policy_core::ast::Effect;
 use policy_core::eval::Reason;
+use policy_core::service_ref::ServiceRef;
 use policy_core::SourceFile;
 use serde::Serialize;
 
@@ -61,8 +64,13 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
         let ids: Vec<&str> = snapshot.accounts.keys().map(String::as_str).collect();
         format!("iampol report: {}", ids.join(", "))
     });
+    let access = snapshot
+        .principals()
+        .filter_map(|p| Some((p.arn().to_string(), what_can(&snapshot, p.arn(), None)?)))
+        .collect();
     let answers = Answers {
         paths: Some(paths(&snapshot, &PathsQuery::default())),
+        access: Some(access),
     };
     let html = render(&snapshot, &title, &answers);
     let written = if args.output.as_os_str() == "-" {
@@ -85,6 +93,8 @@ pub fn run(args: &ReportArgs) -> ExitStatus {
 pub const PRINCIPALS_PER_CHUNK: usize = 16;
 /// Policy documents per compressed chunk.
 pub const POLICIES_PER_CHUNK: usize = 16;
+/// Access tables per compressed chunk.
+pub const ACCESS_PER_CHUNK: usize = 4;
 
 const SCRIPT: &str = include_str!("report/report.js");
 const STYLE: &str = include_str!("report/report.css");
@@ -133,6 +143,7 @@ struct Index<'a> {
     principals: Vec<IndexRow<'a>>,
     principals_per_chunk: usize,
     policies_per_chunk: usize,
+    access_per_chunk: usize,
     diagnostics: Vec<DiagnosticRow>,
 }
 
@@ -172,6 +183,40 @@ struct Detail<'a> {
     /// The way to admin, when the report was built with `paths`.
     #[serde(skip_serializing_if = "Option::is_none")]
     escalation: Option<Escalation>,
+    /// The effective permissions, when the report was built with `what_can`: the index of
+    /// the principal's access table in the access chunks (principals with the same policies
+    /// share one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<usize>,
+}
+
+/// Effective access, grouped: each group is a set of classes of actions allowed on the same
+/// resources by the same statements (an admin's thousands of classes are one group).
+#[derive(Debug, Serialize)]
+struct AccessGroup {
+    /// `[service, access level, actions allowed, actions of that service and level, the
+    /// actions (null when all)]`.
+    classes: Vec<(String, String, usize, usize, Option<Vec<String>>)>,
+    resources: Vec<GrantOut>,
+}
+
+/// Where a class of actions is allowed, under which conditions, by which statements.
+#[derive(Debug, Serialize)]
+struct GrantOut {
+    pattern: String,
+    /// The resource must also match one pattern of each set.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    within: Vec<Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    except: Vec<String>,
+    /// Alternatives: one must hold (each a conjunction of open conditions); empty when
+    /// allowed without open conditions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conditions: Vec<String>,
+    /// Conditional denials that apply unless their conditions fail.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unless: Vec<String>,
+    statements: Vec<StatementRef>,
 }
 
 /// How a principal is (or can become) admin.
@@ -253,6 +298,9 @@ struct Docs<'s> {
     /// Every document of the snapshot by the place of each of its statements, to find the
     /// statement an evaluator's reason names.
     statements: BTreeMap<(usize, u32), &'s PolicyDoc>,
+    /// Access tables (JSON), each stored once, and their index by content.
+    access: Vec<String>,
+    access_by_text: BTreeMap<String, usize>,
 }
 
 impl<'s> Docs<'s> {
@@ -266,6 +314,17 @@ impl<'s> Docs<'s> {
             }
         }
         docs
+    }
+
+    /// The index of an access table, stored once.
+    fn add_access(&mut self, groups: &[AccessGroup]) -> usize {
+        let text = to_json(groups);
+        if let Some(&n) = self.access_by_text.get(&text) {
+            return n;
+        }
+        self.access.push(text.clone());
+        self.access_by_text.insert(text, self.access.len() - 1);
+        self.access.len() - 1
     }
 
     /// The statement a reason names, as a reference into the stored documents.
@@ -322,17 +381,26 @@ fn all_docs(snapshot: &Snapshot) -> impl Iterator<Item = &PolicyDoc> {
 pub struct Answers {
     /// Paths to admin from every principal (`analysis::paths` with the default query).
     pub paths: Option<PathsResult>,
+    /// The effective permissions of each principal, by ARN (`analysis::what_can`).
+    pub access: Option<BTreeMap<String, WhatCan>>,
 }
 
 /// Builds the report page for a snapshot and what the analyses answered about it.
 pub fn render(snapshot: &Snapshot, title: &str, answers: &Answers) -> String {
     let mut docs = Docs::new(snapshot);
+    let mut level_sizes = BTreeMap::new();
     let mut rows = Vec::new();
     let mut details = Vec::new();
     for principal in snapshot.principals() {
         let mut detail = detail(snapshot, principal, &mut docs);
         if let Some(paths) = &answers.paths {
             detail.escalation = Some(escalation(paths, principal.arn(), &mut docs));
+        }
+        if let Some(access) = &answers.access {
+            detail.access = access.get(principal.arn()).map(|w| {
+                let groups = access_out(w, &mut docs, &mut level_sizes);
+                docs.add_access(&groups)
+            });
         }
         let (admin, steps) = match &detail.escalation {
             Some(e) => (Some(e.admin), Some(e.path.len())),
@@ -359,6 +427,7 @@ pub fn render(snapshot: &Snapshot, title: &str, answers: &Answers) -> String {
         principals: rows,
         principals_per_chunk: PRINCIPALS_PER_CHUNK,
         policies_per_chunk: POLICIES_PER_CHUNK,
+        access_per_chunk: ACCESS_PER_CHUNK,
         diagnostics: snapshot
             .diagnostics
             .iter()
@@ -381,11 +450,25 @@ pub fn render(snapshot: &Snapshot, title: &str, answers: &Answers) -> String {
         .iter()
         .map(|doc| policy_out(snapshot, doc))
         .collect();
+    // Access tables are JSON already: a chunk is their list.
+    let mut access_chunks = String::new();
+    for (n, chunk) in docs.access.chunks(ACCESS_PER_CHUNK).enumerate() {
+        let json = format!("[{}]", chunk.join(","));
+        let data = encode::base64(&encode::gzip(json.as_bytes()));
+        let _ = writeln!(
+            access_chunks,
+            "<script type=\"application/gzip+base64\" id=\"a{n}\">{data}</script>"
+        );
+    }
     page(
         title,
         &to_json(&index),
-        &chunks("p", &details, PRINCIPALS_PER_CHUNK),
-        &chunks("d", &policies, POLICIES_PER_CHUNK),
+        &[
+            chunks("p", &details, PRINCIPALS_PER_CHUNK),
+            chunks("d", &policies, POLICIES_PER_CHUNK),
+            access_chunks,
+        ]
+        .concat(),
     )
 }
 
@@ -565,7 +648,132 @@ fn detail<'s>(snapshot: &'s Snapshot, principal: Principal<'s>, docs: &mut Docs<
         policies: c.policies,
         gaps: c.gaps,
         escalation: None,
+        access: None,
     }
+}
+
+/// The effective permissions for the page; `sizes` caches the number of actions of each
+/// service and access level in the IAM reference.
+fn access_out(
+    what: &WhatCan,
+    docs: &mut Docs<'_>,
+    sizes: &mut BTreeMap<(String, String), usize>,
+) -> Vec<AccessGroup> {
+    let mut groups: Vec<Grouping> = Vec::new();
+    let mut by_resources: BTreeMap<String, usize> = BTreeMap::new();
+    for grant in &what.grants {
+        let of = *sizes
+            .entry((grant.service.clone(), grant.access_level.clone()))
+            .or_insert_with(|| {
+                ServiceRef::get().service(&grant.service).map_or(0, |s| {
+                    s.actions()
+                        .filter(|a| a.access_level().as_str() == grant.access_level)
+                        .count()
+                })
+            });
+        let class = (grant.service.clone(), grant.access_level.clone(), of);
+        let resources: Vec<GrantOut> = grant
+            .resources
+            .iter()
+            .map(|r| GrantOut {
+                pattern: r.pattern.clone(),
+                within: r
+                    .within
+                    .iter()
+                    .map(|set| {
+                        set.iter()
+                            .map(|area| {
+                                if area.except.is_empty() {
+                                    area.pattern.clone()
+                                } else {
+                                    format!("{} except {}", area.pattern, area.except.join(", "))
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect(),
+                except: r.except.clone(),
+                conditions: alternatives(&r.residual),
+                unless: r
+                    .residual
+                    .unless
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} ({})",
+                            conditions_text(&c.conditions),
+                            c.statement.policy
+                        )
+                    })
+                    .collect(),
+                statements: r.reasons.iter().map(|reason| docs.reason(reason)).collect(),
+            })
+            .collect();
+        let key = to_json(&resources);
+        let n = *by_resources.entry(key).or_insert_with(|| {
+            groups.push(Grouping {
+                classes: BTreeMap::new(),
+                resources,
+            });
+            groups.len() - 1
+        });
+        if let Some(group) = groups.get_mut(n) {
+            let (actions, _) = group
+                .classes
+                .entry((class.0, class.1))
+                .or_insert_with(|| (Vec::new(), class.2));
+            actions.extend(grant.actions.iter().cloned());
+        }
+    }
+    // Classes of one service and level in a group are merged: when they are every action of
+    // that service and level, the names are left out.
+    groups
+        .into_iter()
+        .map(|g| AccessGroup {
+            classes: g
+                .classes
+                .into_iter()
+                .map(|((service, level), (mut actions, of))| {
+                    actions.sort();
+                    actions.dedup();
+                    let count = actions.len();
+                    (service, level, count, of, (count != of).then_some(actions))
+                })
+                .collect(),
+            resources: g.resources,
+        })
+        .collect()
+}
+
+/// An access group as it is built: the actions of each service and level, and how many
+/// that service and level has.
+struct Grouping {
+    classes: BTreeMap<(String, String), (Vec<String>, usize)>,
+    resources: Vec<GrantOut>,
+}
+
+/// Each way to be allowed, as text: the open conditions that must all hold.
+fn alternatives(residual: &Residual) -> Vec<String> {
+    residual
+        .any_of
+        .iter()
+        .map(|alt| {
+            let parts: Vec<String> = alt
+                .all_of
+                .iter()
+                .map(|c| conditions_text(&c.conditions))
+                .collect();
+            parts.join(" and ")
+        })
+        .collect()
+}
+
+fn conditions_text(conditions: &[policy_core::analysis::who_can::OpenCondition]) -> String {
+    let parts: Vec<String> = conditions
+        .iter()
+        .map(|c| format!("{} {} {}", c.operator, c.key, c.values.join(", ")))
+        .collect();
+    parts.join(" and ")
 }
 
 /// The principal's standing in the paths to admin: admin already, or its path.
@@ -698,15 +906,13 @@ fn dedent(text: &str, column: u32) -> String {
 }
 
 /// The whole page.
-fn page(title: &str, index: &str, principal_chunks: &str, policy_chunks: &str) -> String {
+fn page(title: &str, index: &str, data_chunks: &str) -> String {
     let csp = format!(
         "default-src 'none'; script-src 'sha256-{}'; style-src 'sha256-{}'; img-src data:; base-uri 'none'; form-action 'none'",
         encode::base64(&encode::sha256(SCRIPT.as_bytes())),
         encode::base64(&encode::sha256(STYLE.as_bytes())),
     );
-    let mut out = String::with_capacity(
-        index.len() + principal_chunks.len() + policy_chunks.len() + 64 * 1024,
-    );
+    let mut out = String::with_capacity(index.len() + data_chunks.len() + 64 * 1024);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(
         out,
@@ -723,8 +929,7 @@ fn page(title: &str, index: &str, principal_chunks: &str, policy_chunks: &str) -
         "<script type=\"application/json\" id=\"index\">{}</script>",
         encode::script_json(index)
     );
-    out.push_str(principal_chunks);
-    out.push_str(policy_chunks);
+    out.push_str(data_chunks);
     let _ = writeln!(out, "<script>{SCRIPT}</script>");
     out.push_str("</body>\n</html>\n");
     out

@@ -47,6 +47,12 @@
     return list[position % per];
   }
 
+  async function accessTable(position) {
+    const per = index.access_per_chunk;
+    const list = await chunk("a" + Math.floor(position / per));
+    return list[position % per];
+  }
+
   async function policyDoc(position) {
     const per = index.policies_per_chunk;
     const list = await chunk("d" + Math.floor(position / per));
@@ -178,16 +184,21 @@
     }
     let data;
     let docs;
+    let access = null;
     const stepDocs = new Map();
     try {
       data = await principalDetail(entry.position);
       docs = await Promise.all(data.policies.map((a) => (a.doc === null || a.doc === undefined ? null : policyDoc(a.doc))));
+      const refs = [];
       for (const edge of (data.escalation && data.escalation.path) || []) {
-        for (const step of edge.steps) {
-          for (const st of step.statements) {
-            if (st.doc !== undefined && !stepDocs.has(st.doc)) stepDocs.set(st.doc, await policyDoc(st.doc));
-          }
-        }
+        for (const step of edge.steps) refs.push(...step.statements);
+      }
+      access = data.access === undefined ? null : await accessTable(data.access);
+      for (const group of access || []) {
+        for (const grant of group.resources) refs.push(...grant.statements);
+      }
+      for (const st of refs) {
+        if (st.doc !== undefined && !stepDocs.has(st.doc)) stepDocs.set(st.doc, await policyDoc(st.doc));
       }
     } catch (error) {
       if (token !== rendering) return;
@@ -214,6 +225,7 @@
       );
     }
     if (data.escalation) parts.push(...escalationView(data, stepDocs));
+    if (access) parts.push(...accessView(data, access, stepDocs));
     parts.push(el("h3", null, `Policies (${data.policies.length})`));
     const seen = new Set();
     data.policies.forEach((attachment, n) => {
@@ -232,6 +244,79 @@
     }
   }
 
+  // A statement that decided, as a line with its place (a link when it is one of this
+  // principal's policies) and, in `full`, its text.
+  function statementRef(data, st, stepDocs, own, full) {
+    const doc = st.doc === undefined ? null : stepDocs.get(st.doc);
+    const statement = doc ? doc.statements.find((x) => x.i === st.i) : null;
+    const place = st.doc + ":" + st.i;
+    const where = doc && statement ? `${doc.file}:${statement.line}` : "";
+    return el(
+      "div",
+      { class: "statement effect-" + st.effect.toLowerCase(), "data-statement": st.doc === undefined ? null : place },
+      el(
+        "div",
+        { class: "st-head" },
+        el("span", { class: "effect" }, st.effect),
+        ` ${st.type} ${st.policy}, statement ${st.i}` + (statement && statement.sid ? ` (${statement.sid})` : ""),
+        where
+          ? own.has(st.doc)
+            ? el("a", { class: "loc", href: link({ principal: data.arn, statement: place }) }, where)
+            : el("span", { class: "loc" }, where)
+          : null,
+      ),
+      full && statement ? el("pre", null, statement.text) : null,
+    );
+  }
+
+  function ownDocs(data) {
+    return new Set(data.policies.map((a) => a.doc).filter((d) => d !== null && d !== undefined));
+  }
+
+  // Effective access: groups of classes of actions (service, access level) allowed on the
+  // same resources by the same statements, with the conditions still open.
+  function accessView(data, groups, stepDocs) {
+    const out = [el("h3", null, "Effective access")];
+    if (!groups.length) {
+      out.push(el("p", { class: "muted" }, "No action is allowed."));
+      return out;
+    }
+    const own = ownDocs(data);
+    const table = el("table", { class: "access" }, el("thead", null, el("tr", null, el("th", null, "Services and access levels"), el("th", null, "Resources and statements"))));
+    const body = el("tbody");
+    for (const group of groups) {
+      const services = new Set(group.classes.map((c) => c[0]));
+      const actions = group.classes.reduce((n, c) => n + c[2], 0);
+      const list = el("ul", { class: "classes" });
+      for (const [service, level, count, of, names] of group.classes) {
+        const item = el("li", { "data-service": service, "data-level": level }, el("code", null, service), " " + level + ": ");
+        if (names) {
+          item.append(el("details", null, el("summary", null, `${count} of ${of} actions`), el("div", { class: "actions" }, names.join(", "))));
+        } else {
+          item.append(`all ${of} actions`);
+        }
+        list.append(item);
+      }
+      const what = group.classes.length > 8
+        ? el("td", null, el("details", null, el("summary", null, `${services.size} services, ${actions} actions`), list))
+        : el("td", null, list);
+      const where = el("td");
+      for (const g of group.resources) {
+        const block = el("div", { class: "grant" }, el("code", null, g.pattern));
+        for (const set of g.within || []) block.append(el("div", { class: "muted" }, "within " + set.join(" or ")));
+        if (g.except && g.except.length) block.append(el("div", { class: "muted" }, "except " + g.except.join(", ")));
+        for (const c of g.conditions || []) block.append(el("div", { class: "cond" }, "if " + c));
+        for (const u of g.unless || []) block.append(el("div", { class: "cond" }, "denied if " + u));
+        for (const st of g.statements) block.append(statementRef(data, st, stepDocs, own, false));
+        where.append(block);
+      }
+      body.append(el("tr", null, what, where));
+    }
+    table.append(body);
+    out.push(table);
+    return out;
+  }
+
   // The path to admin, each step with the statements that allow it (their text, file and
   // line; a link to the statement when it is one of this principal's policies).
   function escalationView(data, stepDocs) {
@@ -245,7 +330,7 @@
       out.push(el("p", { class: "muted" }, "No path to admin found."));
       return out;
     }
-    const own = new Set(data.policies.map((a) => a.doc).filter((d) => d !== null && d !== undefined));
+    const own = ownDocs(data);
     const list = el("ol", { class: "path" });
     for (const edge of escalation.path) {
       const head = el(
@@ -268,30 +353,7 @@
         if (step.assumed_absent && step.assumed_absent.length) {
           stepView.append(el("div", { class: "muted" }, "while these keys are absent: " + step.assumed_absent.join(", ")));
         }
-        for (const st of step.statements) {
-          const doc = st.doc === undefined ? null : stepDocs.get(st.doc);
-          const statement = doc ? doc.statements.find((x) => x.i === st.i) : null;
-          const place = st.doc + ":" + st.i;
-          const where = doc && statement ? `${doc.file}:${statement.line}` : "";
-          stepView.append(
-            el(
-              "div",
-              { class: "statement effect-" + st.effect.toLowerCase(), "data-statement": st.doc === undefined ? null : place },
-              el(
-                "div",
-                { class: "st-head" },
-                el("span", { class: "effect" }, st.effect),
-                ` ${st.type} ${st.policy}, statement ${st.i}` + (statement && statement.sid ? ` (${statement.sid})` : ""),
-                where
-                  ? own.has(st.doc)
-                    ? el("a", { class: "loc", href: link({ principal: data.arn, statement: place }) }, where)
-                    : el("span", { class: "loc" }, where)
-                  : null,
-              ),
-              statement ? el("pre", null, statement.text) : null,
-            ),
-          );
-        }
+        for (const st of step.statements) stepView.append(statementRef(data, st, stepDocs, own, true));
         item.append(stepView);
       }
       list.append(item);
