@@ -389,6 +389,29 @@ fn detail_shows_the_statements_with_file_and_line() {
         detail.contains("gaad.json:"),
         "statements point at the GAAD file: {detail}"
     );
+    // Her effective access, by service and access level (Service Authorization Reference,
+    // Amazon S3: `ListBucket` is List, `GetObject` Read, `PutObject` and `DeleteObject`
+    // Write): List on the bucket, Read and Write on its objects, each row with the statement
+    // that allows it.
+    let access = element(detail, "<table class=\"access\"", "table");
+    let rows: Vec<&str> = access.split("<tr>").skip(2).collect();
+    let row = |level: &str| {
+        rows.iter()
+            .find(|r| r.contains(&format!("data-service=\"s3\" data-level=\"{level}\"")))
+            .unwrap_or_else(|| panic!("no s3 {level} row: {access}"))
+    };
+    let bucket = "<code>arn:aws:s3:::amzn-s3-demo-bucket</code>";
+    let objects = "<code>arn:aws:s3:::amzn-s3-demo-bucket/*</code>";
+    assert!(row("List").contains(bucket), "{access}");
+    assert!(row("List").contains("(ListObjectsInBucket)"), "{access}");
+    for level in ["Read", "Write"] {
+        assert!(row(level).contains(objects), "{level}: {access}");
+        assert!(
+            row(level).contains("(AllObjectActions)"),
+            "{level}: {access}"
+        );
+    }
+    assert!(!access.contains("data-service=\"iam\""), "{access}");
     // Bob's detail is not Alice's.
     let bob = arn("user", "bob");
     let dom = dump_dom(&browser, &html, &format!("principal={}", encode(&bob)));
@@ -468,7 +491,8 @@ fn hostile_principal_names_render_as_text() {
         );
     }
     let dom = dump_dom(&browser, &html, &format!("q={}", encode("img")));
-    assert_eq!(listed(&dom), [hostile]);
+    // The attribute holds the name as text too (serialized with `&lt;`, `&gt;`).
+    assert_eq!(listed(&dom), [escaped(&hostile)]);
 }
 
 #[test]
