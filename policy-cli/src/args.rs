@@ -52,6 +52,9 @@ pub enum Command {
     WhatCan(crate::commands::what_can::WhatCanArgs),
     /// List the actions an action pattern matches (`s3:Get*`), with access levels.
     Expand(ExpandArgs),
+    /// Write one self-contained HTML file about accounts: principals, their policies and
+    /// statements, with search.
+    Report(crate::commands::report::ReportArgs),
     /// List every rule.
     Rules(RulesArgs),
     /// Show one rule's documentation.

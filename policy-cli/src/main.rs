@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Expand(args) => commands::expand::run(&args),
         Command::WhoCan(args) => commands::who_can::run(&args),
         Command::WhatCan(args) => commands::what_can::run(&args),
+        Command::Report(args) => commands::report::run(&args),
         Command::Rules(args) => commands::rules::run_rules(&args),
         Command::Rule(args) => commands::rules::run_rule(&args),
         Command::Completions(args) => commands::completions::run(&args),

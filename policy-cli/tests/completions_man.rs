@@ -18,6 +18,7 @@ const SUBCOMMANDS: &[&str] = &[
     "expand",
     "who-can",
     "what-can",
+    "report",
     "rules",
     "rule",
     "completions",

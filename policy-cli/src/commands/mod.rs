@@ -10,6 +10,7 @@ pub mod generate;
 pub mod lint;
 pub mod man;
 pub mod paths;
+pub mod report;
 pub mod rules;
 pub mod tighten;
 pub mod what_can;
