@@ -137,11 +137,20 @@ pub fn what_can(snapshot: &Snapshot, principal: &str, service: Option<&str>) -> 
     // Every policy compiled once, for the class signatures.
     let identity_c: Vec<CompiledPolicy> = identity.iter().map(|d| d.compile()).collect();
     let boundary_c = boundary.map(crate::account::PolicyDoc::compile);
+    // Resource policies grant the principal only through statements whose `Principal` names
+    // it (or its account, or `*`); the others can neither grant it anything nor split its
+    // classes, so they are left out here (the witness check reads the whole policy).
     let resource_c: Vec<(String, CompiledPolicy)> = snapshot
         .accounts
         .values()
         .flat_map(|a| a.resources.values())
-        .map(|r| (r.arn.clone(), r.document.compile()))
+        .map(|r| {
+            let mut p = r.document.compile();
+            p.statements
+                .retain(|s| s.has_not_principal() || s.match_principal(&caller).is_some());
+            (r.arn.clone(), p)
+        })
+        .filter(|(_, p)| !p.statements.is_empty())
         .collect();
     let all: Vec<&CompiledStatement> = identity_c
         .iter()
@@ -646,8 +655,7 @@ fn filter(p: &CompiledPolicy, action: &str) -> CompiledPolicy {
         statements: p
             .statements
             .iter()
-            .filter(|s| s.matches_action(action))
-            .cloned()
+            .filter_map(|s| s.for_action(action))
             .collect(),
     }
 }

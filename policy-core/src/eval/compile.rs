@@ -142,6 +142,25 @@ impl CompiledStatement {
         })
     }
 
+    /// The statement as it reads for requests of one action (given lower-cased): `None` when
+    /// it does not cover the action, else the statement with its `Action` cut down to that
+    /// action, which decides every request of that action alike and is cheap to copy.
+    pub(crate) fn for_action(&self, action: &str) -> Option<CompiledStatement> {
+        if !self.matches_action(action) {
+            return None;
+        }
+        Some(CompiledStatement {
+            index: self.index,
+            sid: self.sid.clone(),
+            effect: self.effect,
+            span: self.span,
+            actions: Some((false, vec![ActionPattern::Exact(action.into())])),
+            resources: self.resources.clone(),
+            principals: self.principals.clone(),
+            conditions: self.conditions.clone(),
+        })
+    }
+
     /// Whether the statement covers the action (given lower-cased): a statement that does
     /// not is never a match for a request of that action, whatever else it says.
     pub fn matches_action(&self, action: &str) -> bool {
