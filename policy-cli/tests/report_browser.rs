@@ -7,12 +7,14 @@
 //!
 //! The browser is `$IAMPOL_CHROMIUM`, else `chromium`, `chromium-browser`, `google-chrome` or
 //! `google-chrome-stable` on `PATH`. Without one the browser tests are skipped with a note,
-//! except when `CI` is set, where they fail (`.ci/run` installs Chromium from Debian).
+//! except when `CI` is set, where they fail (`scripts/test.sh`, which `.ci/run` runs,
+//! installs Chromium from Debian).
 //!
 //! The snapshot is written by the tests in the dump layout (`accounts/<id>/gaad.json`, the
 //! AWS CLI's `get-account-authorization-details` output shape). Alice's inline policy is the
 //! IAM User Guide example "Grant read and write access to Amazon S3 bucket objects"
-//! (`reference_policies_examples_s3_rw-bucket`), with its bucket placeholder filled in.
+//! (`reference_policies_examples_s3_rw-bucket`), as the guide writes it (bucket
+//! `amzn-s3-demo-bucket`).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
